@@ -1,0 +1,20 @@
+//! The change event model shared by every stage of Ferrium.
+//!
+//! A source turns database changes into [`SourceRecord`]s whose key and value are
+//! Kafka Connect data ([`Schema`] + [`Value`]), exactly the shape Debezium hands to
+//! Kafka Connect. Transforms and converters work on that generic shape, so a new
+//! source or a new wire format never needs to know about the other.
+
+pub mod envelope;
+pub mod offset;
+pub mod record;
+pub mod schema;
+pub mod source;
+pub mod value;
+
+pub use envelope::{Envelope, Op};
+pub use offset::{Offset, SourcePartition};
+pub use record::{ConnectData, Header, SerializedRecord, SourceRecord};
+pub use schema::{Field, Schema, SchemaType};
+pub use value::Value;
+pub use source::{Classified, ErrorAction, Source, SourceContext, SourceExit, SourceMessage};

@@ -1,0 +1,67 @@
+//! The unit that leaves a source: a topic, a key and a value, both Connect data.
+
+use std::sync::Arc;
+
+use crate::{Schema, Value};
+
+/// A value together with the schema that describes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConnectData {
+    pub schema: Arc<Schema>,
+    pub value: Value,
+}
+
+impl ConnectData {
+    pub fn new(schema: Arc<Schema>, value: Value) -> Self {
+        ConnectData { schema, value }
+    }
+}
+
+/// A Kafka record header; the value is Connect data, serialised by the converter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Header {
+    pub key: String,
+    pub value: ConnectData,
+}
+
+/// A record on its way to a topic, as Kafka Connect's `SourceRecord`.
+///
+/// `value: None` is a tombstone. `key: None` is a record without a key (a table without
+/// a primary key, a truncate).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceRecord {
+    pub topic: Arc<str>,
+    pub key: Option<ConnectData>,
+    pub value: Option<ConnectData>,
+    pub headers: Vec<Header>,
+}
+
+impl SourceRecord {
+    pub fn new(topic: Arc<str>, key: Option<ConnectData>, value: Option<ConnectData>) -> Self {
+        SourceRecord {
+            topic,
+            key,
+            value,
+            headers: Vec::new(),
+        }
+    }
+
+    /// The tombstone that follows a delete: same topic and key, no value.
+    pub fn tombstone_for(&self) -> SourceRecord {
+        SourceRecord::new(self.topic.clone(), self.key.clone(), None)
+    }
+
+    pub fn is_tombstone(&self) -> bool {
+        self.value.is_none()
+    }
+}
+
+/// A record after conversion: bytes ready for a sink.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SerializedRecord {
+    pub topic: Arc<str>,
+    pub key: Option<Vec<u8>>,
+    /// `None` is a tombstone.
+    pub value: Option<Vec<u8>>,
+    pub headers: Vec<(String, Vec<u8>)>,
+}

@@ -1,0 +1,12 @@
+//! The runtime: builds a connector from its config, runs its source and its pipeline
+//! (converter, sink), stores offsets once records are durable, and applies the one
+//! error policy (retry transient failures from the stored offset, fail on the rest).
+
+mod connector;
+mod error_policy;
+pub mod offsets;
+mod pipeline;
+
+pub use connector::{run_connector, ConnectorOutcome, SUPPORTED_CONNECTORS};
+pub use error_policy::{Backoff, ConnectorError};
+pub use pipeline::{run_pipeline, PipelineSettings};

@@ -1,0 +1,358 @@
+//! The PostgreSQL connector's options: Debezium's names, defaults and values.
+
+use std::time::Duration;
+
+use ferrium_config::{ConfigDef, ConfigError, ConfigKey, ConfigType as T, ConnectorConfig};
+
+use crate::filters::Filters;
+use crate::types::{BinaryMode, DecimalMode, HstoreMode, IntervalMode, TimePrecisionMode, TypeOptions};
+
+const KEYS: &[ConfigKey] = &[
+    ConfigKey::new("connector.class", T::String, "io.debezium.connector.postgresql.PostgresConnector"),
+    ConfigKey::new("database.hostname", T::String, "the PostgreSQL host").required(),
+    ConfigKey::new("database.port", T::Int, "the PostgreSQL port").default("5432"),
+    ConfigKey::new("database.user", T::String, "a role with REPLICATION and LOGIN").required(),
+    ConfigKey::new("database.password", T::Password, "the role's password").default(""),
+    ConfigKey::new("database.dbname", T::String, "the database to capture").required(),
+    ConfigKey::new("database.sslmode", T::Enum(&["disable", "prefer", "allow", "require", "verify-ca", "verify-full"]), "TLS to PostgreSQL").default("prefer"),
+    ConfigKey::new("topic.prefix", T::String, "the logical server name: topic prefix and offset partition")
+        .required()
+        .legacy("database.server.name"),
+    ConfigKey::new("plugin.name", T::Enum(&["pgoutput", "decoderbufs"]), "the logical decoding plug-in").default("pgoutput"),
+    ConfigKey::new("slot.name", T::String, "the logical replication slot").default("debezium"),
+    ConfigKey::new("slot.drop.on.stop", T::Boolean, "drop the slot on a graceful stop").default("false"),
+    ConfigKey::new("publication.name", T::String, "the pgoutput publication").default("dbz_publication"),
+    ConfigKey::new("publication.autocreate.mode", T::Enum(&["all_tables", "filtered", "disabled", "no_tables"]), "how the publication is created").default("all_tables"),
+    ConfigKey::new("schema.include.list", T::List, "schemas to capture (regexes)"),
+    ConfigKey::new("schema.exclude.list", T::List, "schemas not to capture (regexes)"),
+    ConfigKey::new("table.include.list", T::List, "tables to capture, schema.table regexes").legacy("table.whitelist"),
+    ConfigKey::new("table.exclude.list", T::List, "tables not to capture, schema.table regexes").legacy("table.blacklist"),
+    ConfigKey::new("column.include.list", T::List, "columns to capture, schema.table.column regexes"),
+    ConfigKey::new("column.exclude.list", T::List, "columns not to capture, schema.table.column regexes"),
+    ConfigKey::new("snapshot.mode", T::Enum(&["initial", "initial_only", "no_data", "never", "schema_only", "always", "when_needed"]), "when to take a snapshot").default("initial"),
+    ConfigKey::new("snapshot.fetch.size", T::Int, "rows per snapshot fetch").default("10240"),
+    ConfigKey::new("heartbeat.interval.ms", T::Int, "heartbeat period; 0 disables").default("0"),
+    ConfigKey::new("heartbeat.action.query", T::String, "SQL run on each heartbeat"),
+    ConfigKey::new("topic.heartbeat.prefix", T::String, "heartbeat topic prefix").default("__debezium-heartbeat"),
+    ConfigKey::new("provide.transaction.metadata", T::Boolean, "emit BEGIN/END events and transaction blocks").default("false"),
+    ConfigKey::new("topic.transaction", T::String, "transaction topic suffix").default("transaction"),
+    ConfigKey::new("tombstones.on.delete", T::Boolean, "emit a tombstone after each delete").default("true"),
+    ConfigKey::new("skipped.operations", T::List, "operations not emitted: c, u, d, t, or none").default("t"),
+    ConfigKey::new("truncate.handling.mode", T::Enum(&["skip", "include"]), "deprecated: include emits truncate events"),
+    ConfigKey::new("decimal.handling.mode", T::Enum(&["precise", "double", "string"]), "numeric representation").default("precise"),
+    ConfigKey::new("time.precision.mode", T::Enum(&["adaptive", "adaptive_time_microseconds", "connect", "isostring", "microseconds", "nanoseconds"]), "temporal representation").default("adaptive"),
+    ConfigKey::new("binary.handling.mode", T::Enum(&["bytes", "base64", "base64-url-safe", "hex"]), "bytea representation").default("bytes"),
+    ConfigKey::new("interval.handling.mode", T::Enum(&["numeric", "string"]), "interval representation").default("numeric"),
+    ConfigKey::new("hstore.handling.mode", T::Enum(&["json", "map"]), "hstore representation").default("json"),
+    ConfigKey::new("money.fraction.digits", T::Int, "scale of money values").default("2"),
+    ConfigKey::new("include.unknown.datatypes", T::Boolean, "emit unknown types as text").default("false"),
+    ConfigKey::new("unavailable.value.placeholder", T::String, "value of unchanged TOAST columns").default("__debezium_unavailable_value"),
+    ConfigKey::new("max.batch.size", T::Int, "records per batch").default("2048"),
+    ConfigKey::new("max.queue.size", T::Int, "records queued between source and sink").default("8192"),
+    ConfigKey::new("poll.interval.ms", T::Int, "wait for new events when idle").default("500"),
+    ConfigKey::new("status.update.interval.ms", T::Int, "standby status update period").default("10000"),
+    ConfigKey::new("errors.max.retries", T::Int, "retries of retriable errors; -1 is unlimited").default("-1"),
+    ConfigKey::new("retriable.restart.connector.wait.ms", T::Int, "wait before restarting after a retriable error").default("10000"),
+    ConfigKey::new("tasks.max", T::Int, "only 1 task is used").default("1"),
+];
+
+pub const DEF: ConfigDef = ConfigDef {
+    keys: KEYS,
+    passthrough_prefixes: &[
+        "transforms",
+        "predicates",
+        "key.converter",
+        "value.converter",
+        "header.converter",
+        "producer.override.",
+        "topic.creation.",
+        "errors.",
+    ],
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotMode {
+    Initial,
+    InitialOnly,
+    NoData,
+    Always,
+    WhenNeeded,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublicationMode {
+    AllTables,
+    Filtered,
+    Disabled,
+    NoTables,
+}
+
+/// The validated, typed configuration.
+#[derive(Debug, Clone)]
+pub struct PostgresConfig {
+    pub name: String,
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+    pub password: String,
+    pub dbname: String,
+    pub sslmode: String,
+    pub topic_prefix: String,
+    pub slot_name: String,
+    pub slot_drop_on_stop: bool,
+    pub publication_name: String,
+    pub publication_mode: PublicationMode,
+    pub filters: Filters,
+    pub snapshot_mode: SnapshotMode,
+    pub snapshot_fetch_size: usize,
+    pub heartbeat_interval: Option<Duration>,
+    pub heartbeat_action_query: Option<String>,
+    pub heartbeat_topic: String,
+    pub provide_transaction_metadata: bool,
+    pub transaction_topic: String,
+    pub tombstones_on_delete: bool,
+    pub skip_create: bool,
+    pub skip_update: bool,
+    pub skip_delete: bool,
+    pub emit_truncate: bool,
+    pub types: TypeOptions,
+    pub max_batch_size: usize,
+    pub max_queue_size: usize,
+    pub status_interval: Duration,
+    pub errors_max_retries: i64,
+    pub retriable_restart_wait: Duration,
+}
+
+impl PostgresConfig {
+    pub fn from_connector(config: &ConnectorConfig) -> Result<Self, ConfigError> {
+        let v = DEF.validate(config)?;
+        let mut problems = Vec::new();
+        let positive = |key: &str, problems: &mut Vec<String>| -> usize {
+            match v.i64(key) {
+                Some(n) if n > 0 => n as usize,
+                _ => {
+                    problems.push(format!("option '{key}' must be a positive integer"));
+                    1
+                }
+            }
+        };
+        let max_batch_size = positive("max.batch.size", &mut problems);
+        let max_queue_size = positive("max.queue.size", &mut problems);
+        if max_queue_size <= max_batch_size {
+            problems.push(format!(
+                "option 'max.queue.size' ({max_queue_size}) must be larger than 'max.batch.size' ({max_batch_size}), as in Debezium"
+            ));
+        }
+        let snapshot_fetch_size = positive("snapshot.fetch.size", &mut problems);
+        if v.choice("plugin.name") != "pgoutput" {
+            problems.push("option 'plugin.name' is 'decoderbufs', which Ferrium does not support: use 'pgoutput' (built into PostgreSQL 10+)".into());
+        }
+        if v.i64("tasks.max").unwrap_or(1) != 1 {
+            tracing::info!("tasks.max > 1 has no effect: a PostgreSQL connector always runs one task, as in Debezium");
+        }
+        let port = match v.i64("database.port") {
+            Some(p) if (1..=65535).contains(&p) => p as u16,
+            _ => {
+                problems.push("option 'database.port' must be between 1 and 65535".into());
+                5432
+            }
+        };
+        let slot_name = v.str_or_empty("slot.name").to_string();
+        if slot_name.is_empty()
+            || !slot_name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        {
+            problems.push(format!(
+                "option 'slot.name' is '{slot_name}': PostgreSQL slot names may contain only lower-case letters, digits and underscores"
+            ));
+        }
+        let filters = match Filters::from_config(&v) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                problems.push(e);
+                None
+            }
+        };
+        let skipped = v.list("skipped.operations");
+        let skip = |op: &str| skipped.iter().any(|s| s.eq_ignore_ascii_case(op));
+        for s in &skipped {
+            if !["c", "u", "d", "t", "none"].contains(&s.to_ascii_lowercase().as_str()) {
+                problems.push(format!(
+                    "option 'skipped.operations' has '{s}': allowed are c, u, d, t or none"
+                ));
+            }
+        }
+        let truncate_mode = v.string("truncate.handling.mode").map(str::to_ascii_lowercase);
+        let emit_truncate = match truncate_mode.as_deref() {
+            Some("include") => true,
+            Some(_) => false,
+            None => !skip("t"),
+        };
+        let heartbeat_ms = v.i64("heartbeat.interval.ms").unwrap_or(0);
+        if heartbeat_ms < 0 {
+            problems.push("option 'heartbeat.interval.ms' must not be negative".into());
+        }
+        let money = v.i64("money.fraction.digits").unwrap_or(2);
+        if !(0..=38).contains(&money) {
+            problems.push("option 'money.fraction.digits' must be between 0 and 38".into());
+        }
+        let types = TypeOptions {
+            decimal: match v.choice("decimal.handling.mode").as_str() {
+                "double" => DecimalMode::Double,
+                "string" => DecimalMode::String,
+                _ => DecimalMode::Precise,
+            },
+            time: match v.choice("time.precision.mode").as_str() {
+                "adaptive_time_microseconds" => TimePrecisionMode::AdaptiveTimeMicroseconds,
+                "connect" => TimePrecisionMode::Connect,
+                "isostring" => TimePrecisionMode::IsoString,
+                "microseconds" => TimePrecisionMode::Microseconds,
+                "nanoseconds" => TimePrecisionMode::Nanoseconds,
+                _ => TimePrecisionMode::Adaptive,
+            },
+            binary: match v.choice("binary.handling.mode").as_str() {
+                "base64" => BinaryMode::Base64,
+                "base64-url-safe" => BinaryMode::Base64UrlSafe,
+                "hex" => BinaryMode::Hex,
+                _ => BinaryMode::Bytes,
+            },
+            interval: match v.choice("interval.handling.mode").as_str() {
+                "string" => IntervalMode::String,
+                _ => IntervalMode::Numeric,
+            },
+            hstore: match v.choice("hstore.handling.mode").as_str() {
+                "map" => HstoreMode::Map,
+                _ => HstoreMode::Json,
+            },
+            money_fraction_digits: money.clamp(0, 38) as u32,
+            include_unknown: v.bool("include.unknown.datatypes"),
+            unavailable_placeholder: v.str_or_empty("unavailable.value.placeholder").to_string(),
+        };
+        let ms = |key: &str| Duration::from_millis(v.i64(key).unwrap_or(0).max(0) as u64);
+        let topic_prefix = v.str_or_empty("topic.prefix").to_string();
+        if topic_prefix.is_empty() {
+            problems.push("option 'topic.prefix' must not be empty".into());
+        }
+        if !problems.is_empty() {
+            return Err(ConfigError::Invalid(problems));
+        }
+        Ok(PostgresConfig {
+            name: config.name.clone(),
+            host: v.str_or_empty("database.hostname").to_string(),
+            port,
+            user: v.str_or_empty("database.user").to_string(),
+            password: v.str_or_empty("database.password").to_string(),
+            dbname: v.str_or_empty("database.dbname").to_string(),
+            sslmode: v.choice("database.sslmode"),
+            heartbeat_topic: format!("{}.{}", v.str_or_empty("topic.heartbeat.prefix"), topic_prefix),
+            transaction_topic: format!("{}.{}", topic_prefix, v.str_or_empty("topic.transaction")),
+            topic_prefix,
+            slot_name,
+            slot_drop_on_stop: v.bool("slot.drop.on.stop"),
+            publication_name: v.str_or_empty("publication.name").to_string(),
+            publication_mode: match v.choice("publication.autocreate.mode").as_str() {
+                "filtered" => PublicationMode::Filtered,
+                "disabled" => PublicationMode::Disabled,
+                "no_tables" => PublicationMode::NoTables,
+                _ => PublicationMode::AllTables,
+            },
+            filters: filters.unwrap_or_default(),
+            snapshot_mode: match v.choice("snapshot.mode").as_str() {
+                "initial_only" => SnapshotMode::InitialOnly,
+                "no_data" | "never" | "schema_only" => SnapshotMode::NoData,
+                "always" => SnapshotMode::Always,
+                "when_needed" => SnapshotMode::WhenNeeded,
+                _ => SnapshotMode::Initial,
+            },
+            snapshot_fetch_size,
+            heartbeat_interval: (heartbeat_ms > 0).then(|| Duration::from_millis(heartbeat_ms as u64)),
+            heartbeat_action_query: v
+                .string("heartbeat.action.query")
+                .filter(|q| !q.trim().is_empty())
+                .map(str::to_string),
+            provide_transaction_metadata: v.bool("provide.transaction.metadata"),
+            tombstones_on_delete: v.bool("tombstones.on.delete"),
+            skip_create: skip("c"),
+            skip_update: skip("u"),
+            skip_delete: skip("d"),
+            emit_truncate,
+            types,
+            max_batch_size,
+            max_queue_size,
+            status_interval: ms("status.update.interval.ms").max(Duration::from_millis(100)),
+            errors_max_retries: v.i64("errors.max.retries").unwrap_or(-1),
+            retriable_restart_wait: ms("retriable.restart.connector.wait.ms"),
+        })
+    }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn config(extra: &[(&str, &str)]) -> ConnectorConfig {
+        let mut props: BTreeMap<String, String> = [
+            ("connector.class", "io.debezium.connector.postgresql.PostgresConnector"),
+            ("database.hostname", "127.0.0.1"),
+            ("database.user", "postgres"),
+            ("database.dbname", "shop"),
+            ("topic.prefix", "shop"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        for (k, v) in extra {
+            props.insert(k.to_string(), v.to_string());
+        }
+        ConnectorConfig { name: "pg".into(), props }
+    }
+
+    #[test]
+    fn debezium_defaults_apply() {
+        let c = PostgresConfig::from_connector(&config(&[])).unwrap();
+        assert_eq!(c.slot_name, "debezium");
+        assert_eq!(c.publication_name, "dbz_publication");
+        assert_eq!(c.publication_mode, PublicationMode::AllTables);
+        assert_eq!(c.snapshot_mode, SnapshotMode::Initial);
+        assert!(c.tombstones_on_delete);
+        assert!(!c.emit_truncate, "skipped.operations defaults to t");
+        assert_eq!(c.max_batch_size, 2048);
+        assert_eq!(c.heartbeat_topic, "__debezium-heartbeat.shop");
+        assert_eq!(c.transaction_topic, "shop.transaction");
+        assert_eq!(c.types, TypeOptions::default());
+    }
+
+    #[test]
+    fn legacy_server_name_and_truncate_mode_work() {
+        let mut c = config(&[("database.server.name", "legacy"), ("truncate.handling.mode", "include")]);
+        c.props.remove("topic.prefix");
+        let c = PostgresConfig::from_connector(&c).unwrap();
+        assert_eq!(c.topic_prefix, "legacy");
+        assert!(c.emit_truncate);
+        let none = PostgresConfig::from_connector(&config(&[("skipped.operations", "none")])).unwrap();
+        assert!(none.emit_truncate);
+    }
+
+    #[test]
+    fn wrong_values_name_the_key() {
+        let err = PostgresConfig::from_connector(&config(&[("snapshot.mode", "sometimes")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("'snapshot.mode'") && err.contains("when_needed"), "{err}");
+        let err = PostgresConfig::from_connector(&config(&[("plugin.name", "decoderbufs")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("pgoutput"), "{err}");
+        let err = PostgresConfig::from_connector(&config(&[("slot.name", "Bad-Slot")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("'slot.name'"), "{err}");
+        let err = PostgresConfig::from_connector(&config(&[("max.queue.size", "10")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("'max.queue.size'"), "{err}");
+    }
+}

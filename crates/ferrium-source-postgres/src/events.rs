@@ -1,0 +1,260 @@
+//! Builds the records Debezium's PostgreSQL connector writes: change events with the
+//! `io.debezium.connector.postgresql.Source` block, transaction BEGIN/END events, and
+//! heartbeats, each with Debezium's schema names and field order.
+
+use std::sync::Arc;
+
+use ferrium_event::envelope::{ProcessingTime, TransactionBlock};
+use ferrium_event::{ConnectData, Envelope, Header, Op, Schema, SchemaType, SourceRecord, Value};
+
+use crate::relation::TableSchema;
+
+/// `source.version`: identifies Ferrium rather than pretending to be a Debezium release.
+pub const VERSION: &str = concat!("ferrium-", env!("CARGO_PKG_VERSION"));
+
+/// `source.snapshot` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotMarker {
+    False,
+    True,
+    First,
+    FirstInDataCollection,
+    LastInDataCollection,
+    Last,
+}
+
+impl SnapshotMarker {
+    fn as_str(self) -> &'static str {
+        match self {
+            SnapshotMarker::False => "false",
+            SnapshotMarker::True => "true",
+            SnapshotMarker::First => "first",
+            SnapshotMarker::FirstInDataCollection => "first_in_data_collection",
+            SnapshotMarker::LastInDataCollection => "last_in_data_collection",
+            SnapshotMarker::Last => "last",
+        }
+    }
+}
+
+/// The per-event facts that go into the `source` block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceInfo {
+    /// Commit time (streaming) or snapshot time, microseconds since the Unix epoch.
+    pub ts_us: i64,
+    pub snapshot: SnapshotMarker,
+    pub tx_id: Option<i64>,
+    pub lsn: Option<u64>,
+    /// The last commit LSN before this event, for `sequence`.
+    pub last_commit_lsn: Option<u64>,
+}
+
+fn source_schema() -> Schema {
+    let s = || Schema::of(SchemaType::String);
+    let opt_s = || Schema::of(SchemaType::String).optional();
+    let i64_ = || Schema::of(SchemaType::Int64);
+    let opt_i64 = || Schema::of(SchemaType::Int64).optional();
+    Schema::record("io.debezium.connector.postgresql.Source")
+        .version(1)
+        .field("version", s())
+        .field("connector", s())
+        .field("name", s())
+        .field("ts_ms", i64_())
+        .field(
+            "snapshot",
+            opt_s()
+                .named("io.debezium.data.Enum")
+                .version(1)
+                .param("allowed", "true,first,first_in_data_collection,last_in_data_collection,last,false,incremental")
+                .default_value(serde_json::json!("false")),
+        )
+        .field("db", s())
+        .field("sequence", opt_s())
+        .field("ts_us", opt_i64())
+        .field("ts_ns", opt_i64())
+        .field("schema", s())
+        .field("table", s())
+        .field("txId", opt_i64())
+        .field("lsn", opt_i64())
+        .field("xmin", opt_i64())
+        .field("origin", opt_s())
+        .field("origin_lsn", opt_i64())
+}
+
+pub struct EventBuilder {
+    prefix: String,
+    db: String,
+    pub source_schema: Arc<Schema>,
+    tx_topic: Arc<str>,
+    tx_key_schema: Arc<Schema>,
+    tx_value_schema: Arc<Schema>,
+    heartbeat_topic: Arc<str>,
+    heartbeat_key_schema: Arc<Schema>,
+    heartbeat_value_schema: Arc<Schema>,
+}
+
+impl EventBuilder {
+    pub fn new(prefix: &str, db: &str, transaction_topic: &str, heartbeat_topic: &str) -> Self {
+        let collection = Schema::record("event.collection")
+            .version(1)
+            .field("data_collection", Schema::of(SchemaType::String))
+            .field("event_count", Schema::of(SchemaType::Int64));
+        EventBuilder {
+            prefix: prefix.to_string(),
+            db: db.to_string(),
+            source_schema: Arc::new(source_schema()),
+            tx_topic: Arc::from(transaction_topic),
+            tx_key_schema: Arc::new(
+                Schema::record("io.debezium.connector.common.TransactionMetadataKey")
+                    .version(1)
+                    .field("id", Schema::of(SchemaType::String)),
+            ),
+            tx_value_schema: Arc::new(
+                Schema::record("io.debezium.connector.common.TransactionMetadataValue")
+                    .version(1)
+                    .field("status", Schema::of(SchemaType::String))
+                    .field("id", Schema::of(SchemaType::String))
+                    .field("event_count", Schema::of(SchemaType::Int64).optional())
+                    .field("data_collections", Schema::array(collection).optional())
+                    .field("ts_ms", Schema::of(SchemaType::Int64)),
+            ),
+            heartbeat_topic: Arc::from(heartbeat_topic),
+            heartbeat_key_schema: Arc::new(
+                Schema::record("io.debezium.connector.common.ServerNameKey")
+                    .field("serverName", Schema::of(SchemaType::String)),
+            ),
+            heartbeat_value_schema: Arc::new(
+                Schema::record("io.debezium.connector.common.Heartbeat")
+                    .field("ts_ms", Schema::of(SchemaType::Int64)),
+            ),
+        }
+    }
+
+    fn source_value(&self, info: &SourceInfo, table: &TableSchema) -> Value {
+        let opt_i64 = |v: Option<i64>| v.map_or(Value::Null, Value::Int64);
+        let sequence = info.lsn.map_or(Value::Null, |lsn| {
+            let last = info.last_commit_lsn.map_or_else(|| "null".to_string(), |l| format!("\"{l}\""));
+            Value::String(format!("[{last},\"{lsn}\"]"))
+        });
+        Value::Struct(vec![
+            Value::String(VERSION.to_string()),
+            Value::String("postgresql".to_string()),
+            Value::String(self.prefix.clone()),
+            Value::Int64(info.ts_us.div_euclid(1000)),
+            Value::String(info.snapshot.as_str().to_string()),
+            Value::String(self.db.clone()),
+            sequence,
+            Value::Int64(info.ts_us),
+            Value::Int64(info.ts_us.saturating_mul(1000)),
+            Value::String(table.schema.clone()),
+            Value::String(table.table.clone()),
+            opt_i64(info.tx_id),
+            opt_i64(info.lsn.map(|l| l as i64)),
+            Value::Null,
+            Value::Null,
+            Value::Null,
+        ])
+    }
+
+    fn key(table: &TableSchema, key: Option<Vec<Value>>) -> Option<ConnectData> {
+        match (&table.key_schema, key) {
+            (Some(schema), Some(values)) => Some(ConnectData::new(schema.clone(), Value::Struct(values))),
+            _ => None,
+        }
+    }
+
+    /// A change event. `before`/`after` are row structs or `Value::Null`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn change(
+        &self,
+        table: &TableSchema,
+        op: Op,
+        key: Option<Vec<Value>>,
+        before: Value,
+        after: Value,
+        info: &SourceInfo,
+        transaction: Option<&TransactionBlock>,
+    ) -> SourceRecord {
+        let value = Envelope::value(before, after, self.source_value(info, table), op, ProcessingTime::now(), transaction);
+        SourceRecord::new(
+            table.topic.clone(),
+            Self::key(table, key),
+            Some(ConnectData::new(table.envelope.schema.clone(), value)),
+        )
+    }
+
+    /// A truncate event: no key, no before/after.
+    pub fn truncate(&self, table: &TableSchema, info: &SourceInfo, transaction: Option<&TransactionBlock>) -> SourceRecord {
+        let value = Envelope::value(
+            Value::Null,
+            Value::Null,
+            self.source_value(info, table),
+            Op::Truncate,
+            ProcessingTime::now(),
+            transaction,
+        );
+        SourceRecord::new(
+            table.topic.clone(),
+            None,
+            Some(ConnectData::new(table.envelope.schema.clone(), value)),
+        )
+    }
+
+    /// Adds Debezium's `__debezium.oldkey`/`__debezium.newkey` header for primary-key changes.
+    pub fn with_key_header(record: &mut SourceRecord, name: &str, key: Option<&ConnectData>) {
+        if let Some(key) = key {
+            record.headers.push(Header {
+                key: name.to_string(),
+                value: key.clone(),
+            });
+        }
+    }
+
+    /// A transaction BEGIN (no counts) or END (with counts) event.
+    pub fn transaction(&self, id: &str, ts_ms: i64, end: Option<(i64, &[(String, i64)])>) -> SourceRecord {
+        let (status, count, collections) = match end {
+            None => ("BEGIN", Value::Null, Value::Null),
+            Some((count, per_table)) => (
+                "END",
+                Value::Int64(count),
+                Value::Array(
+                    per_table
+                        .iter()
+                        .map(|(name, n)| Value::Struct(vec![Value::String(name.clone()), Value::Int64(*n)]))
+                        .collect(),
+                ),
+            ),
+        };
+        let key = ConnectData::new(self.tx_key_schema.clone(), Value::Struct(vec![Value::String(id.to_string())]));
+        let value = ConnectData::new(
+            self.tx_value_schema.clone(),
+            Value::Struct(vec![
+                Value::String(status.to_string()),
+                Value::String(id.to_string()),
+                count,
+                collections,
+                Value::Int64(ts_ms),
+            ]),
+        );
+        SourceRecord::new(self.tx_topic.clone(), Some(key), Some(value))
+    }
+
+    /// A heartbeat on `__debezium-heartbeat.<prefix>`.
+    pub fn heartbeat(&self, ts_ms: i64) -> SourceRecord {
+        let key = ConnectData::new(
+            self.heartbeat_key_schema.clone(),
+            Value::Struct(vec![Value::String(self.prefix.clone())]),
+        );
+        let value = ConnectData::new(self.heartbeat_value_schema.clone(), Value::Struct(vec![Value::Int64(ts_ms)]));
+        SourceRecord::new(self.heartbeat_topic.clone(), Some(key), Some(value))
+    }
+}
+
+/// Microseconds since 2000-01-01 (PostgreSQL's epoch) to microseconds since 1970-01-01.
+pub fn pg_time_to_unix_us(pg_us: i64) -> i64 {
+    const PG_EPOCH_OFFSET_US: i64 = 946_684_800_000_000;
+    pg_us.saturating_add(PG_EPOCH_OFFSET_US)
+}
+
+pub fn now_us() -> i64 {
+    ProcessingTime::now().ts_us
+}

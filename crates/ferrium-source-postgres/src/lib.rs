@@ -1,0 +1,31 @@
+//! The PostgreSQL source: Debezium's PostgreSQL connector, in Rust.
+//!
+//! Start-up (`source.rs`) checks the server, sets up the publication and the slot, and
+//! decides between resuming from the stored offset and taking a snapshot; the snapshot
+//! (`snapshot.rs`) reads the tables inside the slot's exported snapshot; streaming
+//! (`stream.rs`) decodes pgoutput into Debezium events.
+
+pub mod catalog;
+pub mod config;
+mod connection;
+pub mod copy_text;
+mod emitter;
+pub mod error;
+pub mod events;
+mod filters;
+pub mod offset;
+mod progress;
+mod registry;
+pub mod relation;
+mod slot;
+mod snapshot;
+mod source;
+mod stream;
+pub mod types;
+
+pub use config::PostgresConfig;
+pub use error::PostgresError;
+pub use source::{PostgresSource, SourceSettings};
+
+/// Debezium's class name, accepted as is in connector configs.
+pub const CONNECTOR_CLASS: &str = "io.debezium.connector.postgresql.PostgresConnector";

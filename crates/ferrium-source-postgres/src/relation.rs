@@ -1,0 +1,222 @@
+//! A captured table's shape: its columns in tuple order, compiled value codecs, and the
+//! Connect schemas of its key, row and envelope.
+//!
+//! Built from the snapshot's catalog read and rebuilt whenever pgoutput sends a Relation
+//! message that differs (a column added or dropped mid-stream). Columns come from the
+//! Relation message; nullability and the key come from the catalog, matched by name.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use ferrium_event::{Envelope, Schema, SchemaType, Value};
+
+use crate::catalog::CatalogTable;
+use crate::config::PostgresConfig;
+use crate::error::PostgresError;
+use crate::types::{ColumnCodec, PgType};
+
+/// A column as a tuple carries it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnSpec {
+    pub name: String,
+    pub type_oid: u32,
+    pub typmod: i32,
+}
+
+/// One cell of a tuple, before decoding.
+#[derive(Debug, Clone, Copy)]
+pub enum Cell<'a> {
+    Null,
+    Text(&'a str),
+    /// An unchanged TOAST value pgoutput did not send.
+    Unchanged,
+}
+
+#[derive(Debug)]
+pub struct TableSchema {
+    pub oid: u32,
+    pub schema: String,
+    pub table: String,
+    pub topic: Arc<str>,
+    pub columns: Vec<ColumnSpec>,
+    /// Per tuple column: its codec, or `None` when the column is not captured at all.
+    codecs: Vec<Option<ColumnCodec>>,
+    /// Per tuple column: its position in the row struct, if in the value.
+    value_slot: Vec<Option<usize>>,
+    /// Tuple column positions of the key, in key order.
+    key_columns: Vec<usize>,
+    pub key_schema: Option<Arc<Schema>>,
+    pub row_schema: Arc<Schema>,
+    pub envelope: Envelope,
+    /// What Debezium writes for a null in a required field (a key-only before image).
+    fallbacks: Vec<Value>,
+    pub replica_identity: char,
+}
+
+/// A decoded tuple: the row struct fields and the key fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodedRow {
+    pub row: Vec<Value>,
+    pub key: Option<Vec<Value>>,
+    /// Row slots holding the unavailable-value placeholder (unchanged TOAST).
+    pub unavailable: Vec<usize>,
+}
+
+impl TableSchema {
+    #[allow(clippy::too_many_arguments)]
+    pub fn build(
+        config: &PostgresConfig,
+        source_schema: &Arc<Schema>,
+        oid: u32,
+        schema: &str,
+        table: &str,
+        columns: Vec<ColumnSpec>,
+        catalog: &CatalogTable,
+        types: &HashMap<u32, Arc<PgType>>,
+    ) -> Result<Self, PostgresError> {
+        let qualified = format!("{schema}.{table}");
+        let record_prefix = format!("{}.{}.{}", config.topic_prefix, schema, table);
+        let mut codecs = Vec::with_capacity(columns.len());
+        let mut value_slot = Vec::with_capacity(columns.len());
+        let mut row_schema = Schema::record(format!("{record_prefix}.Value")).optional();
+        let mut fallbacks = Vec::new();
+        let mut key_columns = Vec::new();
+        for column in &columns {
+            let in_key = catalog.key.iter().any(|k| k == &column.name);
+            let in_value = config.filters.captures_column(schema, table, &column.name);
+            if !in_key && !in_value {
+                codecs.push(None);
+                value_slot.push(None);
+                continue;
+            }
+            let not_null = catalog
+                .columns
+                .iter()
+                .find(|c| c.name == column.name)
+                .is_some_and(|c| c.not_null);
+            let ty = types.get(&column.type_oid).ok_or_else(|| {
+                PostgresError::Protocol(format!("type {} of {qualified}.{} was not resolved", column.type_oid, column.name))
+            })?;
+            let codec = ColumnCodec::compile(&qualified, &column.name, ty, column.typmod, !(not_null || in_key), &config.types)?;
+            if in_value {
+                value_slot.push(Some(row_schema.fields.len()));
+                fallbacks.push(fallback(codec.schema()));
+                row_schema = row_schema.field(column.name.clone(), codec.schema().clone());
+            } else {
+                value_slot.push(None);
+            }
+            codecs.push(Some(codec));
+        }
+        let mut key_schema = Schema::record(format!("{record_prefix}.Key"));
+        for key in &catalog.key {
+            let Some(pos) = columns.iter().position(|c| &c.name == key) else {
+                return Err(PostgresError::Protocol(format!(
+                    "key column {key} of {qualified} is missing from the relation"
+                )));
+            };
+            let schema = codecs[pos]
+                .as_ref()
+                .map(|c| c.schema().clone())
+                .ok_or_else(|| PostgresError::Protocol(format!("key column {key} of {qualified} has no codec")))?;
+            key_schema = key_schema.field(key.clone(), schema);
+            key_columns.push(pos);
+        }
+        let row_schema = Arc::new(row_schema);
+        Ok(TableSchema {
+            oid,
+            schema: schema.to_string(),
+            table: table.to_string(),
+            topic: Arc::from(record_prefix.as_str()),
+            envelope: Envelope::new(&record_prefix, row_schema.clone(), source_schema.clone()),
+            key_schema: (!key_columns.is_empty()).then(|| Arc::new(key_schema)),
+            row_schema,
+            columns,
+            codecs,
+            value_slot,
+            key_columns,
+            fallbacks,
+            replica_identity: catalog.replica_identity,
+        })
+    }
+
+    pub fn qualified(&self) -> String {
+        format!("{}.{}", self.schema, self.table)
+    }
+
+    /// Decodes one tuple. `cells` must have one entry per column, in column order.
+    pub fn decode<'a>(&self, cells: impl ExactSizeIterator<Item = Cell<'a>>) -> Result<DecodedRow, PostgresError> {
+        if cells.len() != self.columns.len() {
+            return Err(PostgresError::Protocol(format!(
+                "a tuple of {} has {} columns, but its relation has {}",
+                self.qualified(),
+                cells.len(),
+                self.columns.len()
+            )));
+        }
+        let mut row = vec![Value::Null; self.fallbacks.len()];
+        let mut unavailable = Vec::new();
+        let mut decoded: Vec<Option<Value>> = Vec::new();
+        let need_key = !self.key_columns.is_empty();
+        if need_key {
+            decoded.resize(self.columns.len(), None);
+        }
+        for (i, cell) in cells.enumerate() {
+            let Some(codec) = &self.codecs[i] else { continue };
+            let value = match cell {
+                Cell::Null => Value::Null,
+                Cell::Text(text) => codec.decode(text)?,
+                Cell::Unchanged => {
+                    if let Some(slot) = self.value_slot[i] {
+                        unavailable.push(slot);
+                    }
+                    codec.unavailable()
+                }
+            };
+            if need_key && self.key_columns.contains(&i) {
+                decoded[i] = Some(value.clone());
+            }
+            if let Some(slot) = self.value_slot[i] {
+                row[slot] = value;
+            }
+        }
+        for (slot, value) in row.iter_mut().enumerate() {
+            if value.is_null() && !self.row_schema.fields[slot].schema.optional {
+                *value = self.fallbacks[slot].clone();
+            }
+        }
+        let key = need_key.then(|| {
+            self.key_columns
+                .iter()
+                .map(|&i| decoded[i].take().unwrap_or(Value::Null))
+                .collect()
+        });
+        Ok(DecodedRow { row, key, unavailable })
+    }
+
+    /// Whether a decoded key is complete (a key-only old tuple always is).
+    pub fn key_is_complete(key: &[Value]) -> bool {
+        key.iter().all(|v| !v.is_null())
+    }
+}
+
+/// Debezium's stand-in for a null in a required column: zero, empty, false.
+fn fallback(schema: &Schema) -> Value {
+    match schema.kind {
+        SchemaType::Int8 => Value::Int8(0),
+        SchemaType::Int16 => Value::Int16(0),
+        SchemaType::Int32 => Value::Int32(0),
+        SchemaType::Int64 => Value::Int64(0),
+        SchemaType::Float32 => Value::Float32(0.0),
+        SchemaType::Float64 => Value::Float64(0.0),
+        SchemaType::Boolean => Value::Boolean(false),
+        SchemaType::String => Value::String(String::new()),
+        // A Decimal zero is one zero byte; other bytes are empty.
+        SchemaType::Bytes if schema.name.as_deref() == Some("org.apache.kafka.connect.data.Decimal") => {
+            Value::Bytes(vec![0])
+        }
+        SchemaType::Bytes => Value::Bytes(Vec::new()),
+        SchemaType::Array => Value::Array(Vec::new()),
+        SchemaType::Map => Value::Map(Vec::new()),
+        SchemaType::Struct => Value::Struct(schema.fields.iter().map(|f| fallback(&f.schema)).collect()),
+    }
+}

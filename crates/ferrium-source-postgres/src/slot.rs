@@ -1,0 +1,132 @@
+//! The replication slot and the publication: read, verify, create, drop.
+
+use tokio_postgres::Client;
+
+use crate::catalog::{quote_ident, TableRef};
+use crate::config::{PostgresConfig, PublicationMode};
+use crate::connection::sql_error;
+use crate::error::PostgresError;
+use crate::offset::{format_lsn, parse_lsn};
+
+/// The slot as `pg_replication_slots` shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SlotState {
+    pub plugin: Option<String>,
+    pub database: Option<String>,
+    pub confirmed_flush: Option<u64>,
+    pub active_pid: Option<i32>,
+}
+
+pub async fn read_slot(client: &Client, config: &PostgresConfig) -> Result<Option<SlotState>, PostgresError> {
+    let row = client
+        .query_opt(
+            "SELECT plugin::text, database::text, confirmed_flush_lsn::text, active_pid \
+             FROM pg_replication_slots WHERE slot_name = $1",
+            &[&config.slot_name],
+        )
+        .await
+        .map_err(|e| sql_error(config, e))?;
+    Ok(row.map(|r| SlotState {
+        plugin: r.get(0),
+        database: r.get(1),
+        confirmed_flush: r.get::<_, Option<String>>(2).as_deref().and_then(parse_lsn),
+        active_pid: r.get(3),
+    }))
+}
+
+/// Fails when the slot belongs to something else or is in use.
+pub fn check_slot_usable(slot: &SlotState, config: &PostgresConfig) -> Result<(), PostgresError> {
+    if slot.plugin.as_deref() != Some("pgoutput") || slot.database.as_deref() != Some(config.dbname.as_str()) {
+        return Err(PostgresError::Setup(format!(
+            "replication slot '{}' exists but uses plug-in {:?} on database {:?}, not pgoutput on '{}'; choose another slot.name or drop that slot",
+            config.slot_name, slot.plugin, slot.database, config.dbname
+        )));
+    }
+    if let Some(pid) = slot.active_pid {
+        return Err(PostgresError::Connect {
+            target: crate::connection::target(config),
+            message: format!(
+                "replication slot '{}' is in use by process {pid}; another connector or an earlier Ferrium still holds it",
+                config.slot_name
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// Checks that streaming can resume from `stored_lsn` without losing changes.
+pub fn verify_resume(slot: Option<&SlotState>, stored_lsn: u64, config: &PostgresConfig) -> Result<(), PostgresError> {
+    let Some(slot) = slot else {
+        return Err(PostgresError::ResumeMismatch(format!(
+            "offsets for connector '{}' exist (LSN {}), but replication slot '{}' does not, so the changes since then are gone; \
+             use snapshot.mode=when_needed (or always) to take a new snapshot, or reset the connector's offsets",
+            config.name,
+            format_lsn(stored_lsn),
+            config.slot_name
+        )));
+    };
+    if let Some(confirmed) = slot.confirmed_flush {
+        if confirmed > stored_lsn {
+            return Err(PostgresError::ResumeMismatch(format!(
+                "replication slot '{}' has confirmed LSN {}, beyond the stored offset {}: the changes in between were never delivered and can no longer be read; \
+                 use snapshot.mode=when_needed (or always) to take a new snapshot, or reset the connector's offsets",
+                config.slot_name,
+                format_lsn(confirmed),
+                format_lsn(stored_lsn)
+            )));
+        }
+    }
+    Ok(())
+}
+
+pub async fn drop_slot(client: &Client, config: &PostgresConfig) -> Result<(), PostgresError> {
+    client
+        .execute(
+            "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1",
+            &[&config.slot_name],
+        )
+        .await
+        .map_err(|e| sql_error(config, e))?;
+    Ok(())
+}
+
+/// Makes sure the publication exists and, in `filtered` mode, lists exactly the captured tables.
+pub async fn ensure_publication(client: &Client, config: &PostgresConfig, tables: &[TableRef]) -> Result<(), PostgresError> {
+    let exists = client
+        .query_opt("SELECT 1 FROM pg_publication WHERE pubname = $1", &[&config.publication_name])
+        .await
+        .map_err(|e| sql_error(config, e))?
+        .is_some();
+    let name = quote_ident(&config.publication_name);
+    let table_list = || tables.iter().map(TableRef::qualified).collect::<Vec<_>>().join(", ");
+    let statement = match (config.publication_mode, exists) {
+        (PublicationMode::Disabled, false) => {
+            return Err(PostgresError::Setup(format!(
+                "publication '{}' does not exist and publication.autocreate.mode is 'disabled'; create it (CREATE PUBLICATION {} FOR ALL TABLES) or change the mode",
+                config.publication_name, name
+            )))
+        }
+        (PublicationMode::Disabled | PublicationMode::AllTables | PublicationMode::NoTables, true) => return Ok(()),
+        (PublicationMode::AllTables, false) => format!("CREATE PUBLICATION {name} FOR ALL TABLES"),
+        (PublicationMode::NoTables, false) => format!("CREATE PUBLICATION {name}"),
+        (PublicationMode::Filtered, _) if tables.is_empty() => {
+            return Err(PostgresError::Setup(
+                "publication.autocreate.mode is 'filtered' but the include/exclude lists match no table".into(),
+            ))
+        }
+        (PublicationMode::Filtered, false) => format!("CREATE PUBLICATION {name} FOR TABLE {}", table_list()),
+        (PublicationMode::Filtered, true) => format!("ALTER PUBLICATION {name} SET TABLE {}", table_list()),
+    };
+    tracing::info!(%statement, "configuring publication");
+    client.batch_execute(&statement).await.map_err(|e| {
+        let err = sql_error(config, e);
+        match err {
+            PostgresError::Privilege { user, fix, .. } => PostgresError::Privilege {
+                user,
+                what: format!("the right to run `{statement}`"),
+                fix: format!("{fix}; create the publication as its owner or a superuser, or grant CREATE on the database"),
+            },
+            other => other,
+        }
+    })
+}

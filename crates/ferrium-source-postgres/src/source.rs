@@ -1,0 +1,299 @@
+//! Start-up and the life of one run: checks, publication, slot, resume-or-snapshot
+//! decision, then streaming.
+//!
+//! The resume point is verified against the server before anything streams: a stored
+//! offset without its slot, or a slot that has confirmed past the stored offset, means
+//! changes were lost, and that is an error (or a new snapshot under `when_needed`),
+//! never a silent skip.
+
+use std::time::Duration;
+
+use ferrium_config::{ConfigError, ConnectorConfig};
+use ferrium_event::{Classified, Source, SourceContext, SourceExit, SourcePartition};
+use pgwire_replication::{Lsn, ReplicationClient, ReplicationConfig};
+use tokio_postgres::Client;
+
+use crate::catalog::{captured_tables, check_server, quote_ident};
+use crate::config::{PostgresConfig, SnapshotMode};
+use crate::connection::{connect, target, SESSION_OPTIONS};
+use crate::emitter::Emitter;
+use crate::error::PostgresError;
+use crate::events::{now_us, EventBuilder};
+use crate::offset::{format_lsn, parse_lsn, PgOffset};
+use crate::registry::TableRegistry;
+use crate::slot::{check_slot_usable, drop_slot, ensure_publication, read_slot, verify_resume, SlotState};
+use crate::snapshot::{run_snapshot, SnapshotEnd};
+use crate::stream::Streamer;
+
+/// What the runtime needs to know from the connector config.
+#[derive(Debug, Clone, Copy)]
+pub struct SourceSettings {
+    pub max_batch_size: usize,
+    pub max_queue_size: usize,
+    pub errors_max_retries: i64,
+    pub retriable_restart_wait: Duration,
+}
+
+pub struct PostgresSource {
+    config: PostgresConfig,
+}
+
+impl PostgresSource {
+    pub fn new(config: &ConnectorConfig) -> Result<Self, ConfigError> {
+        Ok(PostgresSource {
+            config: PostgresConfig::from_connector(config)?,
+        })
+    }
+
+    pub fn partition(&self) -> SourcePartition {
+        SourcePartition::server(&self.config.topic_prefix)
+    }
+
+    pub fn settings(&self) -> SourceSettings {
+        SourceSettings {
+            max_batch_size: self.config.max_batch_size,
+            max_queue_size: self.config.max_queue_size,
+            errors_max_retries: self.config.errors_max_retries,
+            retriable_restart_wait: self.config.retriable_restart_wait,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Source for PostgresSource {
+    async fn run(&mut self, ctx: SourceContext) -> Result<SourceExit, Box<dyn Classified>> {
+        run(&self.config, ctx).await.map_err(|e| Box::new(e) as Box<dyn Classified>)
+    }
+}
+
+fn replication_config(config: &PostgresConfig, start: u64) -> ReplicationConfig {
+    ReplicationConfig::new(
+        config.host.clone(),
+        config.user.clone(),
+        config.password.clone(),
+        config.dbname.clone(),
+        config.slot_name.clone(),
+        config.publication_name.clone(),
+    )
+    .with_port(config.port)
+    .with_start_lsn(Lsn(start))
+    // Until the runtime reports a durable offset, confirm only what was already durable.
+    .with_ack_lsn(Lsn(start))
+    .with_status_interval(config.status_interval)
+    .with_wakeup_interval(config.status_interval)
+    .with_buffer_size(config.max_queue_size)
+    .with_options(SESSION_OPTIONS)
+    .with_application_name(format!("ferrium-{}", config.name))
+}
+
+fn replication_error(config: &PostgresConfig, error: pgwire_replication::PgWireError) -> PostgresError {
+    use pgwire_replication::PgWireError as E;
+    match error {
+        E::Auth(message) => PostgresError::Auth {
+            target: target(config),
+            user: config.user.clone(),
+            message,
+        },
+        E::Server(message) if message.contains("42501") || message.contains("permission denied") || message.contains("must be superuser or replication role") => {
+            PostgresError::Privilege {
+                user: config.user.clone(),
+                what: "permission for logical replication".into(),
+                fix: format!("{message}; run ALTER ROLE {} WITH REPLICATION", quote_ident(&config.user)),
+            }
+        }
+        E::Server(message) if message.contains("no pg_hba.conf entry") => PostgresError::Setup(format!(
+            "{message}; allow replication connections for this role in pg_hba.conf (a 'host replication …' line)"
+        )),
+        E::Server(message) => PostgresError::ReplicationLost(message),
+        other => PostgresError::ReplicationLost(other.to_string()),
+    }
+}
+
+/// Decides whether this run starts with a snapshot.
+fn needs_snapshot(mode: SnapshotMode, stored: Option<&PgOffset>, slot: Option<&SlotState>) -> bool {
+    match mode {
+        SnapshotMode::Initial | SnapshotMode::InitialOnly => stored.is_none(),
+        SnapshotMode::Always => true,
+        SnapshotMode::NoData => false,
+        SnapshotMode::WhenNeeded => match (stored, slot) {
+            (None, _) | (_, None) => true,
+            (Some(stored), Some(slot)) => slot.confirmed_flush.is_some_and(|c| c > stored.lsn),
+        },
+    }
+}
+
+async fn run(config: &PostgresConfig, ctx: SourceContext) -> Result<SourceExit, PostgresError> {
+    let catalog = connect(config, "catalog").await?;
+    check_server(&catalog, config).await?;
+    let tables = captured_tables(&catalog, config).await?;
+    if tables.is_empty() {
+        return Err(PostgresError::Setup(format!(
+            "no table in database '{}' matches the connector's schema/table include and exclude lists; check the names (they are regular expressions over schema.table) or create the tables first",
+            config.dbname
+        )));
+    }
+    ensure_publication(&catalog, config, &tables).await?;
+
+    let stored = match &ctx.stored_offset {
+        None => None,
+        Some(offset) => Some(PgOffset::from_offset(offset).ok_or_else(|| {
+            PostgresError::ResumeMismatch(format!(
+                "the stored offset {:?} has no 'lsn'; reset the connector's offsets",
+                offset.0
+            ))
+        })?),
+    };
+    let slot = read_slot(&catalog, config).await?;
+    if let Some(slot) = &slot {
+        check_slot_usable(slot, config)?;
+    }
+    if config.snapshot_mode == SnapshotMode::InitialOnly && stored.is_some() {
+        tracing::info!("snapshot.mode=initial_only and the snapshot is already complete; nothing to do");
+        return Ok(SourceExit::Finished);
+    }
+
+    let events = EventBuilder::new(&config.topic_prefix, &config.dbname, &config.transaction_topic, &config.heartbeat_topic);
+    let mut registry = TableRegistry::new(events.source_schema.clone());
+    let mut out = Emitter::new(ctx.messages.clone(), config.max_batch_size);
+    let snapshot = needs_snapshot(config.snapshot_mode, stored.as_ref(), slot.as_ref());
+
+    let (mut client, resume_lsn, gated) = if snapshot {
+        if slot.is_some() {
+            tracing::warn!(slot = %config.slot_name, "recreating the replication slot so that the snapshot and the stream start at the same point");
+            drop_slot(&catalog, config).await?;
+        }
+        let (client, consistent_point, snapshot_name) = create_slot(config, true).await?;
+        let snapshot_name = snapshot_name.ok_or_else(|| PostgresError::Protocol("CREATE_REPLICATION_SLOT exported no snapshot".into()))?;
+        let reader = connect(config, "snapshot").await?;
+        let end = run_snapshot(config, &reader, &snapshot_name, consistent_point, &tables, &mut registry, &events, &mut out, &ctx.shutdown).await?;
+        if let SnapshotEnd::Interrupted = end {
+            return Ok(SourceExit::Shutdown);
+        }
+        let offset = PgOffset {
+            lsn: consistent_point,
+            lsn_commit: None,
+            tx_id: None,
+            ts_us: now_us(),
+        };
+        if out.checkpoint(offset.to_offset()).await.is_err() {
+            return Ok(SourceExit::Shutdown);
+        }
+        if config.snapshot_mode == SnapshotMode::InitialOnly {
+            // No stream follows, so a slot left behind would only pin WAL.
+            drop(client);
+            drop_slot_when_free(&catalog, config).await?;
+            return Ok(SourceExit::Finished);
+        }
+        (client, consistent_point, true)
+    } else {
+        match (&slot, &stored) {
+            (None, None) => {
+                let (client, consistent_point, _) = create_slot(config, false).await?;
+                (client, consistent_point, true)
+            }
+            (slot, Some(stored)) => {
+                verify_resume(slot.as_ref(), stored.lsn, config)?;
+                tracing::info!(lsn = %format_lsn(stored.lsn), "resuming streaming from the stored offset");
+                let client = ReplicationClient::connect(replication_config(config, stored.lsn))
+                    .await
+                    .map_err(|e| replication_error(config, e))?;
+                (client, stored.lsn, false)
+            }
+            (Some(slot), None) => {
+                let start = slot.confirmed_flush.unwrap_or(0);
+                tracing::info!(lsn = %format_lsn(start), "no stored offset; streaming from the slot's confirmed position (snapshot.mode=no_data)");
+                let client = ReplicationClient::connect(replication_config(config, start))
+                    .await
+                    .map_err(|e| replication_error(config, e))?;
+                (client, start, false)
+            }
+        }
+    };
+    if gated {
+        client.start().await.map_err(|e| replication_error(config, e))?;
+    }
+    client.wait_started().await.map_err(|e| replication_error(config, e))?;
+    tracing::info!(slot = %config.slot_name, publication = %config.publication_name, lsn = %format_lsn(resume_lsn), "streaming started");
+
+    let mut committed = ctx.committed.clone();
+    let result = Streamer::new(config, &events, &mut registry, &catalog, &mut out, resume_lsn)
+        .run(&mut client, &mut committed, &ctx.shutdown)
+        .await;
+    if let Err(error) = client.shutdown().await {
+        tracing::debug!(%error, "replication client shutdown");
+    }
+    if matches!(result, Ok(SourceExit::Shutdown)) && config.slot_drop_on_stop {
+        tracing::info!(slot = %config.slot_name, "dropping the replication slot (slot.drop.on.stop=true)");
+        drop_slot_when_free(&catalog, config).await?;
+    }
+    result
+}
+
+/// Creates the slot on a gated replication session; the session stays open (and an
+/// exported snapshot valid) until it is started.
+async fn create_slot(config: &PostgresConfig, export: bool) -> Result<(ReplicationClient, u64, Option<String>), PostgresError> {
+    let mut client = ReplicationClient::connect_gated(replication_config(config, 0))
+        .await
+        .map_err(|e| replication_error(config, e))?;
+    let snapshot = if export { "EXPORT_SNAPSHOT" } else { "NOEXPORT_SNAPSHOT" };
+    let rows = client
+        .simple_query(&format!(
+            "CREATE_REPLICATION_SLOT {} LOGICAL pgoutput {snapshot}",
+            quote_ident(&config.slot_name)
+        ))
+        .await
+        .map_err(|e| replication_error(config, e))?;
+    let row = rows.first().ok_or_else(|| PostgresError::Protocol("CREATE_REPLICATION_SLOT returned no row".into()))?;
+    let text = |i: usize| row.get(i).and_then(|c| c.as_ref()).map(|b| String::from_utf8_lossy(b).into_owned());
+    let consistent_point = text(1)
+        .as_deref()
+        .and_then(parse_lsn)
+        .ok_or_else(|| PostgresError::Protocol("CREATE_REPLICATION_SLOT returned no consistent point".into()))?;
+    tracing::info!(slot = %config.slot_name, lsn = %format_lsn(consistent_point), "created replication slot");
+    Ok((client, consistent_point, text(2).filter(|s| !s.is_empty())))
+}
+
+/// Drops the slot once no session holds it any more.
+async fn drop_slot_when_free(catalog: &Client, config: &PostgresConfig) -> Result<(), PostgresError> {
+    for _ in 0..50 {
+        match read_slot(catalog, config).await? {
+            None => return Ok(()),
+            Some(slot) if slot.active_pid.is_none() => return drop_slot(catalog, config).await,
+            Some(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+    Err(PostgresError::Setup(format!(
+        "replication slot '{}' stayed in use; drop it by hand with SELECT pg_drop_replication_slot('{}')",
+        config.slot_name, config.slot_name
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slot(confirmed: u64) -> SlotState {
+        SlotState {
+            plugin: Some("pgoutput".into()),
+            database: Some("db".into()),
+            confirmed_flush: Some(confirmed),
+            active_pid: None,
+        }
+    }
+
+    fn offset(lsn: u64) -> PgOffset {
+        PgOffset { lsn, lsn_commit: None, tx_id: None, ts_us: 0 }
+    }
+
+    #[test]
+    fn snapshot_decision_follows_debezium_modes() {
+        use SnapshotMode::*;
+        assert!(needs_snapshot(Initial, None, None));
+        assert!(!needs_snapshot(Initial, Some(&offset(10)), Some(&slot(10))));
+        assert!(needs_snapshot(Always, Some(&offset(10)), Some(&slot(10))));
+        assert!(!needs_snapshot(NoData, None, None));
+        assert!(needs_snapshot(WhenNeeded, Some(&offset(10)), None));
+        assert!(needs_snapshot(WhenNeeded, Some(&offset(10)), Some(&slot(20))));
+        assert!(!needs_snapshot(WhenNeeded, Some(&offset(20)), Some(&slot(10))));
+    }
+}

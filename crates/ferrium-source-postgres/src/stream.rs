@@ -1,0 +1,471 @@
+//! Streaming from pgoutput: decodes changes into Debezium events, transaction by
+//! transaction, and turns durable offsets into slot confirmations.
+//!
+//! The loop is one biased `select!`:
+//! 1. shutdown;
+//! 2. a new durable offset from the runtime: confirm it to the slot (monotonic; the
+//!    replication client sends it within `status.update.interval.ms`, idle or not);
+//! 3. the heartbeat timer: run `heartbeat.action.query`, emit a heartbeat record;
+//! 4. the next replication message.
+//!
+//! Records of a transaction are emitted as they arrive (a million-row transaction never
+//! sits in memory); the checkpoint that makes the transaction resumable is emitted only
+//! after its commit. While no transaction is open, server keepalives move the checkpoint
+//! to the server's WAL position, so the slot advances even when nothing captured changes
+//! (no WAL pinned by an idle or filtered database).
+
+use std::sync::Arc;
+
+use ferrium_event::envelope::TransactionBlock;
+use ferrium_event::{ConnectData, Op, SourceExit, Value};
+use pg_walstream::{LogicalReplicationMessage, LogicalReplicationParser, TupleData};
+use pgwire_replication::{Lsn, ReplicationClient, ReplicationEvent};
+use tokio::sync::watch;
+use tokio_postgres::Client;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::PostgresConfig;
+use crate::emitter::{Closed, Emitter};
+use crate::error::PostgresError;
+use crate::events::{now_us, pg_time_to_unix_us, EventBuilder, SnapshotMarker, SourceInfo};
+use crate::offset::PgOffset;
+use crate::registry::TableRegistry;
+use crate::relation::{Cell, ColumnSpec, TableSchema};
+
+/// The transaction being decoded.
+struct OpenTransaction {
+    xid: u32,
+    commit_us: i64,
+    id: String,
+    total_order: i64,
+    per_table: Vec<(String, i64)>,
+    begin_emitted: bool,
+}
+
+pub struct Streamer<'a> {
+    pub config: &'a PostgresConfig,
+    pub events: &'a EventBuilder,
+    pub registry: &'a mut TableRegistry,
+    pub catalog: &'a Client,
+    pub out: &'a mut Emitter,
+    parser: LogicalReplicationParser,
+    txn: Option<OpenTransaction>,
+    last_commit_lsn: Option<u64>,
+    last_tx_id: Option<i64>,
+    /// The position of the last checkpoint emitted; checkpoints never go backwards.
+    checkpoint_lsn: u64,
+}
+
+impl<'a> Streamer<'a> {
+    pub fn new(
+        config: &'a PostgresConfig,
+        events: &'a EventBuilder,
+        registry: &'a mut TableRegistry,
+        catalog: &'a Client,
+        out: &'a mut Emitter,
+        resume_lsn: u64,
+    ) -> Self {
+        Streamer {
+            config,
+            events,
+            registry,
+            catalog,
+            out,
+            parser: LogicalReplicationParser::with_protocol_version(1),
+            txn: None,
+            last_commit_lsn: None,
+            last_tx_id: None,
+            checkpoint_lsn: resume_lsn,
+        }
+    }
+
+    pub async fn run(
+        &mut self,
+        client: &mut ReplicationClient,
+        committed: &mut watch::Receiver<Option<ferrium_event::Offset>>,
+        shutdown: &CancellationToken,
+    ) -> Result<SourceExit, PostgresError> {
+        let mut heartbeat = self.config.heartbeat_interval.map(|every| {
+            let mut timer = tokio::time::interval(every);
+            timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            timer
+        });
+        loop {
+            let step = tokio::select! {
+                biased;
+                _ = shutdown.cancelled() => return Ok(SourceExit::Shutdown),
+                changed = committed.changed() => {
+                    if changed.is_err() {
+                        return Ok(SourceExit::Shutdown);
+                    }
+                    let durable = committed.borrow_and_update().as_ref().and_then(PgOffset::from_offset);
+                    if let Some(offset) = durable {
+                        client.update_applied_lsn(Lsn(offset.lsn));
+                    }
+                    Ok(())
+                }
+                _ = tick(&mut heartbeat) => {
+                    self.heartbeat().await
+                }
+                event = client.recv() => match event {
+                    Ok(Some(event)) => self.handle(event).await,
+                    Ok(None) => return Ok(SourceExit::Shutdown),
+                    Err(e) => return Err(PostgresError::ReplicationLost(e.to_string())),
+                },
+            };
+            match step {
+                Ok(()) => {}
+                Err(StepError::Closed) => return Ok(SourceExit::Shutdown),
+                Err(StepError::Failed(e)) => return Err(e),
+            }
+        }
+    }
+
+    async fn heartbeat(&mut self) -> Result<(), StepError> {
+        if let Some(query) = &self.config.heartbeat_action_query {
+            // A failing action query must not stop capture; it only means the WAL of an
+            // otherwise idle database may not move this time.
+            if let Err(error) = self.catalog.batch_execute(query).await {
+                tracing::warn!(%error, "heartbeat.action.query failed");
+            }
+        }
+        self.out.push(self.events.heartbeat(now_us() / 1000)).await?;
+        self.out.flush().await?;
+        Ok(())
+    }
+
+    async fn checkpoint(&mut self, lsn: u64) -> Result<(), StepError> {
+        if lsn <= self.checkpoint_lsn {
+            return Ok(());
+        }
+        self.checkpoint_lsn = lsn;
+        let offset = PgOffset {
+            lsn,
+            lsn_commit: self.last_commit_lsn,
+            tx_id: self.last_tx_id,
+            ts_us: now_us(),
+        };
+        self.out.checkpoint(offset.to_offset()).await?;
+        Ok(())
+    }
+
+    async fn handle(&mut self, event: ReplicationEvent) -> Result<(), StepError> {
+        match event {
+            ReplicationEvent::KeepAlive { wal_end, .. } => {
+                if self.txn.is_none() {
+                    self.checkpoint(wal_end.0).await?;
+                }
+            }
+            ReplicationEvent::Begin {
+                final_lsn,
+                xid,
+                commit_time_micros,
+            } => {
+                self.txn = Some(OpenTransaction {
+                    xid,
+                    commit_us: pg_time_to_unix_us(commit_time_micros),
+                    id: format!("{xid}:{}", final_lsn.0),
+                    total_order: 0,
+                    per_table: Vec::new(),
+                    begin_emitted: false,
+                });
+            }
+            ReplicationEvent::XLogData { wal_start, data, .. } => {
+                let message = self
+                    .parser
+                    .parse_wal_message_bytes(data)
+                    .map_err(|e| PostgresError::Protocol(e.to_string()))?;
+                self.on_message(message.message, wal_start.0).await?;
+            }
+            ReplicationEvent::Commit { lsn, end_lsn, .. } => {
+                if let Some(txn) = self.txn.take() {
+                    if self.config.provide_transaction_metadata && txn.begin_emitted {
+                        let record = self.events.transaction(
+                            &txn.id,
+                            txn.commit_us / 1000,
+                            Some((txn.total_order, &txn.per_table)),
+                        );
+                        self.out.push(record).await?;
+                    }
+                    self.last_tx_id = Some(i64::from(txn.xid));
+                }
+                self.last_commit_lsn = Some(lsn.0);
+                self.checkpoint(end_lsn.0).await?;
+            }
+            ReplicationEvent::Message { prefix, .. } => {
+                tracing::debug!(%prefix, "ignoring a logical decoding message");
+            }
+            ReplicationEvent::StoppedAt { .. } => {}
+        }
+        Ok(())
+    }
+
+    async fn on_message(&mut self, message: LogicalReplicationMessage, lsn: u64) -> Result<(), StepError> {
+        match message {
+            LogicalReplicationMessage::Relation {
+                relation_id,
+                namespace,
+                relation_name,
+                columns,
+                ..
+            } => {
+                let columns = columns
+                    .iter()
+                    .map(|c| ColumnSpec {
+                        name: c.name.to_string(),
+                        type_oid: c.type_id,
+                        typmod: c.type_modifier,
+                    })
+                    .collect();
+                self.registry
+                    .on_relation(self.catalog, self.config, relation_id, &namespace, &relation_name, columns)
+                    .await?;
+            }
+            LogicalReplicationMessage::Insert { relation_id, tuple } => {
+                if let Some(table) = self.table(relation_id) {
+                    if !self.config.skip_create {
+                        let new = decode(&table, &tuple)?;
+                        self.emit(&table, Op::Create, new.key, Value::Null, Value::Struct(new.row), lsn, None).await?;
+                    }
+                }
+            }
+            LogicalReplicationMessage::Update {
+                relation_id,
+                old_tuple,
+                new_tuple,
+                key_type,
+            } => {
+                if let Some(table) = self.table(relation_id) {
+                    // 'O': the whole old row (REPLICA IDENTITY FULL); 'K': its key only.
+                    let full_old_row = key_type == Some('O');
+                    self.on_update(&table, old_tuple.as_ref(), &new_tuple, full_old_row, lsn).await?;
+                }
+            }
+            LogicalReplicationMessage::Delete { relation_id, old_tuple, .. } => {
+                if let Some(table) = self.table(relation_id) {
+                    if !self.config.skip_delete {
+                        let old = decode(&table, &old_tuple)?;
+                        let key = old.key.clone();
+                        self.emit(&table, Op::Delete, key.clone(), Value::Struct(old.row), Value::Null, lsn, None).await?;
+                        self.tombstone(&table, key).await?;
+                    }
+                }
+            }
+            LogicalReplicationMessage::Truncate { relation_ids, .. } => {
+                if self.config.emit_truncate {
+                    for oid in relation_ids {
+                        if let Some(table) = self.table(oid) {
+                            let block = self.next_block(&table).await?;
+                            let info = self.source_info(lsn);
+                            let record = self.events.truncate(&table, &info, block.as_ref());
+                            self.out.push(record).await?;
+                        }
+                    }
+                }
+            }
+            // Types are resolved from the catalog; origins are informational.
+            LogicalReplicationMessage::Type { .. } | LogicalReplicationMessage::Origin { .. } => {}
+            LogicalReplicationMessage::Begin { .. } | LogicalReplicationMessage::Commit { .. } => {}
+            other => {
+                return Err(StepError::Failed(PostgresError::Protocol(format!(
+                    "unexpected pgoutput message for protocol version 1: {other:?}"
+                ))))
+            }
+        }
+        Ok(())
+    }
+
+    async fn on_update(
+        &mut self,
+        table: &Arc<TableSchema>,
+        old: Option<&TupleData>,
+        new: &TupleData,
+        full_old_row: bool,
+        lsn: u64,
+    ) -> Result<(), StepError> {
+        let mut new = decode(table, new)?;
+        let old = old.map(|t| decode(table, t)).transpose()?;
+        // With REPLICA IDENTITY FULL the old row carries the TOAST values the new tuple
+        // left out as unchanged: they are the same value, so no placeholder is needed.
+        if let (Some(old), true) = (&old, full_old_row) {
+            for &slot in &new.unavailable {
+                if !old.unavailable.contains(&slot) && !old.row[slot].is_null() {
+                    new.row[slot] = old.row[slot].clone();
+                }
+            }
+        }
+        match old {
+            // A changed primary key: Debezium emits a delete of the old key, its
+            // tombstone, and a create of the new key, linked by key headers.
+            Some(old) if old.key.is_some() && old.key != new.key && old.key.as_deref().is_some_and(TableSchema::key_is_complete) => {
+                let old_key = key_data(table, old.key.clone());
+                let new_key = key_data(table, new.key.clone());
+                if !self.config.skip_delete {
+                    self.emit(table, Op::Delete, old.key.clone(), Value::Struct(old.row), Value::Null, lsn, Some(("__debezium.newkey", new_key.as_ref()))).await?;
+                    self.tombstone(table, old.key).await?;
+                }
+                if !self.config.skip_create {
+                    self.emit(table, Op::Create, new.key, Value::Null, Value::Struct(new.row), lsn, Some(("__debezium.oldkey", old_key.as_ref()))).await?;
+                }
+            }
+            old => {
+                if !self.config.skip_update {
+                    // Under REPLICA IDENTITY DEFAULT pgoutput sends no old row for an
+                    // update that keeps the key: `before` is null, as in Debezium.
+                    let before = match old {
+                        Some(old) if full_old_row => Value::Struct(old.row),
+                        _ => Value::Null,
+                    };
+                    self.emit(table, Op::Update, new.key, before, Value::Struct(new.row), lsn, None).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn table(&self, oid: u32) -> Option<Arc<TableSchema>> {
+        self.registry.get(oid).cloned()
+    }
+
+    fn source_info(&self, lsn: u64) -> SourceInfo {
+        SourceInfo {
+            ts_us: self.txn.as_ref().map_or_else(now_us, |t| t.commit_us),
+            snapshot: SnapshotMarker::False,
+            tx_id: self.txn.as_ref().map(|t| i64::from(t.xid)),
+            lsn: Some(lsn),
+            last_commit_lsn: self.last_commit_lsn,
+        }
+    }
+
+    /// Counts the event in its transaction and emits BEGIN before the first one.
+    async fn next_block(&mut self, table: &TableSchema) -> Result<Option<TransactionBlock>, StepError> {
+        if !self.config.provide_transaction_metadata {
+            return Ok(None);
+        }
+        let Some(txn) = self.txn.as_mut() else { return Ok(None) };
+        if !txn.begin_emitted {
+            txn.begin_emitted = true;
+            let record = self.events.transaction(&txn.id, txn.commit_us / 1000, None);
+            self.out.push(record).await?;
+        }
+        let Some(txn) = self.txn.as_mut() else { return Ok(None) };
+        txn.total_order += 1;
+        let name = table.qualified();
+        let per_table = match txn.per_table.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                txn.per_table.push((name, 1));
+                1
+            }
+        };
+        Ok(Some(TransactionBlock {
+            id: txn.id.clone(),
+            total_order: txn.total_order,
+            data_collection_order: per_table,
+        }))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn emit(
+        &mut self,
+        table: &TableSchema,
+        op: Op,
+        key: Option<Vec<Value>>,
+        before: Value,
+        after: Value,
+        lsn: u64,
+        header: Option<(&str, Option<&ConnectData>)>,
+    ) -> Result<(), StepError> {
+        let block = self.next_block(table).await?;
+        let info = self.source_info(lsn);
+        let mut record = self.events.change(table, op, key, before, after, &info, block.as_ref());
+        if let Some((name, key)) = header {
+            EventBuilder::with_key_header(&mut record, name, key);
+        }
+        self.out.push(record).await?;
+        Ok(())
+    }
+
+    async fn tombstone(&mut self, table: &TableSchema, key: Option<Vec<Value>>) -> Result<(), StepError> {
+        if self.config.tombstones_on_delete {
+            if let Some(key) = key_data(table, key) {
+                let record = ferrium_event::SourceRecord::new(table.topic.clone(), Some(key), None);
+                self.out.push(record).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The LSN from which a restart would resume now (the last checkpoint).
+    pub fn checkpoint_lsn(&self) -> u64 {
+        self.checkpoint_lsn
+    }
+}
+
+/// Waits for the next heartbeat, or forever when heartbeats are off.
+async fn tick(timer: &mut Option<tokio::time::Interval>) {
+    match timer {
+        Some(timer) => {
+            timer.tick().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+fn key_data(table: &TableSchema, key: Option<Vec<Value>>) -> Option<ConnectData> {
+    match (&table.key_schema, key) {
+        (Some(schema), Some(values)) => Some(ConnectData::new(schema.clone(), Value::Struct(values))),
+        _ => None,
+    }
+}
+
+fn decode(table: &TableSchema, tuple: &TupleData) -> Result<crate::relation::DecodedRow, PostgresError> {
+    let mut cells = Vec::with_capacity(tuple.columns.len());
+    for (i, column) in tuple.columns.iter().enumerate() {
+        cells.push(match column.data_type {
+            b'n' => Cell::Null,
+            b'u' => Cell::Unchanged,
+            b't' => Cell::Text(std::str::from_utf8(column.as_bytes()).map_err(|_| {
+                PostgresError::Protocol(format!(
+                    "column {} of {} is not valid UTF-8; Ferrium needs a UTF8 database encoding",
+                    table.columns.get(i).map_or("?", |c| c.name.as_str()),
+                    table.qualified()
+                ))
+            })?),
+            other => {
+                return Err(PostgresError::Protocol(format!(
+                    "unexpected tuple data kind '{}' in {}",
+                    other as char,
+                    table.qualified()
+                )))
+            }
+        });
+    }
+    table.decode(cells.into_iter())
+}
+
+enum StepError {
+    Closed,
+    Failed(PostgresError),
+}
+
+impl From<Closed> for StepError {
+    fn from(_: Closed) -> Self {
+        StepError::Closed
+    }
+}
+
+impl From<PostgresError> for StepError {
+    fn from(e: PostgresError) -> Self {
+        StepError::Failed(e)
+    }
+}
+
+impl From<crate::types::TypeError> for StepError {
+    fn from(e: crate::types::TypeError) -> Self {
+        StepError::Failed(e.into())
+    }
+}

@@ -1,0 +1,127 @@
+//! The `ferrium` command line: `ferrium run CONNECTOR.json [--worker WORKER.properties]`
+//! runs connectors in one process, like Kafka Connect's standalone mode.
+//!
+//! Logs go to stderr; with the embedded default (no `bootstrap.servers`) stdout carries
+//! the events as JSON lines.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+use ferrium_config::{load_connector_file, redact, WorkerConfig};
+use ferrium_runtime::offsets::FileOffsetStore;
+use ferrium_runtime::{run_connector, ConnectorOutcome};
+use tokio_util::sync::CancellationToken;
+
+#[derive(Parser)]
+#[command(name = "ferrium", version, about = "Change data capture into Kafka, Debezium-compatible")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run connectors in this process (Kafka Connect standalone mode).
+    Run {
+        /// Connector JSON: {"name": …, "config": {…}}, a bare config map, or an array of them.
+        connectors: PathBuf,
+        /// Worker properties (bootstrap.servers, offset.storage.file.filename, converters).
+        #[arg(long)]
+        worker: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("FERRIUM_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(error) => {
+            eprintln!("error: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match cli.command {
+        Command::Run { connectors, worker } => match runtime.block_on(run(connectors, worker)) {
+            Ok(code) => code,
+            Err(error) => {
+                eprintln!("error: {error:#}");
+                ExitCode::from(2)
+            }
+        },
+    }
+}
+
+async fn run(connectors: PathBuf, worker: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let configs = load_connector_file(&connectors)?;
+    let worker = match worker {
+        Some(path) => WorkerConfig::load(&path)?,
+        None => WorkerConfig::default(),
+    };
+    let offsets = Arc::new(FileOffsetStore::open(&worker.offset_file())?);
+    let shutdown = CancellationToken::new();
+    spawn_signal_handler(shutdown.clone());
+
+    let mut tasks = Vec::new();
+    for config in configs {
+        let shown: Vec<String> = config
+            .props
+            .iter()
+            .map(|(k, v)| format!("{k}={}", redact(k, v)))
+            .collect();
+        tracing::info!(connector = %config.name, config = %shown.join(", "), "starting connector");
+        let name = config.name.clone();
+        let task = tokio::spawn(run_connector(config, worker.clone(), offsets.clone(), shutdown.clone()));
+        tasks.push((name, task));
+    }
+    let mut failed = false;
+    for (name, task) in tasks {
+        match task.await {
+            Ok(Ok(ConnectorOutcome::Finished)) => tracing::info!(connector = %name, "connector finished"),
+            Ok(Ok(ConnectorOutcome::Stopped)) => tracing::info!(connector = %name, "connector stopped"),
+            Ok(Err(error)) => {
+                failed = true;
+                tracing::error!(connector = %name, %error, "connector failed");
+                eprintln!("error: connector '{name}' failed: {error}");
+            }
+            Err(join) => {
+                failed = true;
+                eprintln!("error: connector '{name}' crashed: {join}");
+            }
+        }
+    }
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn spawn_signal_handler(shutdown: CancellationToken) {
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    shutdown.cancel();
+                    return;
+                }
+            };
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+        tracing::info!("stopping: finishing in-flight records and storing offsets");
+        shutdown.cancel();
+    });
+}

@@ -1,0 +1,113 @@
+//! Into a real Apache Kafka broker: topics created by Ferrium, records readable by any
+//! consumer, keys on the partitions Java's default partitioner would choose.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::Message;
+use serde_json::Value;
+
+use crate::support::{kafka_bootstrap, Ferrium, TestDb};
+
+/// Kafka's `Utils.murmur2` (the Java client's key hash), for checking partitions.
+fn murmur2(data: &[u8]) -> i32 {
+    let m: i32 = 0x5bd1_e995;
+    let mut h: i32 = 0x9747_b28c_u32 as i32 ^ data.len() as i32;
+    let chunks = data.len() / 4;
+    for i in 0..chunks {
+        let b = &data[i * 4..i * 4 + 4];
+        let mut k = i32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        k = k.wrapping_mul(m);
+        k ^= ((k as u32) >> 24) as i32;
+        k = k.wrapping_mul(m);
+        h = h.wrapping_mul(m);
+        h ^= k;
+    }
+    let tail = &data[chunks * 4..];
+    if tail.len() >= 3 {
+        h ^= (tail[2] as i32) << 16;
+    }
+    if tail.len() >= 2 {
+        h ^= (tail[1] as i32) << 8;
+    }
+    if !tail.is_empty() {
+        h ^= tail[0] as i32;
+        h = h.wrapping_mul(m);
+    }
+    h ^= ((h as u32) >> 13) as i32;
+    h = h.wrapping_mul(m);
+    h ^= ((h as u32) >> 15) as i32;
+    h
+}
+
+#[test]
+fn murmur2_matches_kafkas_published_vectors() {
+    // Values from Kafka's UtilsTest.testMurmur2.
+    assert_eq!(murmur2(b"21"), -973932308);
+    assert_eq!(murmur2(b"foobar"), -790332482);
+    assert_eq!(murmur2(b"a-little-bit-long-string"), -985981536);
+    assert_eq!(murmur2(b"a-little-bit-longer-string"), -1486304829);
+    assert_eq!(murmur2(b"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8"), -58897971);
+    assert_eq!(murmur2(&[b'a', b'b', b'c']), 479470107);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn streams_into_kafka_with_java_compatible_partitioning() {
+    let db = TestDb::create("kafka").await;
+    db.exec("CREATE TABLE t (id int PRIMARY KEY, v text); INSERT INTO t SELECT i, 'row ' || i FROM generate_series(1, 50) i;").await;
+    let prefix = db.name.clone();
+    let connector = db.connector(&[
+        ("topic.prefix", prefix.as_str()),
+        ("topic.creation.default.partitions", "3"),
+        ("topic.creation.default.replication.factor", "1"),
+    ]);
+    let worker = db.worker(&[&format!("bootstrap.servers={}", kafka_bootstrap())]);
+    let ferrium = Ferrium::start(&db.write_connector(&connector), &worker);
+    db.exec("UPDATE t SET v = 'changed' WHERE id = 7; DELETE FROM t WHERE id = 8;").await;
+
+    let topic = format!("{prefix}.public.t");
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", kafka_bootstrap())
+        .set("group.id", format!("{prefix}-check"))
+        .set("auto.offset.reset", "earliest")
+        .set("isolation.level", "read_committed")
+        .create()
+        .unwrap();
+    // The topic exists once Ferrium created it; subscribe then.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let md = consumer.fetch_metadata(Some(&topic), Duration::from_secs(5)).unwrap();
+        if md.topics().first().is_some_and(|t| t.partitions().len() == 3) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "topic {topic} was not created with 3 partitions; log:\n{}", ferrium.log());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    consumer.subscribe(&[&topic]).unwrap();
+    let mut records: Vec<(i32, Vec<u8>, Option<Value>)> = Vec::new();
+    while records.len() < 53 {
+        assert!(Instant::now() < deadline, "only {} of 53 records arrived; log:\n{}", records.len(), ferrium.log());
+        if let Some(message) = consumer.poll(Duration::from_millis(500)) {
+            let message = message.unwrap();
+            let value = message.payload().map(|p| serde_json::from_slice::<Value>(p).unwrap());
+            records.push((message.partition(), message.key().unwrap().to_vec(), value));
+        }
+    }
+    let mut ops: HashMap<String, usize> = HashMap::new();
+    for (partition, key, value) in &records {
+        let expected = (murmur2(key) & 0x7fff_ffff) % 3;
+        assert_eq!(*partition, expected, "key {} landed on partition {partition}", String::from_utf8_lossy(key));
+        let key: Value = serde_json::from_slice(key).unwrap();
+        assert_eq!(key["schema"]["name"], format!("{prefix}.public.t.Key"));
+        let op = value.as_ref().map_or("tombstone".to_string(), |v| v["payload"]["op"].as_str().unwrap().to_string());
+        *ops.entry(op).or_default() += 1;
+    }
+    assert_eq!(ops.get("r"), Some(&50));
+    assert_eq!(ops.get("u"), Some(&1));
+    assert_eq!(ops.get("d"), Some(&1));
+    assert_eq!(ops.get("tombstone"), Some(&1));
+    assert!(ferrium.stop().success());
+    db.drop().await;
+}

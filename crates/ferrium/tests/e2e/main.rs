@@ -1,0 +1,11 @@
+//! End-to-end tests: the `ferrium` binary against the real PostgreSQL (and Kafka) that
+//! `scripts/services.sh up` starts. One test binary, one database per test.
+
+mod support;
+
+mod bad_input;
+mod kafka;
+mod recovery;
+mod snapshot;
+mod streaming;
+

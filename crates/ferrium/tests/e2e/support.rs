@@ -1,0 +1,365 @@
+//! Shared harness for the end-to-end tests: a throwaway database on the PostgreSQL that
+//! `scripts/services.sh up` started, and the real `ferrium` binary run against it.
+//!
+//! Nothing here is mocked. When a service is not running the tests fail with a message
+//! that says how to start it; they never skip.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use tokio_postgres::{Client, NoTls};
+
+pub fn pg_port() -> u16 {
+    std::env::var("FERRIUM_PG_PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(5432)
+}
+
+pub fn kafka_bootstrap() -> String {
+    let port = std::env::var("FERRIUM_KAFKA_PORT").unwrap_or_else(|_| "9092".into());
+    format!("127.0.0.1:{port}")
+}
+
+pub async fn connect(db: &str) -> Client {
+    let url = format!("host=127.0.0.1 port={} user=postgres dbname={db} connect_timeout=10", pg_port());
+    let (client, connection) = tokio_postgres::connect(&url, NoTls).await.unwrap_or_else(|e| {
+        panic!(
+            "PostgreSQL is not reachable on 127.0.0.1:{} ({e}); start it with `scripts/services.sh up`",
+            pg_port()
+        )
+    });
+    tokio::spawn(connection);
+    client
+}
+
+/// A database of its own for one test; its slot has the same name.
+pub struct TestDb {
+    pub name: String,
+    pub client: Client,
+    pub dir: tempfile::TempDir,
+}
+
+impl TestDb {
+    pub async fn create(tag: &str) -> TestDb {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let name = format!("ft_{tag}_{}_{nanos}", std::process::id());
+        let admin = connect("postgres").await;
+        admin.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
+        let client = connect(&name).await;
+        TestDb {
+            name,
+            client,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub async fn exec(&self, sql: &str) {
+        self.client
+            .batch_execute(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    /// The connector config every test starts from.
+    pub fn connector(&self, extra: &[(&str, &str)]) -> Value {
+        let mut config: BTreeMap<String, String> = [
+            ("connector.class", "io.debezium.connector.postgresql.PostgresConnector"),
+            ("database.hostname", "127.0.0.1"),
+            ("database.user", "postgres"),
+            ("database.password", ""),
+            ("topic.prefix", "test"),
+            ("plugin.name", "pgoutput"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        config.insert("database.port".into(), pg_port().to_string());
+        config.insert("database.dbname".into(), self.name.clone());
+        config.insert("slot.name".into(), self.name.clone());
+        config.insert("publication.name".into(), self.name.clone());
+        for (k, v) in extra {
+            config.insert(k.to_string(), v.to_string());
+        }
+        json!({"name": format!("{}-connector", self.name), "config": config})
+    }
+
+    pub fn offsets_path(&self) -> PathBuf {
+        self.dir.path().join("ferrium.offsets")
+    }
+
+    /// Worker properties with the embedded default (stdout) plus `extra` lines.
+    pub fn worker(&self, extra: &[&str]) -> PathBuf {
+        let path = self.dir.path().join("worker.properties");
+        let mut text = format!(
+            "offset.storage.file.filename={}\noffset.flush.interval.ms=100\n",
+            self.offsets_path().display()
+        );
+        for line in extra {
+            text.push_str(line);
+            text.push('\n');
+        }
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    pub fn write_connector(&self, connector: &Value) -> PathBuf {
+        let path = self.dir.path().join("connector.json");
+        std::fs::write(&path, serde_json::to_string_pretty(connector).unwrap()).unwrap();
+        path
+    }
+
+    pub async fn confirmed_flush_lsn(&self) -> Option<u64> {
+        let row = self
+            .client
+            .query_opt(
+                "SELECT (confirmed_flush_lsn - '0/0')::bigint FROM pg_replication_slots WHERE slot_name = $1",
+                &[&self.name],
+            )
+            .await
+            .unwrap()?;
+        row.get::<_, Option<i64>>(0).map(|v| v as u64)
+    }
+
+    pub async fn current_lsn(&self) -> u64 {
+        let row = self
+            .client
+            .query_one("SELECT (pg_current_wal_lsn() - '0/0')::bigint", &[])
+            .await
+            .unwrap();
+        row.get::<_, i64>(0) as u64
+    }
+
+    /// Drops the slot (waiting for it to be released) and the database.
+    pub async fn drop(self) {
+        let admin = connect("postgres").await;
+        for _ in 0..100 {
+            let r = admin
+                .execute(
+                    "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND active_pid IS NULL",
+                    &[&self.name],
+                )
+                .await;
+            let left = admin
+                .query_opt("SELECT 1 FROM pg_replication_slots WHERE slot_name = $1", &[&self.name])
+                .await
+                .unwrap();
+            if r.is_ok() && left.is_none() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        drop(self.client);
+        let _ = admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
+            .await;
+    }
+}
+
+/// One record as the embedded default prints it.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub topic: String,
+    pub key: Value,
+    pub value: Value,
+}
+
+impl Line {
+    /// The payload of the value (schemas enabled or not).
+    pub fn payload(&self) -> &Value {
+        self.value.get("payload").unwrap_or(&self.value)
+    }
+
+    pub fn op(&self) -> Option<&str> {
+        self.payload().get("op").and_then(Value::as_str)
+    }
+
+    pub fn after(&self) -> &Value {
+        &self.payload()["after"]
+    }
+
+    pub fn before(&self) -> &Value {
+        &self.payload()["before"]
+    }
+
+    pub fn source(&self) -> &Value {
+        &self.payload()["source"]
+    }
+
+    pub fn key_payload(&self) -> &Value {
+        self.key.get("payload").unwrap_or(&self.key)
+    }
+}
+
+/// A running `ferrium run` process, its stdout parsed line by line.
+pub struct Ferrium {
+    pub child: Child,
+    lines: mpsc::Receiver<Line>,
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+pub fn ferrium_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_ferrium"))
+}
+
+impl Ferrium {
+    pub fn start(connector: &Path, worker: &Path) -> Ferrium {
+        let mut child = Command::new(ferrium_binary())
+            .arg("run")
+            .arg(connector)
+            .arg("--worker")
+            .arg(worker)
+            .env("FERRIUM_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("the ferrium binary starts");
+        let stdout = child.stdout.take().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let json: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"));
+                let parsed = Line {
+                    topic: json["topic"].as_str().unwrap().to_string(),
+                    key: json["key"].clone(),
+                    value: json["value"].clone(),
+                };
+                if tx.send(parsed).is_err() {
+                    break;
+                }
+            }
+        });
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let log_writer = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if std::env::var_os("FERRIUM_TEST_VERBOSE").is_some() {
+                    eprintln!("[ferrium] {line}");
+                }
+                log_writer.lock().unwrap().push_str(&line);
+                log_writer.lock().unwrap().push('\n');
+            }
+        });
+        Ferrium { child, lines: rx, stderr: log }
+    }
+
+    pub fn log(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// Collects lines until `done` says so, failing after `timeout` with what arrived.
+    pub fn collect_until(&self, timeout: Duration, mut done: impl FnMut(&[Line]) -> bool) -> Vec<Line> {
+        let deadline = Instant::now() + timeout;
+        let mut lines = Vec::new();
+        loop {
+            if done(&lines) {
+                return lines;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left.min(Duration::from_millis(200))) {
+                Ok(line) => lines.push(line),
+                Err(mpsc::RecvTimeoutError::Timeout) if Instant::now() < deadline => {}
+                Err(_) => panic!(
+                    "timed out after {timeout:?} with {} records; last: {:?}\nferrium log:\n{}",
+                    lines.len(),
+                    lines.last(),
+                    self.log()
+                ),
+            }
+        }
+    }
+
+    /// Collects data records (not heartbeats) until `count` arrived.
+    pub fn collect(&self, topic_prefix: &str, count: usize, timeout: Duration) -> Vec<Line> {
+        let lines = self.collect_until(timeout, |l| l.iter().filter(|x| x.topic.starts_with(topic_prefix)).count() >= count);
+        lines.into_iter().filter(|x| x.topic.starts_with(topic_prefix)).collect()
+    }
+
+    /// Lines that arrive within `wait`, without expecting any.
+    pub fn drain(&self, wait: Duration) -> Vec<Line> {
+        let deadline = Instant::now() + wait;
+        let mut lines = Vec::new();
+        while let Ok(line) = self.lines.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            lines.push(line);
+        }
+        lines
+    }
+
+    /// SIGTERM and wait: a graceful stop.
+    pub fn stop(mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        self.wait_exit(Duration::from_secs(30))
+    }
+
+    /// SIGKILL: a crash.
+    pub fn kill9(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    pub fn wait_exit(&mut self, timeout: Duration) -> std::process::ExitStatus {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("ferrium did not exit within {timeout:?}; log:\n{}", self.log());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Ferrium {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `ferrium run` to completion and returns (exit status, stderr).
+pub fn run_to_exit(connector: &Path, worker: Option<&Path>, timeout: Duration) -> (std::process::ExitStatus, String) {
+    let mut cmd = Command::new(ferrium_binary());
+    cmd.arg("run").arg(connector);
+    if let Some(worker) = worker {
+        cmd.arg("--worker").arg(worker);
+    }
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut s).ok();
+        s
+    });
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("ferrium did not exit within {timeout:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    (status, reader.join().unwrap())
+}

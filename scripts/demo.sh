@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The demo: a sample PostgreSQL database, Ferrium streaming its changes, the events on
+# your terminal. It starts PostgreSQL (scripts/services.sh), creates the `inventory`
+# database, builds Ferrium, and runs it with the embedded default sink (events to
+# stdout as JSON lines) while a small writer changes rows every two seconds.
+#
+#   scripts/demo.sh            # embedded default: events on stdout, offsets in .demo/
+#   scripts/demo.sh --kafka    # into the local Kafka broker (topics dbserver1.inventory.*)
+#
+# Stop it with Ctrl-C; run it again and it resumes where it stopped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+mode=${1:-stdout}
+pg_port=${FERRIUM_PG_PORT:-5432}
+kafka_port=${FERRIUM_KAFKA_PORT:-9092}
+
+if [ "$mode" = "--kafka" ]; then
+  scripts/services.sh up postgres kafka
+else
+  scripts/services.sh up postgres
+fi
+psql_() { psql -h 127.0.0.1 -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -q "$@"; }
+if ! psql_ -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'inventory'" | grep -q 1; then
+  psql_ -d postgres -c "CREATE DATABASE inventory"
+  psql_ -d inventory -f examples/inventory.sql
+fi
+
+cargo build --release -p ferrium
+mkdir -p .demo
+worker=.demo/worker.properties
+{
+  echo "offset.storage.file.filename=$root/.demo/ferrium.offsets"
+  echo "offset.flush.interval.ms=1000"
+  echo "value.converter.schemas.enable=false"
+  echo "key.converter.schemas.enable=false"
+  if [ "$mode" = "--kafka" ]; then echo "bootstrap.servers=127.0.0.1:$kafka_port"; fi
+} > "$worker"
+sed "s/\"database.port\": \"5432\"/\"database.port\": \"$pg_port\"/" examples/inventory-postgres.json > .demo/connector.json
+
+# A writer that keeps the database busy: new orders, price changes, a deleted order.
+(
+  i=0
+  while sleep 2; do
+    i=$((i + 1))
+    psql_ -d inventory -c "BEGIN;
+      INSERT INTO inventory.orders (purchaser, product_id, quantity) VALUES (1 + $i % 4, 1 + $i % 3, $i);
+      UPDATE inventory.products SET price = price + 0.10 WHERE id = 1 + $i % 3;
+      DELETE FROM inventory.orders WHERE id = (SELECT min(id) FROM inventory.orders) AND $i % 5 = 0;
+      COMMIT;" >/dev/null 2>&1 || true
+  done
+) &
+writer=$!
+trap 'kill $writer 2>/dev/null || true' EXIT
+
+echo "Streaming the changes of database 'inventory' (Ctrl-C to stop)..." >&2
+if [ "$mode" = "--kafka" ]; then
+  echo "Events go to Kafka at 127.0.0.1:$kafka_port, topics dbserver1.inventory.*" >&2
+fi
+target/release/ferrium run .demo/connector.json --worker "$worker"

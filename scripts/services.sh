@@ -1,0 +1,768 @@
+#!/usr/bin/env bash
+# scripts/services.sh — real PostgreSQL, MariaDB and Kafka on 127.0.0.1 for Ferrium's integration tests.
+#
+# No Docker here: the servers come from Debian packages (PostgreSQL, MariaDB) and from the official
+# Apache Kafka jars on Maven Central (scripts/kafka/pom.xml), and run as plain background processes.
+# Everything they write (data, logs, pid files, Kafka jars) lives under one folder,
+# $FERRIUM_SERVICES_DIR (default <repo>/.services); only Maven's cache goes to ~/.m2.
+#
+# Usage:
+#   scripts/services.sh deps                          install the OS packages (build deps + servers)
+#   scripts/services.sh up [postgres|mariadb|kafka]   install if needed, start, wait until ready
+#                                                     (all three by default; running ones are left alone)
+#   scripts/services.sh down [--purge]                stop all; --purge also deletes $FERRIUM_SERVICES_DIR
+#   scripts/services.sh restart postgres|mariadb|kafka  stop and start one (data survives)
+#   scripts/services.sh status                        what runs (always exits 0)
+#   scripts/services.sh env                           `export` lines for the connection settings
+#   scripts/services.sh logs [service...]             tail of the service logs
+#   scripts/services.sh psql [args]                   psql as postgres over TCP
+#   scripts/services.sh mariadb [args]                mariadb client as root over TCP
+#   scripts/services.sh kafka <cmd> [args]            small Kafka client (scripts/kafka/KafkaCli.java):
+#                                                     ping | list | create T [N] | describe T | delete T |
+#                                                     produce T VALUE [KEY] | consume T [MAX] [TIMEOUT_MS]
+#
+# Settings (environment):
+#   FERRIUM_SERVICES_DIR           data root                       (<repo>/.services)
+#   FERRIUM_PG_PORT                PostgreSQL port                 (5432)
+#   FERRIUM_MARIADB_PORT           MariaDB port                    (3306)
+#   FERRIUM_KAFKA_PORT             Kafka broker (PLAINTEXT) port   (9092)
+#   FERRIUM_KAFKA_CONTROLLER_PORT  Kafka KRaft controller port     (9093)
+#   FERRIUM_KAFKA_HEAP_OPTS        broker JVM heap                 (-Xms256m -Xmx768m)
+#   FERRIUM_SERVICES_TIMEOUT       seconds to wait for each service to be ready / to stop (120)
+#
+# Connection facts: PostgreSQL user `postgres`, trust auth, replication allowed, wal_level=logical;
+# MariaDB user `root` with an empty password, binlog ROW/FULL with GTIDs; Kafka at 127.0.0.1:9092,
+# single KRaft node (broker+controller), auto topic creation on, internal topics with RF 1.
+set -euo pipefail
+
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SERVICES_DIR=${FERRIUM_SERVICES_DIR:-$REPO_ROOT/.services}
+PG_PORT=${FERRIUM_PG_PORT:-5432}
+MARIADB_PORT=${FERRIUM_MARIADB_PORT:-3306}
+KAFKA_PORT=${FERRIUM_KAFKA_PORT:-9092}
+KAFKA_CONTROLLER_PORT=${FERRIUM_KAFKA_CONTROLLER_PORT:-9093}
+KAFKA_HEAP_OPTS=${FERRIUM_KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}
+TIMEOUT=${FERRIUM_SERVICES_TIMEOUT:-120}
+ALL_SERVICES=(postgres mariadb kafka)
+
+PG_DIR=$SERVICES_DIR/postgres          # owned by postgres
+PG_DATA=$PG_DIR/data
+PG_LOG=$PG_DIR/postgres.log
+MARIADB_DIR=$SERVICES_DIR/mariadb      # owned by mysql
+MARIADB_DATA=$MARIADB_DIR/data
+MARIADB_LOG=$MARIADB_DIR/mariadb.log
+MARIADB_PID=$MARIADB_DIR/mariadbd.pid
+KAFKA_DIR=$SERVICES_DIR/kafka          # owned by root
+KAFKA_LIB=$KAFKA_DIR/lib
+KAFKA_DATA=$KAFKA_DIR/data
+KAFKA_LOGS=$KAFKA_DIR/logs
+KAFKA_PID=$KAFKA_DIR/kafka.pid
+KAFKA_POM=$REPO_ROOT/scripts/kafka/pom.xml
+KAFKA_CLI_SRC=$REPO_ROOT/scripts/kafka/KafkaCli.java
+MAVEN_DEPENDENCY_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
+
+# OS packages. Build deps of the Rust workspace (rdkafka's cmake build, openssl, curl, sasl, zlib)
+# and the servers/tools this script runs.
+BUILD_PACKAGES=(build-essential cmake pkg-config libssl-dev libcurl4-openssl-dev libsasl2-dev zlib1g-dev)
+SERVICE_PACKAGES=(postgresql postgresql-contrib mariadb-server mariadb-client iproute2 procps util-linux)
+
+# ---------------------------------------------------------------------------------------------------
+# helpers
+
+log() { printf '[services] %s\n' "$*" >&2; }
+die() { printf '[services] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# die, showing the last lines of a log file first
+die_with_log() {
+  local file=$1; shift
+  if [[ -f $file ]]; then
+    printf '[services] ---- last 60 lines of %s ----\n' "$file" >&2
+    tail -n 60 "$file" >&2 || true
+    printf '[services] ---- end of %s ----\n' "$file" >&2
+  fi
+  die "$*"
+}
+
+need_root() { [[ $(id -u) -eq 0 ]] || die "run as root (apt-get, runuser and chown need it)"; }
+
+# true when PID is a live (non-zombie) process whose command line matches the regex
+pid_alive() {
+  local pid=$1 pattern=${2:-}
+  [[ $pid =~ ^[0-9]+$ ]] || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  [[ $(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) != Z ]] || return 1
+  [[ -z $pattern ]] || tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -Eq -- "$pattern"
+}
+
+pid_cmd() { tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | cut -c1-160 || true; }
+
+port_open() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+
+# PID of the process listening on a TCP port, if ss can tell
+port_pid() {
+  ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -n1 | cut -d= -f2 || true
+}
+
+# Refuse to start on a port some other process holds: two servers must never share a data dir or port.
+ensure_port_free() {
+  local port=$1 what=$2 var=$3 pid
+  if port_open "$port"; then
+    pid=$(port_pid "$port")
+    die "$what: port $port is already in use${pid:+ by PID $pid ($(pid_cmd "$pid"))}; stop it or set $var"
+  fi
+}
+
+# Stop a process: send SIGNAL, wait up to TIMEOUT seconds, SIGKILL as a last resort.
+stop_pid() {
+  local name=$1 pid=$2 signal=$3 i
+  pid_alive "$pid" || return 0
+  log "$name: stopping PID $pid (SIG$signal)"
+  kill -s "$signal" "$pid" 2>/dev/null || true
+  for ((i = 0; i < TIMEOUT * 5; i++)); do
+    pid_alive "$pid" || { log "$name: stopped"; return 0; }
+    sleep 0.2
+  done
+  log "$name: PID $pid still alive after ${TIMEOUT}s, sending SIGKILL"
+  kill -KILL "$pid" 2>/dev/null || true
+  for ((i = 0; i < 50; i++)); do pid_alive "$pid" || return 0; sleep 0.2; done
+  die "$name: could not kill PID $pid"
+}
+
+# Poll CHECK (a command) until it succeeds; fail with the log tail when PID dies or time runs out.
+wait_ready() {
+  local name=$1 logfile=$2 pidfn=$3; shift 3
+  local deadline=$((SECONDS + TIMEOUT)) pid
+  until "$@" >/dev/null 2>&1; do
+    pid=$($pidfn)
+    if [[ -z $pid ]] || ! pid_alive "$pid"; then
+      die_with_log "$logfile" "$name: the server process exited during start-up (see the log above)"
+    fi
+    ((SECONDS < deadline)) || die_with_log "$logfile" "$name: not ready after ${TIMEOUT}s (see the log above)"
+    sleep 0.5
+  done
+}
+
+# Make every ancestor of DIR searchable (o+x) so the postgres/mysql users can reach their data dirs.
+ensure_traversable() {
+  local dir=$1
+  while [[ $dir != / ]]; do
+    if [[ -d $dir ]] && ! runuser -u nobody -- test -x "$dir" 2>/dev/null; then
+      log "making $dir searchable by other users (chmod o+x) so postgres/mysql can reach $SERVICES_DIR"
+      chmod o+x "$dir"
+    fi
+    dir=$(dirname "$dir")
+  done
+}
+
+# Run a command as another user from a neutral cwd, without our lock fd.
+as_user() { local user=$1; shift; (cd / && runuser -u "$user" -- "$@" 9>&-); }
+
+# Unix sockets have a ~107 byte path limit; fall back to a short dir under /tmp for a deep repo path.
+socket_dir() {
+  local preferred=$1 tag=$2
+  if ((${#preferred} < 80)); then
+    echo "$preferred"
+  else
+    echo "/tmp/ferrium-$tag-$(printf '%s' "$SERVICES_DIR" | md5sum | cut -c1-8)"
+  fi
+}
+
+lock_services_dir() {
+  mkdir -p "$SERVICES_DIR"
+  chmod 755 "$SERVICES_DIR"
+  exec 9>"$SERVICES_DIR/.lock"
+  flock -w 900 9 || die "another services.sh holds $SERVICES_DIR/.lock"
+}
+
+# ---------------------------------------------------------------------------------------------------
+# OS packages
+
+pkg_installed() { [[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]]; }
+
+java_major() {
+  local v
+  v=$(java -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}' || true)
+  [[ $v =~ ^[0-9]+$ ]] || v=0
+  echo "$v"
+}
+
+# Install apt packages without letting their postinst start Debian's own services (they would grab
+# ports 5432/3306): a policy-rc.d that says "no" (exit 101) is in place during the install.
+apt_install() {
+  local created=0 rc=0
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod 755 /usr/sbin/policy-rc.d
+    created=1
+  fi
+  log "apt-get update"
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq || rc=$?
+  if ((rc == 0)); then
+    log "apt-get install $*"
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+      --no-install-recommends "$@" 9>&- || rc=$?
+  fi
+  ((created)) && rm -f /usr/sbin/policy-rc.d
+  ((rc == 0)) || die "apt-get failed (exit $rc) installing: $*"
+}
+
+cmd_deps() {
+  need_root
+  local missing=() p
+  for p in "${BUILD_PACKAGES[@]}" "${SERVICE_PACKAGES[@]}"; do
+    pkg_installed "$p" || missing+=("$p")
+  done
+  # Java 17+ with javac (Kafka 4.x needs 17) and Maven: often preinstalled outside apt (e.g. Temurin).
+  if ! command -v javac >/dev/null || (($(java_major) < 17)); then
+    pkg_installed openjdk-17-jdk-headless || missing+=(openjdk-17-jdk-headless)
+  fi
+  command -v mvn >/dev/null || missing+=(maven)
+  if ((${#missing[@]})); then
+    apt_install "${missing[@]}"
+    stop_debian_mariadb
+  else
+    log "deps: all OS packages present"
+  fi
+}
+
+# Kafka needs Java 17+; prefer the default java, else Debian's 17.
+setup_java() {
+  if (($(java_major) < 17)); then
+    local j
+    for j in /usr/lib/jvm/java-1[7-9]-openjdk-*/bin /usr/lib/jvm/java-2[0-9]-openjdk-*/bin; do
+      [[ -x $j/java ]] && { PATH=$j:$PATH; break; }
+    done
+  fi
+  (($(java_major) >= 17)) || die "kafka: Java 17 or newer is needed (found: $(java -version 2>&1 | head -n1))"
+  command -v javac >/dev/null || die "kafka: javac not found (install openjdk-17-jdk-headless)"
+}
+
+# ---------------------------------------------------------------------------------------------------
+# PostgreSQL
+
+pg_bindir() {
+  local d
+  d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)
+  [[ -n $d && -x $d/postgres ]] || die "postgres: no server found in /usr/lib/postgresql/*/bin (run: $0 deps)"
+  echo "$d"
+}
+
+pg_pid() {
+  [[ -f $PG_DATA/postmaster.pid ]] || return 0
+  local pid
+  pid=$(head -n1 "$PG_DATA/postmaster.pid" 2>/dev/null || true)
+  if pid_alive "$pid" postgres; then echo "$pid"; fi
+}
+
+pg_query_ok() { psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -Atqc 'SELECT 1' | grep -qx 1; }
+
+# Debian's postinst creates (and on systemd hosts starts) a cluster on 5432. If one uses our port,
+# stop it and make it manual-start so it never takes the port again.
+pg_disable_debian_clusters() {
+  command -v pg_lsclusters >/dev/null || return 0
+  local ver name port status rest
+  while read -r ver name port status rest; do
+    [[ $port == "$PG_PORT" ]] || continue
+    if [[ $status == online* ]]; then
+      log "postgres: stopping Debian's cluster $ver/$name, it holds port $PG_PORT"
+      pg_ctlcluster "$ver" "$name" stop -m fast 9>&- || true
+    fi
+    if [[ -f /etc/postgresql/$ver/$name/start.conf ]] && ! grep -qx manual "/etc/postgresql/$ver/$name/start.conf"; then
+      log "postgres: setting Debian's cluster $ver/$name to start manually (start.conf)"
+      echo manual >"/etc/postgresql/$ver/$name/start.conf"
+    fi
+  done < <(pg_lsclusters --no-header 2>/dev/null || true)
+}
+
+pg_write_config() {
+  local sockdir=$1
+  cat >"$PG_DATA/ferrium.conf" <<EOF
+# Written by scripts/services.sh on every start; edits here are overwritten.
+listen_addresses = '127.0.0.1'
+port = $PG_PORT
+unix_socket_directories = '$sockdir'
+max_connections = 200
+wal_level = logical
+max_wal_senders = 20
+max_replication_slots = 20
+wal_sender_timeout = 60s
+fsync = off
+EOF
+  cat >"$PG_DATA/pg_hba.conf" <<'EOF'
+# Written by scripts/services.sh: trust for everything local (test-only server on loopback).
+local   all          all                 trust
+host    all          all   127.0.0.1/32  trust
+host    all          all   ::1/128       trust
+local   replication  all                 trust
+host    replication  all   127.0.0.1/32  trust
+host    replication  all   ::1/128       trust
+EOF
+  chown postgres:postgres "$PG_DATA/ferrium.conf" "$PG_DATA/pg_hba.conf"
+  grep -q "^include_if_exists = 'ferrium.conf'" "$PG_DATA/postgresql.conf" ||
+    echo "include_if_exists = 'ferrium.conf'" >>"$PG_DATA/postgresql.conf"
+}
+
+pg_up() {
+  local bin sockdir
+  bin=$(pg_bindir)
+  if [[ -n $(pg_pid) ]]; then
+    log "postgres: already running (PID $(pg_pid))"
+  else
+    id postgres >/dev/null 2>&1 || die "postgres: user 'postgres' missing (run: $0 deps)"
+    [[ -f /usr/share/postgresql/$(basename "$(dirname "$bin")")/extension/hstore.control ]] ||
+      log "postgres: warning: hstore extension not found (package postgresql-contrib)"
+    pg_disable_debian_clusters
+    ensure_port_free "$PG_PORT" postgres FERRIUM_PG_PORT
+    ensure_traversable "$SERVICES_DIR"
+    sockdir=$(socket_dir "$PG_DIR/run" pg)
+    mkdir -p "$PG_DIR" "$sockdir"
+    chown postgres:postgres "$PG_DIR" "$sockdir"
+    chmod 755 "$PG_DIR" "$sockdir"
+    if [[ ! -f $PG_DATA/PG_VERSION ]]; then
+      log "postgres: initdb $PG_DATA"
+      rm -rf "$PG_DATA"
+      as_user postgres "$bin/initdb" -D "$PG_DATA" -A trust -U postgres -E UTF8 --locale=C.UTF-8 \
+        >"$PG_DIR/initdb.log" 2>&1 || die_with_log "$PG_DIR/initdb.log" "postgres: initdb failed"
+    fi
+    pg_write_config "$sockdir"
+    rm -f "$PG_DATA/postmaster.pid" # stale after a crash/kill; we checked no live postmaster owns it
+    log "postgres: starting on 127.0.0.1:$PG_PORT"
+    if ! as_user postgres "$bin/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t "$TIMEOUT" start >"$PG_DIR/pg_ctl.log" 2>&1; then
+      cat "$PG_DIR/pg_ctl.log" >&2
+      die_with_log "$PG_LOG" "postgres: pg_ctl start failed (see the output above)"
+    fi
+  fi
+  wait_ready postgres "$PG_LOG" pg_pid pg_query_ok
+  log "postgres: ready at 127.0.0.1:$PG_PORT ($(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -Atqc 'SHOW server_version'), wal_level=$(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -Atqc 'SHOW wal_level'))"
+}
+
+# Fast shutdown (SIGINT): ends sessions and replication connections; SIGTERM ("smart") would wait for them.
+pg_down() { stop_pid postgres "$(pg_pid)" INT; }
+
+# ---------------------------------------------------------------------------------------------------
+# MariaDB
+
+mariadb_pid() {
+  [[ -f $MARIADB_PID ]] || return 0
+  local pid
+  pid=$(cat "$MARIADB_PID" 2>/dev/null || true)
+  if pid_alive "$pid" 'mariadbd|mysqld'; then echo "$pid"; fi
+}
+
+mariadb_socket() { echo "$(socket_dir "$MARIADB_DIR/run" mariadb)/mariadbd.sock"; }
+
+mariadb_socket_ok() { mariadb-admin --no-defaults --socket="$(mariadb_socket)" -uroot --connect-timeout=2 ping; }
+
+mariadb_tcp_ok() {
+  mariadb --no-defaults --protocol=TCP -h 127.0.0.1 -P "$MARIADB_PORT" -uroot --connect-timeout=2 -Nse 'SELECT 1' | grep -qx 1
+}
+
+# Debian's own mariadb service (datadir /var/lib/mysql) binds 3306 if its postinst started it.
+stop_debian_mariadb() {
+  local pid
+  pid=$(cat /run/mysqld/mysqld.pid 2>/dev/null || true)
+  if pid_alive "$pid" 'mariadbd|mysqld'; then
+    log "mariadb: stopping Debian's mariadb service (PID $pid)"
+    stop_pid "debian-mariadb" "$pid" TERM
+  fi
+  if [[ -d /run/systemd/system ]] && command -v systemctl >/dev/null; then
+    systemctl disable --now mariadb.service >/dev/null 2>&1 || true
+  fi
+}
+
+mariadb_start_process() {
+  local sock=$1
+  setsid mariadbd --no-defaults \
+    --user=mysql \
+    --datadir="$MARIADB_DATA" \
+    --socket="$sock" \
+    --port="$MARIADB_PORT" \
+    --bind-address=127.0.0.1 \
+    --skip-name-resolve \
+    --pid-file="$MARIADB_PID" \
+    --log-error="$MARIADB_LOG" \
+    --character-set-server=utf8mb4 \
+    --collation-server=utf8mb4_general_ci \
+    --max-connections=200 \
+    --server-id=1 \
+    --log-bin="$MARIADB_DATA/binlog" \
+    --binlog-format=ROW \
+    --binlog-row-image=FULL \
+    --binlog-row-metadata=FULL \
+    --gtid-strict-mode=1 \
+    --log-slave-updates \
+    >>"$MARIADB_DIR/mariadbd.out" 2>&1 </dev/null 9>&- &
+}
+
+# root with an empty password over TCP from 127.0.0.1 (and ::1, %); done once, over the socket.
+mariadb_setup_root() {
+  local marker=$MARIADB_DIR/.root-over-tcp-done
+  [[ -f $marker ]] && return 0
+  log "mariadb: allowing root with an empty password over TCP"
+  mariadb --no-defaults --socket="$(mariadb_socket)" -uroot <<'SQL' || die_with_log "$MARIADB_LOG" "mariadb: could not set up root over TCP"
+CREATE USER IF NOT EXISTS 'root'@'127.0.0.1' IDENTIFIED BY '';
+CREATE USER IF NOT EXISTS 'root'@'::1' IDENTIFIED BY '';
+CREATE USER IF NOT EXISTS 'root'@'%' IDENTIFIED BY '';
+GRANT ALL PRIVILEGES ON *.* TO 'root'@'127.0.0.1' WITH GRANT OPTION;
+GRANT ALL PRIVILEGES ON *.* TO 'root'@'::1' WITH GRANT OPTION;
+GRANT ALL PRIVILEGES ON *.* TO 'root'@'%' WITH GRANT OPTION;
+FLUSH PRIVILEGES;
+SQL
+  touch "$marker"
+}
+
+mariadb_up() {
+  local sock
+  if [[ -n $(mariadb_pid) ]]; then
+    log "mariadb: already running (PID $(mariadb_pid))"
+  else
+    command -v mariadbd >/dev/null || die "mariadb: mariadbd not found (run: $0 deps)"
+    id mysql >/dev/null 2>&1 || die "mariadb: user 'mysql' missing (run: $0 deps)"
+    stop_debian_mariadb
+    ensure_port_free "$MARIADB_PORT" mariadb FERRIUM_MARIADB_PORT
+    ensure_traversable "$SERVICES_DIR"
+    sock=$(mariadb_socket)
+    mkdir -p "$MARIADB_DIR" "$(dirname "$sock")"
+    chown mysql:mysql "$MARIADB_DIR" "$(dirname "$sock")"
+    chmod 755 "$MARIADB_DIR" "$(dirname "$sock")"
+    if [[ ! -d $MARIADB_DATA/mysql ]]; then
+      log "mariadb: mariadb-install-db $MARIADB_DATA"
+      rm -rf "$MARIADB_DATA" "$MARIADB_DIR/.root-over-tcp-done"
+      (cd / && mariadb-install-db --no-defaults --user=mysql --datadir="$MARIADB_DATA" \
+        --auth-root-authentication-method=normal --skip-test-db --skip-name-resolve 9>&-) \
+        >"$MARIADB_DIR/install-db.log" 2>&1 ||
+        die_with_log "$MARIADB_DIR/install-db.log" "mariadb: mariadb-install-db failed"
+    fi
+    rm -f "$MARIADB_PID" "$sock"
+    log "mariadb: starting on 127.0.0.1:$MARIADB_PORT"
+    mariadb_start_process "$sock"
+    # the pid file appears a moment after the start; until then use the launched PID
+    local launched=$! deadline=$((SECONDS + 30))
+    until [[ -s $MARIADB_PID ]] || ! pid_alive "$launched" || ((SECONDS > deadline)); do sleep 0.2; done
+    [[ -s $MARIADB_PID ]] || echo "$launched" >"$MARIADB_PID"
+  fi
+  wait_ready mariadb "$MARIADB_LOG" mariadb_pid mariadb_socket_ok
+  mariadb_setup_root
+  wait_ready mariadb "$MARIADB_LOG" mariadb_pid mariadb_tcp_ok
+  log "mariadb: ready at 127.0.0.1:$MARIADB_PORT ($(mariadb --no-defaults --protocol=TCP -h 127.0.0.1 -P "$MARIADB_PORT" -uroot -Nse 'SELECT CONCAT(VERSION(), ", binlog_format=", @@binlog_format)'))"
+}
+
+mariadb_down() { stop_pid mariadb "$(mariadb_pid)" TERM; }
+
+# ---------------------------------------------------------------------------------------------------
+# Kafka (single KRaft node: broker + controller, official jars from Maven Central)
+
+kafka_version() { sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$KAFKA_POM" | head -n1; }
+
+kafka_pid() {
+  [[ -f $KAFKA_PID ]] || return 0
+  local pid
+  pid=$(cat "$KAFKA_PID" 2>/dev/null || true)
+  if pid_alive "$pid" 'kafka\.Kafka'; then echo "$pid"; fi
+}
+
+# Fetch the broker's jars with Maven into $KAFKA_LIB (again only when scripts/kafka/pom.xml changes).
+kafka_fetch_jars() {
+  local stamp want tmp
+  want=$(sha256sum "$KAFKA_POM" | cut -d' ' -f1)
+  stamp=$KAFKA_LIB/.pom.sha256
+  if [[ -f $stamp && $(cat "$stamp") == "$want" ]] && compgen -G "$KAFKA_LIB/kafka_2.13-*.jar" >/dev/null; then
+    return 0
+  fi
+  command -v mvn >/dev/null || die "kafka: mvn not found (run: $0 deps)"
+  log "kafka: fetching Kafka $(kafka_version) jars with Maven (first time only)"
+  mkdir -p "$KAFKA_LOGS"
+  tmp=$KAFKA_DIR/lib.tmp
+  rm -rf "$tmp"
+  (cd "$(dirname "$KAFKA_POM")" && mvn -B -q -f "$KAFKA_POM" "$MAVEN_DEPENDENCY_PLUGIN:copy-dependencies" \
+    -DoutputDirectory="$tmp" -DincludeScope=runtime 9>&-) >"$KAFKA_LOGS/mvn.log" 2>&1 ||
+    die_with_log "$KAFKA_LOGS/mvn.log" "kafka: Maven could not fetch the jars for $KAFKA_POM"
+  compgen -G "$tmp/kafka_2.13-*.jar" >/dev/null || die "kafka: Maven ran but no kafka_2.13 jar arrived in $tmp"
+  rm -rf "$KAFKA_LIB" "$KAFKA_DIR/cli"
+  mv "$tmp" "$KAFKA_LIB"
+  echo "$want" >"$stamp"
+  log "kafka: $(find "$KAFKA_LIB" -name '*.jar' | wc -l) jars in $KAFKA_LIB"
+}
+
+# Compile scripts/kafka/KafkaCli.java once (it only needs kafka-clients from $KAFKA_LIB).
+kafka_build_cli() {
+  local want
+  want=$(sha256sum "$KAFKA_CLI_SRC" | cut -d' ' -f1)
+  [[ -f $KAFKA_DIR/cli/KafkaCli.class && $(cat "$KAFKA_DIR/cli/.src.sha256" 2>/dev/null) == "$want" ]] && return 0
+  rm -rf "$KAFKA_DIR/cli"
+  mkdir -p "$KAFKA_DIR/cli"
+  javac -nowarn -cp "$KAFKA_LIB/*" -d "$KAFKA_DIR/cli" "$KAFKA_CLI_SRC" >"$KAFKA_LOGS/javac.log" 2>&1 ||
+    die_with_log "$KAFKA_LOGS/javac.log" "kafka: could not compile $KAFKA_CLI_SRC"
+  echo "$want" >"$KAFKA_DIR/cli/.src.sha256"
+}
+
+kafka_cli() {
+  java -Xmx256m -Dlog4j2.configurationFile="$KAFKA_DIR/config/tools-log4j2.properties" \
+    -cp "$KAFKA_DIR/cli:$KAFKA_LIB/*" KafkaCli "127.0.0.1:$KAFKA_PORT" "$@" 9>&-
+}
+
+kafka_write_config() {
+  mkdir -p "$KAFKA_DIR/config"
+  # Static quorum (controller.quorum.voters) rather than `format --standalone`: the voter endpoint then
+  # comes from this file on every start, so changing FERRIUM_KAFKA_CONTROLLER_PORT needs no re-format.
+  cat >"$KAFKA_DIR/config/server.properties" <<EOF
+# Written by scripts/services.sh on every start; edits here are overwritten.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+inter.broker.listener.name=PLAINTEXT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+log.dirs=$KAFKA_DATA
+num.partitions=1
+auto.create.topics.enable=true
+# single node: internal topics with RF 1 / min ISR 1, one partition each
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+EOF
+  # shutdownHook=disable: otherwise log4j2 stops logging while Kafka's own shutdown hook still runs.
+  cat >"$KAFKA_DIR/config/log4j2.properties" <<'EOF'
+status = warn
+name = ferrium-kafka
+shutdownHook = disable
+appender.file.type = RollingFile
+appender.file.name = FILE
+appender.file.fileName = ${sys:kafka.logs.dir}/server.log
+appender.file.filePattern = ${sys:kafka.logs.dir}/server.log.%i
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+appender.file.policies.type = Policies
+appender.file.policies.size.type = SizeBasedTriggeringPolicy
+appender.file.policies.size.size = 50MB
+appender.file.strategy.type = DefaultRolloverStrategy
+appender.file.strategy.max = 3
+rootLogger.level = INFO
+rootLogger.appenderRef.file.ref = FILE
+logger.request.name = kafka.request.logger
+logger.request.level = WARN
+logger.reqch.name = kafka.network.RequestChannel$
+logger.reqch.level = WARN
+EOF
+  cat >"$KAFKA_DIR/config/tools-log4j2.properties" <<'EOF'
+status = warn
+appender.stderr.type = Console
+appender.stderr.name = STDERR
+appender.stderr.target = SYSTEM_ERR
+appender.stderr.layout.type = PatternLayout
+appender.stderr.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = WARN
+rootLogger.appenderRef.stderr.ref = STDERR
+EOF
+}
+
+# Format the storage once. The cluster id is kept beside the data ($KAFKA_DIR/cluster.id) and in
+# data/meta.properties; a restart never re-formats, so topics and offsets survive.
+kafka_format_once() {
+  local cid tools_log=(-Dlog4j2.configurationFile="$KAFKA_DIR/config/tools-log4j2.properties")
+  if [[ -f $KAFKA_DATA/meta.properties ]]; then
+    cid=$(sed -n 's/^cluster.id=//p' "$KAFKA_DATA/meta.properties")
+    [[ -f $KAFKA_DIR/cluster.id ]] || echo "$cid" >"$KAFKA_DIR/cluster.id"
+    return 0
+  fi
+  if [[ -d $KAFKA_DATA ]] && [[ -n $(ls -A "$KAFKA_DATA") ]]; then
+    log "kafka: $KAFKA_DATA has no meta.properties (interrupted format?); wiping it"
+    rm -rf "$KAFKA_DATA"
+  fi
+  if [[ -s $KAFKA_DIR/cluster.id ]]; then
+    cid=$(cat "$KAFKA_DIR/cluster.id")
+  else
+    cid=$(java -Xmx256m "${tools_log[@]}" -cp "$KAFKA_LIB/*" kafka.tools.StorageTool random-uuid 9>&-) ||
+      die "kafka: StorageTool random-uuid failed"
+    echo "$cid" >"$KAFKA_DIR/cluster.id"
+  fi
+  log "kafka: formatting $KAFKA_DATA (cluster id $cid)"
+  java -Xmx256m "${tools_log[@]}" -cp "$KAFKA_LIB/*" kafka.tools.StorageTool format \
+    -t "$cid" -c "$KAFKA_DIR/config/server.properties" >"$KAFKA_LOGS/format.log" 2>&1 9>&- ||
+    die_with_log "$KAFKA_LOGS/format.log" "kafka: StorageTool format failed"
+}
+
+kafka_started_in_log() { grep -q 'Kafka Server started' "$KAFKA_LOGS/server.log"; }
+kafka_ready() { port_open "$KAFKA_PORT" && kafka_started_in_log && kafka_cli ping; }
+
+kafka_up() {
+  setup_java
+  mkdir -p "$KAFKA_DIR" "$KAFKA_LOGS"
+  kafka_fetch_jars
+  kafka_write_config
+  kafka_build_cli
+  if [[ -n $(kafka_pid) ]]; then
+    log "kafka: already running (PID $(kafka_pid))"
+  else
+    # A second broker on the same data dir is destructive: it writes the metadata log before it
+    # notices the ports are taken. So never start while anything holds either port.
+    ensure_port_free "$KAFKA_PORT" kafka FERRIUM_KAFKA_PORT
+    ensure_port_free "$KAFKA_CONTROLLER_PORT" kafka FERRIUM_KAFKA_CONTROLLER_PORT
+    kafka_format_once
+    [[ -f $KAFKA_LOGS/server.log ]] && mv -f "$KAFKA_LOGS/server.log" "$KAFKA_LOGS/server.log.prev"
+    log "kafka: starting Kafka $(kafka_version) on 127.0.0.1:$KAFKA_PORT (controller :$KAFKA_CONTROLLER_PORT)"
+    # shellcheck disable=SC2086 # KAFKA_HEAP_OPTS is a list of JVM flags
+    setsid bash -c 'echo $$ >"$0"; exec "$@"' "$KAFKA_PID" \
+      java $KAFKA_HEAP_OPTS -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+      -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 \
+      -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
+      -Dkafka.logs.dir="$KAFKA_LOGS" -Dlog4j2.configurationFile="$KAFKA_DIR/config/log4j2.properties" \
+      -cp "$KAFKA_LIB/*" kafka.Kafka "$KAFKA_DIR/config/server.properties" \
+      >"$KAFKA_LOGS/kafkaServer.out" 2>&1 </dev/null 9>&- &
+    local deadline=$((SECONDS + 10))
+    until [[ -n $(kafka_pid) ]] || ((SECONDS > deadline)); do sleep 0.1; done
+  fi
+  wait_ready kafka "$KAFKA_LOGS/server.log" kafka_pid kafka_ready
+  log "kafka: ready at 127.0.0.1:$KAFKA_PORT ($(kafka_cli ping 2>/dev/null))"
+}
+
+kafka_down() { stop_pid kafka "$(kafka_pid)" TERM; }
+
+# ---------------------------------------------------------------------------------------------------
+# commands
+
+check_service() {
+  case $1 in
+    postgres | mariadb | kafka) ;;
+    *) die "unknown service '$1' (expected: ${ALL_SERVICES[*]})" ;;
+  esac
+}
+
+cmd_up() {
+  need_root
+  local services=("$@") s start=$SECONDS
+  ((${#services[@]})) || services=("${ALL_SERVICES[@]}")
+  for s in "${services[@]}"; do check_service "$s"; done
+  cmd_deps
+  lock_services_dir
+  for s in "${services[@]}"; do
+    case $s in
+      postgres) pg_up ;;
+      mariadb) mariadb_up ;;
+      kafka) kafka_up ;;
+    esac
+  done
+  log "up: ${services[*]} ready in $((SECONDS - start))s"
+}
+
+cmd_down() {
+  need_root
+  local purge=0 a
+  for a in "$@"; do
+    case $a in
+      --purge) purge=1 ;;
+      *) die "down: unknown argument '$a' (expected: --purge)" ;;
+    esac
+  done
+  [[ -d $SERVICES_DIR ]] || { log "down: nothing to do ($SERVICES_DIR does not exist)"; return 0; }
+  lock_services_dir
+  kafka_down
+  mariadb_down
+  pg_down
+  if ((purge)); then
+    log "down: removing $SERVICES_DIR"
+    rm -rf "$SERVICES_DIR"
+    rm -rf "/tmp/ferrium-pg-$(printf '%s' "$SERVICES_DIR" | md5sum | cut -c1-8)" \
+      "/tmp/ferrium-mariadb-$(printf '%s' "$SERVICES_DIR" | md5sum | cut -c1-8)"
+  fi
+}
+
+cmd_restart() {
+  need_root
+  (($# == 1)) || die "usage: $0 restart postgres|mariadb|kafka"
+  check_service "$1"
+  lock_services_dir
+  case $1 in
+    postgres) pg_down && pg_up ;;
+    mariadb) mariadb_down && mariadb_up ;;
+    kafka) kafka_down && kafka_up ;;
+  esac
+}
+
+cmd_status() {
+  local pid
+  echo "services dir: $SERVICES_DIR"
+  pid=$(pg_pid 2>/dev/null || true)
+  if [[ -n $pid ]]; then echo "postgres: running (PID $pid) on 127.0.0.1:$PG_PORT, data $PG_DATA"; else echo "postgres: stopped"; fi
+  pid=$(mariadb_pid 2>/dev/null || true)
+  if [[ -n $pid ]]; then echo "mariadb:  running (PID $pid) on 127.0.0.1:$MARIADB_PORT, data $MARIADB_DATA"; else echo "mariadb:  stopped"; fi
+  pid=$(kafka_pid 2>/dev/null || true)
+  if [[ -n $pid ]]; then
+    echo "kafka:    running (PID $pid) on 127.0.0.1:$KAFKA_PORT (controller :$KAFKA_CONTROLLER_PORT), Kafka $(kafka_version), data $KAFKA_DATA"
+  else
+    echo "kafka:    stopped"
+  fi
+  return 0
+}
+
+cmd_env() {
+  cat <<EOF
+export FERRIUM_SERVICES_DIR='$SERVICES_DIR'
+export FERRIUM_PG_HOST=127.0.0.1
+export FERRIUM_PG_PORT=$PG_PORT
+export FERRIUM_PG_USER=postgres
+export FERRIUM_PG_URL='postgres://postgres@127.0.0.1:$PG_PORT/postgres'
+export FERRIUM_MARIADB_HOST=127.0.0.1
+export FERRIUM_MARIADB_PORT=$MARIADB_PORT
+export FERRIUM_MARIADB_USER=root
+export FERRIUM_MARIADB_URL='mysql://root@127.0.0.1:$MARIADB_PORT'
+export FERRIUM_KAFKA_PORT=$KAFKA_PORT
+export FERRIUM_KAFKA_CONTROLLER_PORT=$KAFKA_CONTROLLER_PORT
+export FERRIUM_KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT
+EOF
+}
+
+cmd_logs() {
+  local services=("$@") s f
+  ((${#services[@]})) || services=("${ALL_SERVICES[@]}")
+  for s in "${services[@]}"; do
+    check_service "$s"
+    case $s in
+      postgres) f=$PG_LOG ;;
+      mariadb) f=$MARIADB_LOG ;;
+      kafka) f=$KAFKA_LOGS/server.log ;;
+    esac
+    echo "==== $s: last 40 lines of $f ===="
+    if [[ -f $f ]]; then tail -n 40 "$f"; else echo "(no log)"; fi
+    if [[ $s == kafka && -s $KAFKA_LOGS/kafkaServer.out ]]; then
+      echo "==== kafka: last 20 lines of $KAFKA_LOGS/kafkaServer.out ===="
+      tail -n 20 "$KAFKA_LOGS/kafkaServer.out"
+    fi
+  done
+  return 0
+}
+
+usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
+
+main() {
+  local cmd=${1:-help}
+  (($#)) && shift
+  case $cmd in
+    deps) cmd_deps ;;
+    up | start) cmd_up "$@" ;;
+    down | stop) cmd_down "$@" ;;
+    restart) cmd_restart "$@" ;;
+    status) cmd_status ;;
+    env) cmd_env ;;
+    logs) cmd_logs "$@" ;;
+    psql) exec psql -h 127.0.0.1 -p "$PG_PORT" -U postgres "$@" ;;
+    mariadb | mysql) exec mariadb --no-defaults --protocol=TCP -h 127.0.0.1 -P "$MARIADB_PORT" -uroot "$@" ;;
+    kafka)
+      [[ -f $KAFKA_LIB/.pom.sha256 ]] || die "kafka: jars not fetched yet (run: $0 up kafka)"
+      setup_java
+      kafka_build_cli
+      kafka_cli "$@"
+      ;;
+    help | -h | --help) usage ;;
+    *) usage >&2; die "unknown command '$cmd'" ;;
+  esac
+}
+
+main "$@"
