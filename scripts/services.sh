@@ -74,12 +74,16 @@ die() { printf '[services] ERROR: %s\n' "$*" >&2; exit 1; }
 
 # die, showing the last lines of a log file first
 die_with_log() {
-  local file=$1; shift
-  if [[ -f $file ]]; then
-    printf '[services] ---- last 60 lines of %s ----\n' "$file" >&2
-    tail -n 60 "$file" >&2 || true
-    printf '[services] ---- end of %s ----\n' "$file" >&2
-  fi
+  local file=$1 f; shift
+  local files=("$file")
+  # the broker's stdout catches what happens before log4j is up (JVM errors, bad classpath)
+  [[ $file == "$KAFKA_LOGS/server.log" ]] && files+=("$KAFKA_LOGS/kafkaServer.out")
+  for f in "${files[@]}"; do
+    [[ -s $f ]] || continue
+    printf '[services] ---- last 60 lines of %s ----\n' "$f" >&2
+    tail -n 60 "$f" >&2 || true
+    printf '[services] ---- end of %s ----\n' "$f" >&2
+  done
   die "$*"
 }
 
@@ -144,13 +148,14 @@ wait_ready() {
 
 # Make every ancestor of DIR searchable (o+x) so the postgres/mysql users can reach their data dirs.
 ensure_traversable() {
-  local dir=$1
-  while [[ $dir != / ]]; do
-    if [[ -d $dir ]] && ! runuser -u nobody -- test -x "$dir" 2>/dev/null; then
-      log "making $dir searchable by other users (chmod o+x) so postgres/mysql can reach $SERVICES_DIR"
-      chmod o+x "$dir"
+  local dir=$1 path="" part parts
+  IFS=/ read -ra parts <<<"${dir#/}"
+  for part in "${parts[@]}"; do
+    path=$path/$part
+    if [[ -d $path ]] && ! runuser -u nobody -- test -x "$path" 2>/dev/null; then
+      log "making $path searchable by other users (chmod o+x) so postgres/mysql can reach their data"
+      chmod o+x "$path"
     fi
-    dir=$(dirname "$dir")
   done
 }
 
@@ -199,7 +204,7 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq || rc=$?
   if ((rc == 0)); then
     log "apt-get install $*"
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 -o Dpkg::Use-Pty=0 install -y -qq \
       --no-install-recommends "$@" 9>&- || rc=$?
   fi
   ((created)) && rm -f /usr/sbin/policy-rc.d
@@ -242,7 +247,7 @@ setup_java() {
 
 pg_bindir() {
   local d
-  d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)
+  d=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n1)
   [[ -n $d && -x $d/postgres ]] || die "postgres: no server found in /usr/lib/postgresql/*/bin (run: $0 deps)"
   echo "$d"
 }
@@ -252,6 +257,18 @@ pg_pid() {
   local pid
   pid=$(head -n1 "$PG_DATA/postmaster.pid" 2>/dev/null || true)
   if pid_alive "$pid" postgres; then echo "$pid"; fi
+}
+
+# After a crash or kill -9 the old postmaster can linger a moment as a zombie; postgres then refuses
+# to start ("lock file ... already exists"). Wait for it to vanish, then drop the stale pid file.
+pg_wait_old_postmaster_gone() {
+  [[ -f $PG_DATA/postmaster.pid ]] || return 0
+  local pid i
+  pid=$(head -n1 "$PG_DATA/postmaster.pid" 2>/dev/null || true)
+  if [[ $pid =~ ^[0-9]+$ ]]; then
+    for ((i = 0; i < 100; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  fi
+  rm -f "$PG_DATA/postmaster.pid"
 }
 
 pg_query_ok() { psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -Atqc 'SELECT 1' | grep -qx 1; }
@@ -289,7 +306,10 @@ wal_sender_timeout = 60s
 fsync = off
 EOF
   cat >"$PG_DATA/pg_hba.conf" <<'EOF'
-# Written by scripts/services.sh: trust for everything local (test-only server on loopback).
+# Written by scripts/services.sh: trust for everything local (test-only server on loopback),
+# except the role ferrium_auth_test, which must give its password (the wrong-password test).
+host    all          ferrium_auth_test   127.0.0.1/32  scram-sha-256
+host    replication  ferrium_auth_test   127.0.0.1/32  scram-sha-256
 local   all          all                 trust
 host    all          all   127.0.0.1/32  trust
 host    all          all   ::1/128       trust
@@ -325,7 +345,7 @@ pg_up() {
         >"$PG_DIR/initdb.log" 2>&1 || die_with_log "$PG_DIR/initdb.log" "postgres: initdb failed"
     fi
     pg_write_config "$sockdir"
-    rm -f "$PG_DATA/postmaster.pid" # stale after a crash/kill; we checked no live postmaster owns it
+    pg_wait_old_postmaster_gone
     log "postgres: starting on 127.0.0.1:$PG_PORT"
     if ! as_user postgres "$bin/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t "$TIMEOUT" start >"$PG_DIR/pg_ctl.log" 2>&1; then
       cat "$PG_DIR/pg_ctl.log" >&2
@@ -608,7 +628,8 @@ kafka_up() {
     kafka_format_once
     [[ -f $KAFKA_LOGS/server.log ]] && mv -f "$KAFKA_LOGS/server.log" "$KAFKA_LOGS/server.log.prev"
     log "kafka: starting Kafka $(kafka_version) on 127.0.0.1:$KAFKA_PORT (controller :$KAFKA_CONTROLLER_PORT)"
-    # shellcheck disable=SC2086 # KAFKA_HEAP_OPTS is a list of JVM flags
+    # The inner bash records its own PID (= the JVM's after exec) in kafka.pid.
+    # shellcheck disable=SC2086,SC2016 # KAFKA_HEAP_OPTS is a list of JVM flags; $$ is for the inner bash
     setsid bash -c 'echo $$ >"$0"; exec "$@"' "$KAFKA_PID" \
       java $KAFKA_HEAP_OPTS -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
       -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15 \
