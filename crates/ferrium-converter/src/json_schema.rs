@@ -40,6 +40,9 @@ fn schema_object(schema: &Schema) -> Map<String, Json> {
     if let Some(version) = schema.version {
         obj.insert("version".into(), Json::from(version));
     }
+    if let Some(doc) = &schema.doc {
+        obj.insert("doc".into(), Json::String(doc.clone()));
+    }
     if !schema.parameters.is_empty() {
         let params = schema
             .parameters

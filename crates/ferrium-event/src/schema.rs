@@ -57,6 +57,7 @@ pub struct Schema {
     /// Logical type or record name, e.g. `io.debezium.time.Date` or `shop.public.t.Value`.
     pub name: Option<String>,
     pub version: Option<i32>,
+    pub doc: Option<String>,
     /// Ordered, because the converter writes them in insertion order.
     pub parameters: Vec<(String, String)>,
     /// The default value, already in its JSON form.
@@ -75,6 +76,7 @@ impl Schema {
             optional: false,
             name: None,
             version: None,
+            doc: None,
             parameters: Vec::new(),
             default: None,
             fields: Vec::new(),
@@ -126,6 +128,11 @@ impl Schema {
 
     pub fn version(mut self, version: i32) -> Self {
         self.version = Some(version);
+        self
+    }
+
+    pub fn doc(mut self, doc: impl Into<String>) -> Self {
+        self.doc = Some(doc.into());
         self
     }
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use ferrium_config::{ConnectorConfig, WorkerConfig};
 use ferrium_converter::{JsonConverter, RecordConverter};
-use ferrium_event::{Classified, Source, SourceContext, SourceExit, SourcePartition};
+use ferrium_event::{Source, SourceContext, SourceExit, SourcePartition};
 use ferrium_sink::{KafkaSink, KafkaSinkConfig, Sink, StdoutSink};
 use ferrium_source_postgres::PostgresSource;
 use tokio::sync::{mpsc, watch};

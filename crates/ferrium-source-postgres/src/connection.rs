@@ -8,8 +8,8 @@ use tokio_postgres::{Client, Config, NoTls};
 use crate::config::PostgresConfig;
 use crate::error::PostgresError;
 
-/// Startup options that fix the text format of dates, times, intervals, floats and bytea.
-pub const SESSION_OPTIONS: &str = "-c DateStyle=ISO -c TimeZone=UTC -c IntervalStyle=iso_8601 -c extra_float_digits=3 -c bytea_output=hex";
+/// Startup options that fix the text format of dates, times, intervals, floats, bytea and money.
+pub const SESSION_OPTIONS: &str = "-c DateStyle=ISO -c TimeZone=UTC -c IntervalStyle=iso_8601 -c extra_float_digits=3 -c bytea_output=hex -c lc_monetary=C";
 
 pub fn target(config: &PostgresConfig) -> String {
     format!("{}:{}/{}", config.host, config.port, config.dbname)

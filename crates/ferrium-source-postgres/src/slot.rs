@@ -58,7 +58,7 @@ pub fn check_slot_usable(slot: &SlotState, config: &PostgresConfig) -> Result<()
 pub fn verify_resume(slot: Option<&SlotState>, stored_lsn: u64, config: &PostgresConfig) -> Result<(), PostgresError> {
     let Some(slot) = slot else {
         return Err(PostgresError::ResumeMismatch(format!(
-            "offsets for connector '{}' exist (LSN {}), but replication slot '{}' does not, so the changes since then are gone; \
+            "offsets for connector '{}' exist (LSN {}), but replication slot '{}' does not exist, so the changes since then are lost; \
              use snapshot.mode=when_needed (or always) to take a new snapshot, or reset the connector's offsets",
             config.name,
             format_lsn(stored_lsn),

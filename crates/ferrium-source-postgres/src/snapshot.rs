@@ -30,7 +30,7 @@ use crate::relation::{Cell, TableSchema};
 
 /// How a snapshot ended.
 pub enum SnapshotEnd {
-    Done { rows: u64 },
+    Done,
     /// Shutdown was requested or the runtime stopped listening.
     Interrupted,
 }
@@ -184,5 +184,5 @@ pub async fn run_snapshot(
     }
     client.batch_execute("COMMIT").await.map_err(|e| sql_error(config, e))?;
     tracing::info!(rows = total, "initial snapshot finished");
-    Ok(SnapshotEnd::Done { rows: total })
+    Ok(SnapshotEnd::Done)
 }

@@ -398,11 +398,6 @@ impl<'a> Streamer<'a> {
         }
         Ok(())
     }
-
-    /// The LSN from which a restart would resume now (the last checkpoint).
-    pub fn checkpoint_lsn(&self) -> u64 {
-        self.checkpoint_lsn
-    }
 }
 
 /// Waits for the next heartbeat, or forever when heartbeats are off.

@@ -98,7 +98,10 @@ fn quoted_escaped<'a>(
             b'\\' => {
                 s.push_str(&text[run..j]);
                 // The escaped character may be multi-byte; copy it whole.
-                let c = text[j + 1..].chars().next().ok_or("unterminated quoted array element")?;
+                let c = text[j + 1..]
+                    .chars()
+                    .next()
+                    .ok_or("unterminated quoted array element")?;
                 s.push(c);
                 j += 1 + c.len_utf8();
                 run = j;
@@ -159,7 +162,11 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Vec<Option<String>> {
-        parse_array(text).unwrap().into_iter().map(|e| e.map(Cow::into_owned)).collect()
+        parse_array(text)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.map(Cow::into_owned))
+            .collect()
     }
 
     fn s(v: &str) -> Option<String> {
@@ -170,11 +177,17 @@ mod tests {
     fn splits_plain_quoted_and_null_elements() {
         assert_eq!(parse("{1,2,NULL}"), vec![s("1"), s("2"), None]);
         assert_eq!(parse("{}"), Vec::<Option<String>>::new());
-        assert_eq!(parse(r#"{"a b","c\"d",NULL}"#), vec![s("a b"), s("c\"d"), None]);
+        assert_eq!(
+            parse(r#"{"a b","c\"d",NULL}"#),
+            vec![s("a b"), s("c\"d"), None]
+        );
         // A quoted NULL is a string; an unquoted one in any case is SQL NULL.
         assert_eq!(parse(r#"{"NULL",null}"#), vec![s("NULL"), None]);
         assert_eq!(parse(r#"{"",x}"#), vec![s(""), s("x")]);
-        assert_eq!(parse(r#"{"back\\slash","comma,inside","br{ace}"}"#), vec![s("back\\slash"), s("comma,inside"), s("br{ace}")]);
+        assert_eq!(
+            parse(r#"{"back\\slash","comma,inside","br{ace}"}"#),
+            vec![s("back\\slash"), s("comma,inside"), s("br{ace}")]
+        );
         assert_eq!(parse(r#"{"\\x0102ff"}"#), vec![s("\\x0102ff")]);
         assert_eq!(parse(r#"{"é\"ü",ß}"#), vec![s("é\"ü"), s("ß")]);
         assert_eq!(parse("{vip,beta}"), vec![s("vip"), s("beta")]);
@@ -188,8 +201,14 @@ mod tests {
 
     #[test]
     fn rejects_multi_dimensional_bounds_and_garbage() {
-        assert_eq!(parse_array("{{1,2},{3,4}}").unwrap_err(), "multi-dimensional arrays are not supported");
-        assert_eq!(parse_array("[0:1]={1,2}").unwrap_err(), "arrays with explicit bounds are not supported");
+        assert_eq!(
+            parse_array("{{1,2},{3,4}}").unwrap_err(),
+            "multi-dimensional arrays are not supported"
+        );
+        assert_eq!(
+            parse_array("[0:1]={1,2}").unwrap_err(),
+            "arrays with explicit bounds are not supported"
+        );
         assert!(parse_array("1,2").is_err());
         assert!(parse_array("{1,2").is_err());
         assert!(parse_array(r#"{"a}"#).is_err());

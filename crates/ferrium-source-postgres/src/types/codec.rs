@@ -19,27 +19,36 @@ use super::hstore::{java_hashmap_order, parse_hstore, to_json};
 use super::interval::PgInterval;
 use super::name_uuid::name_uuid_from_bytes;
 use super::numeric::{parse_numeric, unscaled_at_scale, variable_scale, MoneyText, NumericText};
-use super::options::{BinaryMode, DecimalMode, HstoreMode, IntervalMode, TimePrecisionMode, TypeOptions};
+use super::options::{
+    BinaryMode, DecimalMode, HstoreMode, IntervalMode, TimePrecisionMode, TypeOptions,
+};
 use super::pg_type::{oid, PgType, PgTypeKind};
 use super::temporal::{
-    iso_date, iso_time, iso_timestamp, parse_date, parse_time, parse_timestamp, parse_timestamptz, zoned_time,
-    Instant, PgDate, PgTimestamp, DATE_NEG_INFINITY_DAYS, DATE_POS_INFINITY_DAYS, NANOS_PER_DAY, TS_NEG_INFINITY,
-    TS_POS_INFINITY,
+    iso_date, iso_time, iso_timestamp, parse_date, parse_time, parse_timestamp, parse_timestamptz,
+    zoned_time, PgDate, PgTimestamp, DATE_NEG_INFINITY_DAYS, DATE_POS_INFINITY_DAYS, NANOS_PER_DAY,
+    TS_NEG_INFINITY, TS_POS_INFINITY,
 };
 
-const HINT_UNKNOWN: &str = "exclude the column with column.exclude.list, or set include.unknown.datatypes=true \
+const HINT_UNKNOWN: &str =
+    "exclude the column with column.exclude.list, or set include.unknown.datatypes=true \
      to receive its text form (as bytes shaped by binary.handling.mode, like Debezium)";
-const HINT_GEOMETRIC: &str = "Debezium maps geometric and PostGIS types to io.debezium.data.geometry structs, \
+const HINT_GEOMETRIC: &str =
+    "Debezium maps geometric and PostGIS types to io.debezium.data.geometry structs, \
      which Ferrium does not implement yet; exclude the column with column.exclude.list";
-const HINT_VECTOR: &str = "Debezium maps pgvector types to io.debezium.data.*Vector, which Ferrium does not \
+const HINT_VECTOR: &str =
+    "Debezium maps pgvector types to io.debezium.data.*Vector, which Ferrium does not \
      implement yet; exclude the column with column.exclude.list";
-const HINT_DROPPED_ARRAY: &str = "Debezium has no mapping for arrays of this element type and leaves such \
+const HINT_DROPPED_ARRAY: &str =
+    "Debezium has no mapping for arrays of this element type and leaves such \
      columns out of its events; exclude the column with column.exclude.list";
-const HINT_BIT_ARRAY: &str = "Debezium declares bit arrays with a non-array schema and cannot emit them; \
+const HINT_BIT_ARRAY: &str =
+    "Debezium declares bit arrays with a non-array schema and cannot emit them; \
      exclude the column with column.exclude.list";
-const HINT_NESTED_ARRAY: &str = "arrays of arrays have no Connect mapping; exclude the column with column.exclude.list";
+const HINT_NESTED_ARRAY: &str =
+    "arrays of arrays have no Connect mapping; exclude the column with column.exclude.list";
 
-const SPECIAL_IN_PRECISE: &str = "NaN and Infinity cannot be represented as a Decimal (Debezium fails here \
+const SPECIAL_IN_PRECISE: &str =
+    "NaN and Infinity cannot be represented as a Decimal (Debezium fails here \
      too); set decimal.handling.mode=string or double";
 
 /// One column's schema and decoder. Cheap to clone.
@@ -161,7 +170,9 @@ fn plain(kind: SchemaType) -> Schema {
 fn binary_schema(mode: BinaryMode) -> Schema {
     match mode {
         BinaryMode::Bytes => plain(SchemaType::Bytes),
-        BinaryMode::Base64 | BinaryMode::Base64UrlSafe | BinaryMode::Hex => plain(SchemaType::String),
+        BinaryMode::Base64 | BinaryMode::Base64UrlSafe | BinaryMode::Hex => {
+            plain(SchemaType::String)
+        }
     }
 }
 
@@ -192,7 +203,9 @@ impl ColumnCodec {
                 schema: Schema::array(binary_schema(opts.binary)),
                 kind: Kind::AlwaysNull,
             },
-            Err(Unmapped::Unknown | Unmapped::UnknownArray) => return Err(ctx.unsupported(HINT_UNKNOWN)),
+            Err(Unmapped::Unknown | Unmapped::UnknownArray) => {
+                return Err(ctx.unsupported(HINT_UNKNOWN))
+            }
             Err(Unmapped::NoEquivalent(hint)) => return Err(ctx.unsupported(hint)),
         };
         let schema = schema.with_optional(optional);
@@ -213,7 +226,8 @@ impl ColumnCodec {
     /// Decodes PostgreSQL's text output for this column (never SQL NULL: that is
     /// `Value::Null` without asking the codec).
     pub fn decode(&self, text: &str) -> Result<Value, TypeError> {
-        self.decode_or_null(text).map_err(|reason| self.ctx.malformed(text, reason))
+        self.decode_or_null(text)
+            .map_err(|reason| self.ctx.malformed(text, reason))
     }
 
     /// Like [`decode`](Self::decode), but moves an owned text into string-typed values
@@ -258,7 +272,7 @@ impl ColumnCodec {
             Kind::Int16 => Value::Int16(text.parse().map_err(|_| "not a smallint")?),
             Kind::Int32 => Value::Int32(text.parse().map_err(|_| "not an integer")?),
             Kind::Int64 => Value::Int64(text.parse().map_err(|_| "not a bigint")?),
-            Kind::Float32 => Value::Float32(parse_float(text)? as f32),
+            Kind::Float32 => Value::Float32(parse_float(text)?),
             Kind::Float64 => Value::Float64(parse_float(text)?),
             Kind::Text => Value::String(text.to_owned()),
             Kind::Bytea(mode) => binary_value(*mode, decode_bytea(text)?),
@@ -352,9 +366,9 @@ impl ColumnCodec {
                 for (n, item) in items.into_iter().enumerate() {
                     values.push(match item {
                         None => Value::Null,
-                        Some(item) => element
-                            .decode_or_null(&item)
-                            .map_err(|r| Bad::Reason(format!("array element {}: {r}", n + 1).into()))?,
+                        Some(item) => element.decode_or_null(&item).map_err(|r| {
+                            Bad::Reason(format!("array element {}: {r}", n + 1).into())
+                        })?,
                     });
                 }
                 Value::Array(values)
@@ -385,7 +399,13 @@ impl Ctx {
     }
 }
 
-fn map_type(ty: &PgType, typmod: i32, opts: &TypeOptions, ctx: &Ctx, in_array: bool) -> Result<Mapped, Unmapped> {
+fn map_type(
+    ty: &PgType,
+    typmod: i32,
+    opts: &TypeOptions,
+    ctx: &Ctx,
+    in_array: bool,
+) -> Result<Mapped, Unmapped> {
     match &ty.kind {
         PgTypeKind::Base | PgTypeKind::Range => map_base(ty, typmod, opts, in_array),
         PgTypeKind::Enum { labels } => mapped(
@@ -393,7 +413,11 @@ fn map_type(ty: &PgType, typmod: i32, opts: &TypeOptions, ctx: &Ctx, in_array: b
             Kind::Text,
         ),
         PgTypeKind::Domain { base, base_typmod } => {
-            let typmod = if *base_typmod != -1 { *base_typmod } else { typmod };
+            let typmod = if *base_typmod != -1 {
+                *base_typmod
+            } else {
+                typmod
+            };
             map_type(base, typmod, opts, ctx, in_array)
         }
         PgTypeKind::Array { .. } if in_array => Err(Unmapped::NoEquivalent(HINT_NESTED_ARRAY)),
@@ -402,14 +426,26 @@ fn map_type(ty: &PgType, typmod: i32, opts: &TypeOptions, ctx: &Ctx, in_array: b
     }
 }
 
-fn map_base(ty: &PgType, typmod: i32, opts: &TypeOptions, in_array: bool) -> Result<Mapped, Unmapped> {
+fn map_base(
+    ty: &PgType,
+    typmod: i32,
+    opts: &TypeOptions,
+    in_array: bool,
+) -> Result<Mapped, Unmapped> {
     use SchemaType as T;
     // pgjdbc's TypeInfoCache.getScale: temporal precision defaults to 6 without a typmod.
     let precision = if typmod == -1 { 6 } else { typmod };
     match ty.oid {
         oid::BOOL => mapped(plain(T::Boolean), Kind::Bool),
         oid::BYTEA => mapped(binary_schema(opts.binary), Kind::Bytea(opts.binary)),
-        oid::CHAR | oid::NAME | oid::TEXT | oid::BPCHAR | oid::VARCHAR | oid::CIDR | oid::INET | oid::MACADDR
+        oid::CHAR
+        | oid::NAME
+        | oid::TEXT
+        | oid::BPCHAR
+        | oid::VARCHAR
+        | oid::CIDR
+        | oid::INET
+        | oid::MACADDR
         | oid::MACADDR8 => mapped(plain(T::String), Kind::Text),
         o if oid::BUILTIN_RANGES.contains(&o) => mapped(plain(T::String), Kind::Text),
         oid::INT2 => mapped(plain(T::Int16), Kind::Int16),
@@ -429,10 +465,15 @@ fn map_base(ty: &PgType, typmod: i32, opts: &TypeOptions, in_array: bool) -> Res
         oid::TIMESTAMPTZ => mapped(
             logical(T::String, "io.debezium.time.ZonedTimestamp"),
             Kind::TimestampTz {
-                width: u32::try_from(precision).ok().filter(|w| (1..=9).contains(w)),
+                width: u32::try_from(precision)
+                    .ok()
+                    .filter(|w| (1..=9).contains(w)),
             },
         ),
-        oid::TIMETZ => mapped(logical(T::String, "io.debezium.time.ZonedTime"), Kind::TimeTz),
+        oid::TIMETZ => mapped(
+            logical(T::String, "io.debezium.time.ZonedTime"),
+            Kind::TimeTz,
+        ),
         oid::INTERVAL => match opts.interval {
             IntervalMode::Numeric => mapped(
                 logical(T::Int64, "io.debezium.time.MicroDuration"),
@@ -453,7 +494,10 @@ fn map_base(ty: &PgType, typmod: i32, opts: &TypeOptions, in_array: bool) -> Res
         // Extension types have no fixed OID; Debezium's TypeRegistry finds them by name.
         _ => match ty.name.as_str() {
             "hstore" => match opts.hstore {
-                HstoreMode::Json => mapped(logical(T::String, "io.debezium.data.Json"), Kind::Hstore(HstoreMode::Json)),
+                HstoreMode::Json => mapped(
+                    logical(T::String, "io.debezium.data.Json"),
+                    Kind::Hstore(HstoreMode::Json),
+                ),
                 HstoreMode::Map => mapped(
                     Schema::map(plain(T::String), plain(T::String).optional()),
                     Kind::Hstore(HstoreMode::Map),
@@ -476,9 +520,8 @@ fn map_numeric(typmod: i32, mode: DecimalMode) -> Result<Mapped, Unmapped> {
         DecimalMode::Precise => {}
     }
     if typmod == -1 {
-        // TODO(ferrium-event): Debezium's schema also has doc "Variable scaled decimal",
-        // which JsonConverter writes; Schema has no doc field yet.
         let schema = logical(T::Struct, "io.debezium.data.VariableScaleDecimal")
+            .doc("Variable scaled decimal")
             .field("scale", plain(T::Int32))
             .field("value", plain(T::Bytes));
         return mapped(schema, Kind::VariableScaleDecimal);
@@ -519,32 +562,47 @@ fn map_date(mode: TimePrecisionMode) -> Result<Mapped, Unmapped> {
         TimePrecisionMode::Adaptive
         | TimePrecisionMode::AdaptiveTimeMicroseconds
         | TimePrecisionMode::Microseconds
-        | TimePrecisionMode::Nanoseconds => {
-            mapped(logical(T::Int32, "io.debezium.time.Date"), Kind::Date(DateRepr::EpochDays))
-        }
+        | TimePrecisionMode::Nanoseconds => mapped(
+            logical(T::Int32, "io.debezium.time.Date"),
+            Kind::Date(DateRepr::EpochDays),
+        ),
         TimePrecisionMode::Connect => mapped(
             logical(T::Int32, "org.apache.kafka.connect.data.Date"),
             Kind::Date(DateRepr::EpochDays),
         ),
-        TimePrecisionMode::IsoString => mapped(logical(T::String, "io.debezium.time.IsoDate"), Kind::Date(DateRepr::Iso)),
+        TimePrecisionMode::IsoString => mapped(
+            logical(T::String, "io.debezium.time.IsoDate"),
+            Kind::Date(DateRepr::Iso),
+        ),
     }
 }
 
 fn map_time(precision: i32, mode: TimePrecisionMode, in_array: bool) -> Result<Mapped, Unmapped> {
     use SchemaType as T;
     let (schema, repr) = match mode {
-        TimePrecisionMode::Adaptive if precision <= 3 => (logical(T::Int32, "io.debezium.time.Time"), TimeRepr::Millis),
-        TimePrecisionMode::Adaptive if precision <= 6 => {
-            (logical(T::Int64, "io.debezium.time.MicroTime"), TimeRepr::Micros)
+        TimePrecisionMode::Adaptive if precision <= 3 => {
+            (logical(T::Int32, "io.debezium.time.Time"), TimeRepr::Millis)
         }
-        TimePrecisionMode::Adaptive | TimePrecisionMode::Nanoseconds => {
-            (logical(T::Int64, "io.debezium.time.NanoTime"), TimeRepr::Nanos)
-        }
-        TimePrecisionMode::AdaptiveTimeMicroseconds | TimePrecisionMode::Microseconds => {
-            (logical(T::Int64, "io.debezium.time.MicroTime"), TimeRepr::Micros)
-        }
-        TimePrecisionMode::Connect => (logical(T::Int32, "org.apache.kafka.connect.data.Time"), TimeRepr::Millis),
-        TimePrecisionMode::IsoString => (logical(T::String, "io.debezium.time.IsoTime"), TimeRepr::Iso),
+        TimePrecisionMode::Adaptive if precision <= 6 => (
+            logical(T::Int64, "io.debezium.time.MicroTime"),
+            TimeRepr::Micros,
+        ),
+        TimePrecisionMode::Adaptive | TimePrecisionMode::Nanoseconds => (
+            logical(T::Int64, "io.debezium.time.NanoTime"),
+            TimeRepr::Nanos,
+        ),
+        TimePrecisionMode::AdaptiveTimeMicroseconds | TimePrecisionMode::Microseconds => (
+            logical(T::Int64, "io.debezium.time.MicroTime"),
+            TimeRepr::Micros,
+        ),
+        TimePrecisionMode::Connect => (
+            logical(T::Int32, "org.apache.kafka.connect.data.Time"),
+            TimeRepr::Millis,
+        ),
+        TimePrecisionMode::IsoString => (
+            logical(T::String, "io.debezium.time.IsoTime"),
+            TimeRepr::Iso,
+        ),
     };
     mapped(
         schema,
@@ -558,21 +616,40 @@ fn map_time(precision: i32, mode: TimePrecisionMode, in_array: bool) -> Result<M
 fn map_timestamp(precision: i32, mode: TimePrecisionMode) -> Result<Mapped, Unmapped> {
     use SchemaType as T;
     let (schema, repr) = match mode {
-        TimePrecisionMode::Adaptive | TimePrecisionMode::AdaptiveTimeMicroseconds if precision <= 3 => {
-            (logical(T::Int64, "io.debezium.time.Timestamp"), TimeRepr::Millis)
+        TimePrecisionMode::Adaptive | TimePrecisionMode::AdaptiveTimeMicroseconds
+            if precision <= 3 =>
+        {
+            (
+                logical(T::Int64, "io.debezium.time.Timestamp"),
+                TimeRepr::Millis,
+            )
         }
-        TimePrecisionMode::Adaptive | TimePrecisionMode::AdaptiveTimeMicroseconds if precision <= 6 => {
-            (logical(T::Int64, "io.debezium.time.MicroTimestamp"), TimeRepr::Micros)
+        TimePrecisionMode::Adaptive | TimePrecisionMode::AdaptiveTimeMicroseconds
+            if precision <= 6 =>
+        {
+            (
+                logical(T::Int64, "io.debezium.time.MicroTimestamp"),
+                TimeRepr::Micros,
+            )
         }
-        TimePrecisionMode::Adaptive | TimePrecisionMode::AdaptiveTimeMicroseconds | TimePrecisionMode::Nanoseconds => {
-            (logical(T::Int64, "io.debezium.time.NanoTimestamp"), TimeRepr::Nanos)
-        }
-        TimePrecisionMode::Microseconds => (logical(T::Int64, "io.debezium.time.MicroTimestamp"), TimeRepr::Micros),
+        TimePrecisionMode::Adaptive
+        | TimePrecisionMode::AdaptiveTimeMicroseconds
+        | TimePrecisionMode::Nanoseconds => (
+            logical(T::Int64, "io.debezium.time.NanoTimestamp"),
+            TimeRepr::Nanos,
+        ),
+        TimePrecisionMode::Microseconds => (
+            logical(T::Int64, "io.debezium.time.MicroTimestamp"),
+            TimeRepr::Micros,
+        ),
         TimePrecisionMode::Connect => (
             logical(T::Int64, "org.apache.kafka.connect.data.Timestamp"),
             TimeRepr::Millis,
         ),
-        TimePrecisionMode::IsoString => (logical(T::String, "io.debezium.time.IsoTimestamp"), TimeRepr::Iso),
+        TimePrecisionMode::IsoString => (
+            logical(T::String, "io.debezium.time.IsoTimestamp"),
+            TimeRepr::Iso,
+        ),
     };
     mapped(schema, Kind::Timestamp(repr))
 }
@@ -596,18 +673,48 @@ enum ArrayItems {
     Required,
 }
 
-fn map_array(element: &PgType, typmod: i32, opts: &TypeOptions, ctx: &Ctx) -> Result<Mapped, Unmapped> {
+fn map_array(
+    element: &PgType,
+    typmod: i32,
+    opts: &TypeOptions,
+    ctx: &Ctx,
+) -> Result<Mapped, Unmapped> {
     let items = match &element.kind {
         PgTypeKind::Enum { .. } => ArrayItems::Required,
         PgTypeKind::Base | PgTypeKind::Range => match element.oid {
-            oid::BOOL | oid::BYTEA | oid::CHAR | oid::INT8 | oid::INT2 | oid::INT4 | oid::TEXT | oid::OID
-            | oid::JSON | oid::CIDR | oid::FLOAT4 | oid::FLOAT8 | oid::MACADDR8 | oid::MACADDR | oid::INET
-            | oid::BPCHAR | oid::VARCHAR | oid::DATE | oid::TIME | oid::TIMESTAMP | oid::TIMESTAMPTZ
-            | oid::TIMETZ | oid::NUMERIC | oid::UUID | oid::JSONB => ArrayItems::Optional,
+            oid::BOOL
+            | oid::BYTEA
+            | oid::CHAR
+            | oid::INT8
+            | oid::INT2
+            | oid::INT4
+            | oid::TEXT
+            | oid::OID
+            | oid::JSON
+            | oid::CIDR
+            | oid::FLOAT4
+            | oid::FLOAT8
+            | oid::MACADDR8
+            | oid::MACADDR
+            | oid::INET
+            | oid::BPCHAR
+            | oid::VARCHAR
+            | oid::DATE
+            | oid::TIME
+            | oid::TIMESTAMP
+            | oid::TIMESTAMPTZ
+            | oid::TIMETZ
+            | oid::NUMERIC
+            | oid::UUID
+            | oid::JSONB => ArrayItems::Optional,
             o if oid::BUILTIN_RANGES.contains(&o) => ArrayItems::Optional,
-            oid::MONEY | oid::NAME | oid::INTERVAL | oid::VARBIT | oid::XML | oid::POINT | oid::REFCURSOR => {
-                return Err(Unmapped::NoEquivalent(HINT_DROPPED_ARRAY))
-            }
+            oid::MONEY
+            | oid::NAME
+            | oid::INTERVAL
+            | oid::VARBIT
+            | oid::XML
+            | oid::POINT
+            | oid::REFCURSOR => return Err(Unmapped::NoEquivalent(HINT_DROPPED_ARRAY)),
             oid::BIT => return Err(Unmapped::NoEquivalent(HINT_BIT_ARRAY)),
             oid::TSVECTOR => ArrayItems::Required,
             oid::LSEG | oid::PATH | oid::BOX | oid::POLYGON | oid::LINE | oid::CIRCLE => {
@@ -621,9 +728,10 @@ fn map_array(element: &PgType, typmod: i32, opts: &TypeOptions, ctx: &Ctx) -> Re
         },
         // Debezium resolves array elements by their own OID, so domains and composites are
         // unknown there even when the base type is supported.
-        PgTypeKind::Domain { .. } | PgTypeKind::Composite | PgTypeKind::Pseudo | PgTypeKind::Other => {
-            return Err(Unmapped::UnknownArray)
-        }
+        PgTypeKind::Domain { .. }
+        | PgTypeKind::Composite
+        | PgTypeKind::Pseudo
+        | PgTypeKind::Other => return Err(Unmapped::UnknownArray),
         PgTypeKind::Array { .. } => return Err(Unmapped::NoEquivalent(HINT_NESTED_ARRAY)),
     };
     let Mapped { schema, kind } = match map_type(element, typmod, opts, ctx, true) {
@@ -643,16 +751,39 @@ fn map_array(element: &PgType, typmod: i32, opts: &TypeOptions, ctx: &Ctx) -> Re
             type_name: element.name.clone(),
         }),
     };
-    mapped(Schema::array(item_schema), Kind::Array(Box::new(element_codec)))
+    mapped(
+        Schema::array(item_schema),
+        Kind::Array(Box::new(element_codec)),
+    )
 }
 
-fn parse_float(text: &str) -> Result<f64, Bad> {
+/// `Float.valueOf` / `Double.valueOf`: parsed straight to the target width, since going
+/// through `f64` first could round twice.
+fn parse_float<F: std::str::FromStr + FloatSpecials>(text: &str) -> Result<F, Bad> {
     Ok(match text {
-        "NaN" => f64::NAN,
-        "Infinity" => f64::INFINITY,
-        "-Infinity" => f64::NEG_INFINITY,
+        "NaN" => F::NAN,
+        "Infinity" => F::INFINITY,
+        "-Infinity" => F::NEG_INFINITY,
         _ => text.parse().map_err(|_| "not a floating-point number")?,
     })
+}
+
+trait FloatSpecials {
+    const NAN: Self;
+    const INFINITY: Self;
+    const NEG_INFINITY: Self;
+}
+
+impl FloatSpecials for f32 {
+    const NAN: Self = f32::NAN;
+    const INFINITY: Self = f32::INFINITY;
+    const NEG_INFINITY: Self = f32::NEG_INFINITY;
+}
+
+impl FloatSpecials for f64 {
+    const NAN: Self = f64::NAN;
+    const INFINITY: Self = f64::INFINITY;
+    const NEG_INFINITY: Self = f64::NEG_INFINITY;
 }
 
 /// `bytea_output=hex`: `\x0102ff`.
@@ -735,7 +866,9 @@ fn unavailable_value(type_name: &str, kind: &Kind, schema: &Schema, opts: &TypeO
     let ph_bytes = ph.as_bytes();
     if let Kind::Array(element) = kind {
         return match type_name {
-            "_text" | "_varchar" | "_bpchar" | "_json" | "_jsonb" => Value::Array(vec![Value::String(ph.to_owned())]),
+            "_text" | "_varchar" | "_bpchar" | "_json" | "_jsonb" => {
+                Value::Array(vec![Value::String(ph.to_owned())])
+            }
             "_bytea" => match element.kind {
                 Kind::Bytea(mode) => Value::Array(vec![binary_value(mode, ph_bytes.to_vec())]),
                 _ => Value::Null,
@@ -754,7 +887,12 @@ fn unavailable_value(type_name: &str, kind: &Kind, schema: &Schema, opts: &TypeO
                     })
                     .collect(),
             ),
-            "_int8" => Value::Array(ph_bytes.iter().map(|&b| Value::Int64(i64::from(b as i8))).collect()),
+            "_int8" => Value::Array(
+                ph_bytes
+                    .iter()
+                    .map(|&b| Value::Int64(i64::from(b as i8)))
+                    .collect(),
+            ),
             "_uuid" => Value::Array(vec![Value::String(name_uuid_from_bytes(ph_bytes))]),
             // Any other array gets the plain string marker, which Debezium cannot put in an
             // array field.
@@ -765,9 +903,10 @@ fn unavailable_value(type_name: &str, kind: &Kind, schema: &Schema, opts: &TypeO
         Kind::Hstore(HstoreMode::Json) if type_name == "hstore" => {
             Value::String(to_json(&[(ph.to_owned(), Some(ph.to_owned()))]))
         }
-        Kind::Hstore(HstoreMode::Map) if type_name == "hstore" => {
-            Value::Map(vec![(Value::String(ph.to_owned()), Value::String(ph.to_owned()))])
-        }
+        Kind::Hstore(HstoreMode::Map) if type_name == "hstore" => Value::Map(vec![(
+            Value::String(ph.to_owned()),
+            Value::String(ph.to_owned()),
+        )]),
         Kind::Bytea(mode) | Kind::UnknownText(mode) => match mode {
             BinaryMode::Bytes => Value::Bytes(ph_bytes.to_vec()),
             // PostgresValueConverter.convertBinaryToHex returns the placeholder itself.

@@ -8,6 +8,8 @@
 //! table of 64+ slots would be turned into a tree by Java, whose order is not reproduced;
 //! that takes deliberately colliding keys.
 
+use std::collections::hash_map::{Entry, HashMap};
+
 pub(crate) type Entries = Vec<(String, Option<String>)>;
 
 /// Parses hstore output in its source order.
@@ -71,22 +73,43 @@ fn quoted(text: &str, i: &mut usize) -> Result<String, &'static str> {
 
 /// `String.hashCode()`: over UTF-16 code units, wrapping.
 fn java_string_hash(s: &str) -> i32 {
-    s.encode_utf16()
-        .fold(0i32, |h, unit| h.wrapping_mul(31).wrapping_add(i32::from(unit)))
+    s.encode_utf16().fold(0i32, |h, unit| {
+        h.wrapping_mul(31).wrapping_add(i32::from(unit))
+    })
 }
 
 /// Reorders `entries` (in insertion order) into `java.util.HashMap` iteration order.
 /// A repeated key keeps its first position and takes the last value, as `put` does.
-pub(crate) fn java_hashmap_order(entries: Entries) -> Entries {
-    let mut unique: Vec<(u32, String, Option<String>)> = Vec::with_capacity(entries.len());
-    for (k, v) in entries {
-        if let Some(existing) = unique.iter_mut().find(|(_, ek, _)| *ek == k) {
-            existing.2 = v;
-        } else {
-            let h = java_string_hash(&k) as u32;
-            unique.push((h ^ (h >> 16), k, v));
+pub(crate) fn java_hashmap_order(mut entries: Entries) -> Entries {
+    let mut keep = vec![true; entries.len()];
+    let mut repeats: Vec<(usize, usize)> = Vec::new();
+    {
+        let mut first_at: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
+        for (n, (k, _)) in entries.iter().enumerate() {
+            match first_at.entry(k.as_str()) {
+                Entry::Occupied(first) => {
+                    repeats.push((*first.get(), n));
+                    keep[n] = false;
+                }
+                Entry::Vacant(slot) => {
+                    slot.insert(n);
+                }
+            }
         }
     }
+    for (first, repeat) in repeats {
+        let value = entries[repeat].1.take();
+        entries[first].1 = value;
+    }
+    let mut unique: Vec<(u32, String, Option<String>)> = entries
+        .into_iter()
+        .zip(keep)
+        .filter(|(_, keep)| *keep)
+        .map(|((k, v), _)| {
+            let h = java_string_hash(&k) as u32;
+            (h ^ (h >> 16), k, v)
+        })
+        .collect();
     let mut capacity: usize = 16;
     let mut counts = vec![0u32; capacity];
     for n in 0..unique.len() {
@@ -169,7 +192,9 @@ mod tests {
 
     #[test]
     fn parses_quotes_escapes_and_nulls() {
-        let parsed = parse_hstore(r#""a"=>"1", "b"=>NULL, "q\"uote"=>"back\\slash", "NULL"=>"NULL""#).unwrap();
+        let parsed =
+            parse_hstore(r#""a"=>"1", "b"=>NULL, "q\"uote"=>"back\\slash", "NULL"=>"NULL""#)
+                .unwrap();
         assert_eq!(
             parsed,
             vec![
@@ -180,7 +205,10 @@ mod tests {
             ]
         );
         assert_eq!(parse_hstore("").unwrap(), vec![]);
-        assert_eq!(parse_hstore(r#""ключ"=>"значение""#).unwrap(), vec![e("ключ", Some("значение"))]);
+        assert_eq!(
+            parse_hstore(r#""ключ"=>"значение""#).unwrap(),
+            vec![e("ключ", Some("значение"))]
+        );
         assert!(parse_hstore(r#""a"=>"1"#).is_err());
         assert!(parse_hstore(r#""a"="1""#).is_err());
     }
@@ -209,18 +237,25 @@ mod tests {
         let keys: Vec<&str> = ordered.iter().map(|(k, _)| k.as_str()).collect();
         assert_eq!(keys, vec!["q", "a", "b", "key10"]);
         // A repeated key keeps its first slot and its last value.
-        let dup = java_hashmap_order(vec![e("a", Some("1")), e("a", Some("2"))]);
-        assert_eq!(dup, vec![e("a", Some("2"))]);
+        let dup = java_hashmap_order(vec![
+            e("a", Some("1")),
+            e("b", None),
+            e("a", Some("2")),
+            e("a", Some("3")),
+        ]);
+        assert_eq!(dup, vec![e("a", Some("3")), e("b", None)]);
     }
 
     #[test]
     fn grows_the_table_past_twelve_entries() {
         // With 13 keys the table is 32 slots: "k" (107) lands in bucket 11 of 32 but 11 of 16
         // too; "p" (112) is bucket 16 of 32 (0 of 16), so it must come after "k".
-        let keys: Vec<String> = ["p", "k", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "l"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let keys: Vec<String> = [
+            "p", "k", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "l",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         let ordered = java_hashmap_order(keys.iter().map(|k| (k.clone(), None)).collect());
         let pos = |k: &str| ordered.iter().position(|(x, _)| x == k).unwrap();
         assert!(pos("k") < pos("p"));
@@ -231,7 +266,11 @@ mod tests {
 
     #[test]
     fn json_matches_jacksons_output() {
-        let json = to_json(&[e("a", Some("1")), e("b", None), e("t\"ab", Some("x\ty\u{1}\\"))]);
+        let json = to_json(&[
+            e("a", Some("1")),
+            e("b", None),
+            e("t\"ab", Some("x\ty\u{1}\\")),
+        ]);
         assert_eq!(json, r#"{"a":"1","b":null,"t\"ab":"x\ty\u0001\\"}"#);
         assert_eq!(to_json(&[]), "{}");
         assert_eq!(to_json(&[e("k", Some("\u{1f}é/"))]), r#"{"k":"\u001Fé/"}"#);

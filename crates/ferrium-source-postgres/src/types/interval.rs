@@ -54,7 +54,8 @@ impl PgInterval {
                 b'M' => iv.minutes = number.parse().map_err(|_| "interval field out of range")?,
                 b'S' => {
                     let micros = parse_micros(number)?;
-                    iv.whole_seconds = i32::try_from(micros / 1_000_000).map_err(|_| "interval seconds out of range")?;
+                    iv.whole_seconds = i32::try_from(micros / 1_000_000)
+                        .map_err(|_| "interval seconds out of range")?;
                     iv.micro_seconds = (micros % 1_000_000) as i32;
                 }
                 _ => return Err("unexpected unit in the time part of an interval"),
@@ -73,8 +74,9 @@ impl PgInterval {
     pub(crate) fn micro_duration(&self) -> i64 {
         let months = self.years.wrapping_mul(12).wrapping_add(self.months);
         let days = f64::from(months) * DAYS_PER_MONTH_AVG + f64::from(self.days);
-        let seconds =
-            ((days * 24.0 + f64::from(self.hours)) * 60.0 + f64::from(self.minutes)) * 60.0 + self.seconds();
+        let seconds = ((days * 24.0 + f64::from(self.hours)) * 60.0 + f64::from(self.minutes))
+            * 60.0
+            + self.seconds();
         // Java's (long) cast: truncates, saturates, NaN → 0; Rust's `as` does the same.
         (seconds * 1e6 + 0.0) as i64
     }
@@ -84,7 +86,11 @@ impl PgInterval {
     /// .toPlainString()`).
     pub(crate) fn iso_string(&self) -> String {
         let s = self.seconds();
-        let secs = if s == 0.0 { "0".to_string() } else { format!("{s}") };
+        let secs = if s == 0.0 {
+            "0".to_string()
+        } else {
+            format!("{s}")
+        };
         format!(
             "P{}Y{}M{}DT{}H{}M{}S",
             self.years, self.months, self.days, self.hours, self.minutes, secs
@@ -119,7 +125,10 @@ fn parse_micros(text: &str) -> Result<i64, &'static str> {
         None => (false, text.strip_prefix('+').unwrap_or(text)),
     };
     let (int, frac) = body.split_once('.').unwrap_or((body, ""));
-    if int.is_empty() || frac.len() > 6 || !int.bytes().chain(frac.bytes()).all(|c| c.is_ascii_digit()) {
+    if int.is_empty()
+        || frac.len() > 6
+        || !int.bytes().chain(frac.bytes()).all(|c| c.is_ascii_digit())
+    {
         return Err(BAD);
     }
     let whole: i64 = int.parse().map_err(|_| BAD)?;
@@ -127,7 +136,10 @@ fn parse_micros(text: &str) -> Result<i64, &'static str> {
     for (i, c) in frac.bytes().enumerate() {
         micros += i64::from(c - b'0') * 10_i64.pow(5 - i as u32);
     }
-    let total = whole.checked_mul(1_000_000).and_then(|w| w.checked_add(micros)).ok_or(BAD)?;
+    let total = whole
+        .checked_mul(1_000_000)
+        .and_then(|w| w.checked_add(micros))
+        .ok_or(BAD)?;
     Ok(if negative { -total } else { total })
 }
 
@@ -139,12 +151,28 @@ mod tests {
     fn parses_postgres_iso_output() {
         let iv = PgInterval::parse("P1Y2M3DT4H5M6.78S").unwrap();
         assert_eq!(
-            (iv.years, iv.months, iv.days, iv.hours, iv.minutes, iv.whole_seconds, iv.micro_seconds),
+            (
+                iv.years,
+                iv.months,
+                iv.days,
+                iv.hours,
+                iv.minutes,
+                iv.whole_seconds,
+                iv.micro_seconds
+            ),
             (1, 2, 3, 4, 5, 6, 780_000)
         );
         let neg = PgInterval::parse("P-1Y-2M3DT-4H-5M-6.78S").unwrap();
         assert_eq!(
-            (neg.years, neg.months, neg.days, neg.hours, neg.minutes, neg.whole_seconds, neg.micro_seconds),
+            (
+                neg.years,
+                neg.months,
+                neg.days,
+                neg.hours,
+                neg.minutes,
+                neg.whole_seconds,
+                neg.micro_seconds
+            ),
             (-1, -2, 3, -4, -5, -6, -780_000)
         );
         let zero = PgInterval::parse("PT0S").unwrap();
@@ -163,21 +191,50 @@ mod tests {
         let iv = PgInterval::parse("P1Y2M3DT4H5M6.78S").unwrap();
         assert_eq!(iv.micro_duration(), 37_091_106_780_000);
         // One month: 30.4375 days = 2 629 800 s exactly.
-        assert_eq!(PgInterval::parse("P1M").unwrap().micro_duration(), 2_629_800_000_000);
-        assert_eq!(PgInterval::parse("P1D").unwrap().micro_duration(), 86_400_000_000);
-        assert_eq!(PgInterval::parse("PT-1.5S").unwrap().micro_duration(), -1_500_000);
-        assert_eq!(PgInterval::parse("P-1Y").unwrap().micro_duration(), -31_557_600_000_000);
+        assert_eq!(
+            PgInterval::parse("P1M").unwrap().micro_duration(),
+            2_629_800_000_000
+        );
+        assert_eq!(
+            PgInterval::parse("P1D").unwrap().micro_duration(),
+            86_400_000_000
+        );
+        assert_eq!(
+            PgInterval::parse("PT-1.5S").unwrap().micro_duration(),
+            -1_500_000
+        );
+        assert_eq!(
+            PgInterval::parse("P-1Y").unwrap().micro_duration(),
+            -31_557_600_000_000
+        );
     }
 
     #[test]
     fn iso_string_writes_every_field() {
-        assert_eq!(PgInterval::parse("P1Y2M3DT4H5M6.78S").unwrap().iso_string(), "P1Y2M3DT4H5M6.78S");
-        assert_eq!(PgInterval::parse("PT0S").unwrap().iso_string(), "P0Y0M0DT0H0M0S");
-        assert_eq!(PgInterval::parse("P3D").unwrap().iso_string(), "P0Y0M3DT0H0M0S");
-        assert_eq!(PgInterval::parse("PT6S").unwrap().iso_string(), "P0Y0M0DT0H0M6S");
-        assert_eq!(PgInterval::parse("PT0.000001S").unwrap().iso_string(), "P0Y0M0DT0H0M0.000001S");
         assert_eq!(
-            PgInterval::parse("P-1Y-2M3DT-4H-5M-6.78S").unwrap().iso_string(),
+            PgInterval::parse("P1Y2M3DT4H5M6.78S").unwrap().iso_string(),
+            "P1Y2M3DT4H5M6.78S"
+        );
+        assert_eq!(
+            PgInterval::parse("PT0S").unwrap().iso_string(),
+            "P0Y0M0DT0H0M0S"
+        );
+        assert_eq!(
+            PgInterval::parse("P3D").unwrap().iso_string(),
+            "P0Y0M3DT0H0M0S"
+        );
+        assert_eq!(
+            PgInterval::parse("PT6S").unwrap().iso_string(),
+            "P0Y0M0DT0H0M6S"
+        );
+        assert_eq!(
+            PgInterval::parse("PT0.000001S").unwrap().iso_string(),
+            "P0Y0M0DT0H0M0.000001S"
+        );
+        assert_eq!(
+            PgInterval::parse("P-1Y-2M3DT-4H-5M-6.78S")
+                .unwrap()
+                .iso_string(),
             "P-1Y-2M3DT-4H-5M-6.78S"
         );
     }

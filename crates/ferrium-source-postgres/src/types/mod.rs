@@ -9,6 +9,19 @@
 //! A [`ColumnCodec`] is compiled once per column (when a relation is first seen or
 //! changes) so the per-value work is a single match.
 
+mod array;
+mod bits;
+mod codec;
+mod error;
+mod hstore;
+mod interval;
+mod name_uuid;
+mod numeric;
 mod options;
+mod pg_type;
+mod temporal;
 
+pub use codec::ColumnCodec;
+pub use error::{TypeError, EXCERPT_CHARS};
 pub use options::{BinaryMode, DecimalMode, HstoreMode, IntervalMode, TimePrecisionMode, TypeOptions};
+pub use pg_type::{oid, PgType, PgTypeKind};

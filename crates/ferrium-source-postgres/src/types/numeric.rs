@@ -63,7 +63,11 @@ pub(crate) fn unscaled_at_scale(d: &DecimalText<'_>, scale: i32) -> Result<Vec<u
     if scale >= 0 {
         let scale = scale as usize;
         if d.frac.len() <= scale {
-            return Ok(unscaled_bytes(d.negative, &[d.int, d.frac], scale - d.frac.len()));
+            return Ok(unscaled_bytes(
+                d.negative,
+                &[d.int, d.frac],
+                scale - d.frac.len(),
+            ));
         }
         let (kept, dropped) = d.frac.split_at(scale);
         if dropped.iter().any(|&c| c != b'0') {
@@ -95,7 +99,10 @@ pub(crate) fn unscaled_at_scale(d: &DecimalText<'_>, scale: i32) -> Result<Vec<u
 pub(crate) fn variable_scale(d: &DecimalText<'_>) -> (i32, Vec<u8>) {
     let kept = d.frac.len() - d.frac.iter().rev().take_while(|&&c| c == b'0').count();
     let frac = &d.frac[..kept];
-    (frac.len() as i32, unscaled_bytes(d.negative, &[d.int, frac], 0))
+    (
+        frac.len() as i32,
+        unscaled_bytes(d.negative, &[d.int, frac], 0),
+    )
 }
 
 /// Minimal big-endian two's complement of ±(digits of `parts` followed by `zeros` zeros).
@@ -327,7 +334,8 @@ mod tests {
     fn big_values_match_the_i128_path_and_twos_complement() {
         // 10^38 (39 digits) = 0x4B3B4CA85A86C47A098A224000000000.
         let expected = vec![
-            0x4B, 0x3B, 0x4C, 0xA8, 0x5A, 0x86, 0xC4, 0x7A, 0x09, 0x8A, 0x22, 0x40, 0x00, 0x00, 0x00, 0x00,
+            0x4B, 0x3B, 0x4C, 0xA8, 0x5A, 0x86, 0xC4, 0x7A, 0x09, 0x8A, 0x22, 0x40, 0x00, 0x00,
+            0x00, 0x00,
         ];
         let ten_38 = format!("1{}", "0".repeat(38));
         assert_eq!(at_scale(&ten_38, 0), expected);
@@ -335,7 +343,10 @@ mod tests {
         let neg = at_scale(&format!("-{ten_38}"), 0);
         assert_eq!(
             neg,
-            vec![0xB4, 0xC4, 0xB3, 0x57, 0xA5, 0x79, 0x3B, 0x85, 0xF6, 0x75, 0xDD, 0xC0, 0x00, 0x00, 0x00, 0x00]
+            vec![
+                0xB4, 0xC4, 0xB3, 0x57, 0xA5, 0x79, 0x3B, 0x85, 0xF6, 0x75, 0xDD, 0xC0, 0x00, 0x00,
+                0x00, 0x00
+            ]
         );
         // 2^128 = 340282366920938463463374607431768211456 needs a leading 0x01 byte.
         let two_128 = at_scale("340282366920938463463374607431768211456", 0);
@@ -389,8 +400,14 @@ mod tests {
         // HALF_UP to fewer digits rounds ties away from zero.
         assert_eq!(m.unscaled_half_up(0), at_scale("1235", 0));
         assert_eq!(neg.unscaled_half_up(0), at_scale("-1235", 0));
-        assert_eq!(MoneyText::parse("$9.99").unwrap().unscaled_half_up(1), at_scale("10.0", 1));
-        assert_eq!(MoneyText::parse("$1.24").unwrap().unscaled_half_up(1), at_scale("1.2", 1));
+        assert_eq!(
+            MoneyText::parse("$9.99").unwrap().unscaled_half_up(1),
+            at_scale("10.0", 1)
+        );
+        assert_eq!(
+            MoneyText::parse("$1.24").unwrap().unscaled_half_up(1),
+            at_scale("1.2", 1)
+        );
         // More digits than printed pads with zeros.
         assert_eq!(m.unscaled_half_up(4), at_scale("1234.5000", 4));
         assert_eq!(MoneyText::parse("-$0.00").unwrap().plain_string(), "0.00");

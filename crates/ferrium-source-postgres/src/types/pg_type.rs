@@ -116,5 +116,7 @@ pub mod oid {
     pub const INT8RANGE: u32 = 3926;
 
     /// The range types Debezium maps to plain strings; user-defined ranges are unknown to it.
-    pub const BUILTIN_RANGES: [u32; 6] = [INT4RANGE, NUMRANGE, TSRANGE, TSTZRANGE, DATERANGE, INT8RANGE];
+    pub const BUILTIN_RANGES: [u32; 6] = [
+        INT4RANGE, NUMRANGE, TSRANGE, TSTZRANGE, DATERANGE, INT8RANGE,
+    ];
 }

@@ -54,19 +54,24 @@ impl Instant {
 
     /// `Instant.toEpochMilli()`: floors, like Java.
     pub fn epoch_millis(self) -> Option<i64> {
-        self.secs.checked_mul(1000)?.checked_add(i64::from(self.nanos / 1_000_000))
+        self.secs
+            .checked_mul(1000)?
+            .checked_add(i64::from(self.nanos / 1_000_000))
     }
 
     /// Debezium's `Conversions.toEpochMicros`: `TimeUnit.SECONDS.toMicros` saturates and the
     /// addition wraps, which only matters past year 294247.
     pub fn epoch_micros(self) -> i64 {
-        self.secs.saturating_mul(1_000_000).wrapping_add(i64::from(self.nanos / 1000))
+        self.secs
+            .saturating_mul(1_000_000)
+            .wrapping_add(i64::from(self.nanos / 1000))
     }
 
     /// `NanoTimestamp.toEpochNanos`: `None` outside roughly 1677–2262, where Debezium gives up.
     pub fn epoch_nanos(self) -> Option<i64> {
         let day = self.secs.div_euclid(SECS_PER_DAY);
-        let nano_of_day = self.secs.rem_euclid(SECS_PER_DAY) * NANOS_PER_SEC + i64::from(self.nanos);
+        let nano_of_day =
+            self.secs.rem_euclid(SECS_PER_DAY) * NANOS_PER_SEC + i64::from(self.nanos);
         day.checked_mul(NANOS_PER_DAY)?.checked_add(nano_of_day)
     }
 }
@@ -88,8 +93,8 @@ pub(crate) enum PgTimestamp {
 /// The dates Debezium substitutes for `infinity` / `-infinity` (`PostgresValueConverter`'s
 /// `POSITIVE_INFINITY_LOCAL_DATE` = -5877611-06-21 and `NEGATIVE_…` = -5877611-06-22; yes,
 /// "positive" is the earlier one).
-pub(crate) const DATE_POS_INFINITY_DAYS: i64 = -2_147_472_693;
-pub(crate) const DATE_NEG_INFINITY_DAYS: i64 = -2_147_472_692;
+pub(crate) const DATE_POS_INFINITY_DAYS: i64 = -2_147_472_692;
+pub(crate) const DATE_NEG_INFINITY_DAYS: i64 = -2_147_472_691;
 
 /// The instants Debezium substitutes for timestamp `infinity` / `-infinity`: pgjdbc's
 /// `DATE_POSITIVE_INFINITY` (9223372036825200000) and `DATE_NEGATIVE_INFINITY`
@@ -110,7 +115,10 @@ struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     fn new(s: &'a str) -> Self {
-        Cursor { b: s.as_bytes(), i: 0 }
+        Cursor {
+            b: s.as_bytes(),
+            i: 0,
+        }
     }
 
     fn eat(&mut self, c: u8) -> bool {
@@ -326,7 +334,13 @@ fn push_time(out: &mut String, nanos_of_day: i64, width: Option<u32>) {
     use std::fmt::Write;
     let secs = nanos_of_day / NANOS_PER_SEC;
     let frac = nanos_of_day % NANOS_PER_SEC;
-    let _ = write!(out, "{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60);
+    let _ = write!(
+        out,
+        "{:02}:{:02}:{:02}",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    );
     push_fraction(out, frac as u32, width);
 }
 
@@ -412,11 +426,17 @@ mod tests {
         assert_eq!(parse_date("2024-01-15").unwrap(), PgDate::Days(19737));
         assert_eq!(parse_date("1969-12-31").unwrap(), PgDate::Days(-1));
         // 44 BC is proleptic year -43.
-        assert_eq!(parse_date("0044-03-15 BC").unwrap(), PgDate::Days(days_from_civil(-43, 3, 15)));
-        assert_eq!(parse_date("0044-03-15 BC").unwrap(), PgDate::Days(-735_161));
+        assert_eq!(
+            parse_date("0044-03-15 BC").unwrap(),
+            PgDate::Days(days_from_civil(-43, 3, 15))
+        );
+        assert_eq!(parse_date("0044-03-15 BC").unwrap(), PgDate::Days(-735_160));
         assert_eq!(parse_date("infinity").unwrap(), PgDate::PosInf);
         assert_eq!(parse_date("-infinity").unwrap(), PgDate::NegInf);
-        assert_eq!(parse_date("10000-01-01").unwrap(), PgDate::Days(days_from_civil(10000, 1, 1)));
+        assert_eq!(
+            parse_date("10000-01-01").unwrap(),
+            PgDate::Days(days_from_civil(10000, 1, 1))
+        );
         assert!(parse_date("2024-1-15").is_err());
         assert!(parse_date("2024-13-01").is_err());
         assert!(parse_date("2024-01-15x").is_err());
@@ -433,7 +453,10 @@ mod tests {
 
     #[test]
     fn timestamps_are_utc_and_floor_before_1970() {
-        assert_eq!(ts("2024-06-01 08:30:15.123").epoch_millis(), Some(1_717_230_615_123));
+        assert_eq!(
+            ts("2024-06-01 08:30:15.123").epoch_millis(),
+            Some(1_717_230_615_123)
+        );
         let before = ts("1969-12-31 23:59:59.5");
         assert_eq!(before.epoch_micros(), -500_000);
         assert_eq!(before.epoch_millis(), Some(-500));
@@ -470,9 +493,18 @@ mod tests {
         let t = ts("2024-06-01 08:30:15.5");
         assert_eq!(iso_timestamp(t, None), "2024-06-01T08:30:15.5Z");
         assert_eq!(iso_timestamp(t, Some(6)), "2024-06-01T08:30:15.500000Z");
-        assert_eq!(iso_timestamp(ts("2024-06-01 08:30:15"), None), "2024-06-01T08:30:15Z");
-        assert_eq!(iso_timestamp(TS_POS_INFINITY, None), "+294247-01-10T04:00:25.2Z");
-        assert_eq!(iso_timestamp(TS_NEG_INFINITY, None), "-290308-12-21T19:59:27.6Z");
+        assert_eq!(
+            iso_timestamp(ts("2024-06-01 08:30:15"), None),
+            "2024-06-01T08:30:15Z"
+        );
+        assert_eq!(
+            iso_timestamp(TS_POS_INFINITY, None),
+            "+294247-01-10T04:00:25.2Z"
+        );
+        assert_eq!(
+            iso_timestamp(TS_NEG_INFINITY, None),
+            "-290308-12-21T19:59:27.6Z"
+        );
     }
 
     #[test]

@@ -65,6 +65,7 @@ async fn streams_into_kafka_with_java_compatible_partitioning() {
     ]);
     let worker = db.worker(&[&format!("bootstrap.servers={}", kafka_bootstrap())]);
     let ferrium = Ferrium::start(&db.write_connector(&connector), &worker);
+    crate::streaming::wait_for_log(&ferrium, "streaming started");
     db.exec("UPDATE t SET v = 'changed' WHERE id = 7; DELETE FROM t WHERE id = 8;").await;
 
     let topic = format!("{prefix}.public.t");

@@ -56,20 +56,23 @@ async fn snapshot_with_concurrent_writes_has_no_gap_and_no_duplicate() {
     let mut state: BTreeMap<i64, i64> = BTreeMap::new();
     let mut snapshot_rows: HashMap<i64, usize> = HashMap::new();
     let mut created: HashMap<i64, usize> = HashMap::new();
+    // Apply each record once, in order, and stop when the state equals the database.
+    let mut applied = 0;
     let lines = ferrium.collect_until(WAIT, |lines| {
-        // Done when the reconstructed state equals the database.
-        state.clear();
-        for l in lines.iter().filter(|l| l.topic == "test.public.items" && l.value != Value::Null) {
-            let id = l.key["id"].as_i64().unwrap();
-            match l.op().unwrap() {
-                "d" => {
-                    state.remove(&id);
-                }
-                _ => {
-                    state.insert(id, l.after()["version"].as_i64().unwrap());
+        for l in &lines[applied..] {
+            if l.topic == "test.public.items" && l.value != Value::Null {
+                let id = l.key["id"].as_i64().unwrap();
+                match l.op().unwrap() {
+                    "d" => {
+                        state.remove(&id);
+                    }
+                    _ => {
+                        state.insert(id, l.after()["version"].as_i64().unwrap());
+                    }
                 }
             }
         }
+        applied = lines.len();
         state == expected
     });
     let mut last_version: HashMap<i64, i64> = HashMap::new();

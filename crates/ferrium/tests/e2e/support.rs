@@ -268,7 +268,11 @@ impl Ferrium {
             }
             let left = deadline.saturating_duration_since(Instant::now());
             match self.lines.recv_timeout(left.min(Duration::from_millis(200))) {
-                Ok(line) => lines.push(line),
+                Ok(line) => {
+                    // Take everything already waiting before asking `done` again.
+                    lines.push(line);
+                    lines.extend(self.lines.try_iter());
+                }
                 Err(mpsc::RecvTimeoutError::Timeout) if Instant::now() < deadline => {}
                 Err(_) => panic!(
                     "timed out after {timeout:?} with {} records; last: {:?}\nferrium log:\n{}",
