@@ -148,6 +148,9 @@ mod tests {
         let path = dir.path().join("bad.json");
         std::fs::write(&path, "{\"name\": ").unwrap();
         let err = load_connector_file(&path).unwrap_err().to_string();
-        assert!(err.contains("bad.json") && err.contains("not valid JSON"), "{err}");
+        assert!(
+            err.contains("bad.json") && err.contains("not valid JSON"),
+            "{err}"
+        );
     }
 }

@@ -108,7 +108,10 @@ impl ConfigDef {
                 .keys
                 .iter()
                 .any(|k| k.name == name || k.legacy == Some(name.as_str()))
-                || self.passthrough_prefixes.iter().any(|p| name.starts_with(p));
+                || self
+                    .passthrough_prefixes
+                    .iter()
+                    .any(|p| name.starts_with(p));
             if !known {
                 tracing::debug!(key = %name, "ignoring unknown connector option");
             }
@@ -133,8 +136,14 @@ fn check_type(key: &ConfigKey, value: &str) -> Result<(), String> {
     };
     match key.kind {
         ConfigType::String | ConfigType::Password | ConfigType::List => Ok(()),
-        ConfigType::Int => value.parse::<i32>().map(|_| ()).or_else(|_| bad("an integer")),
-        ConfigType::Long => value.parse::<i64>().map(|_| ()).or_else(|_| bad("an integer")),
+        ConfigType::Int => value
+            .parse::<i32>()
+            .map(|_| ())
+            .or_else(|_| bad("an integer")),
+        ConfigType::Long => value
+            .parse::<i64>()
+            .map(|_| ())
+            .or_else(|_| bad("an integer")),
         ConfigType::Boolean => match value.to_ascii_lowercase().as_str() {
             "true" | "false" => Ok(()),
             _ => bad("true or false"),
@@ -201,8 +210,12 @@ mod tests {
         ConfigKey::new("topic.prefix", ConfigType::String, "topic prefix")
             .required()
             .legacy("database.server.name"),
-        ConfigKey::new("snapshot.mode", ConfigType::Enum(&["initial", "never"]), "mode")
-            .default("initial"),
+        ConfigKey::new(
+            "snapshot.mode",
+            ConfigType::Enum(&["initial", "never"]),
+            "mode",
+        )
+        .default("initial"),
         ConfigKey::new("max.batch.size", ConfigType::Int, "batch").default("2048"),
         ConfigKey::new("flag", ConfigType::Boolean, "flag").default("false"),
     ];
@@ -224,7 +237,10 @@ mod tests {
     #[test]
     fn defaults_and_legacy_names_resolve() {
         let v = DEF
-            .validate(&config(&[("database.server.name", "shop"), ("unknown.key", "1")]))
+            .validate(&config(&[
+                ("database.server.name", "shop"),
+                ("unknown.key", "1"),
+            ]))
             .unwrap();
         assert_eq!(v.string("topic.prefix"), Some("shop"));
         assert_eq!(v.choice("snapshot.mode"), "initial");
@@ -236,18 +252,30 @@ mod tests {
     #[test]
     fn every_bad_key_is_named() {
         let err = DEF
-            .validate(&config(&[("snapshot.mode", "sometimes"), ("max.batch.size", "big")]))
+            .validate(&config(&[
+                ("snapshot.mode", "sometimes"),
+                ("max.batch.size", "big"),
+            ]))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("'snapshot.mode'") && err.contains("initial, never"), "{err}");
+        assert!(
+            err.contains("'snapshot.mode'") && err.contains("initial, never"),
+            "{err}"
+        );
         assert!(err.contains("'max.batch.size'"), "{err}");
-        assert!(err.contains("missing required option 'topic.prefix'"), "{err}");
+        assert!(
+            err.contains("missing required option 'topic.prefix'"),
+            "{err}"
+        );
     }
 
     #[test]
     fn enum_values_are_case_insensitive() {
         let v = DEF
-            .validate(&config(&[("topic.prefix", "p"), ("snapshot.mode", "NEVER")]))
+            .validate(&config(&[
+                ("topic.prefix", "p"),
+                ("snapshot.mode", "NEVER"),
+            ]))
             .unwrap();
         assert_eq!(v.choice("snapshot.mode"), "never");
     }

@@ -116,14 +116,28 @@ mod tests {
         assert!(!w.schemas_enable("value.converter").unwrap());
         assert!(w.schemas_enable("key.converter").unwrap());
         assert_eq!(w.offset_file(), PathBuf::from("/tmp/x.offsets"));
-        assert_eq!(w.with_prefix("producer.").get("linger.ms").map(String::as_str), Some("5"));
+        assert_eq!(
+            w.with_prefix("producer.")
+                .get("linger.ms")
+                .map(String::as_str),
+            Some("5")
+        );
     }
 
     #[test]
     fn rejects_converters_it_does_not_have() {
         let mut w = WorkerConfig::default();
-        w.props.insert("value.converter".into(), "io.confluent.connect.avro.AvroConverter".into());
-        let err = w.converter_class("value.converter").unwrap_err().to_string();
-        assert!(err.contains("AvroConverter") && err.contains("JsonConverter"), "{err}");
+        w.props.insert(
+            "value.converter".into(),
+            "io.confluent.connect.avro.AvroConverter".into(),
+        );
+        let err = w
+            .converter_class("value.converter")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("AvroConverter") && err.contains("JsonConverter"),
+            "{err}"
+        );
     }
 }

@@ -74,13 +74,19 @@ fn write_str(out: &mut Vec<u8>, s: &str) {
     let _ = serde_json::to_writer(&mut *out, s);
 }
 
-fn write_float(out: &mut Vec<u8>, v: f64) {
-    // Jackson writes non-finite doubles as strings ("NaN", "Infinity"), which JSON
-    // consumers of Debezium topics already expect.
-    if v.is_nan() {
+/// Jackson writes non-finite numbers as strings ("NaN", "Infinity"), which JSON consumers
+/// of Debezium topics already expect; finite ones in their shortest round-trip form at
+/// their own width (a float32 1.1 is `1.1`, not the float64 widening of it).
+fn write_float<F: Into<f64> + Copy + serde::Serialize>(out: &mut Vec<u8>, v: F) {
+    let wide: f64 = v.into();
+    if wide.is_nan() {
         out.extend_from_slice(b"\"NaN\"");
-    } else if v.is_infinite() {
-        out.extend_from_slice(if v > 0.0 { b"\"Infinity\"" } else { b"\"-Infinity\"" });
+    } else if wide.is_infinite() {
+        out.extend_from_slice(if wide > 0.0 {
+            b"\"Infinity\""
+        } else {
+            b"\"-Infinity\""
+        });
     } else {
         let _ = serde_json::to_writer(&mut *out, &v);
     }
@@ -110,7 +116,7 @@ fn write_value(out: &mut Vec<u8>, schema: &Schema, value: &Value) -> Result<(), 
         Value::Int64(v) => {
             let _ = write!(out, "{v}");
         }
-        Value::Float32(v) => write_float(out, f64::from(*v)),
+        Value::Float32(v) => write_float(out, *v),
         Value::Float64(v) => write_float(out, *v),
         Value::String(s) => write_str(out, s),
         Value::Bytes(bytes) => {
@@ -134,7 +140,8 @@ fn write_value(out: &mut Vec<u8>, schema: &Schema, value: &Value) -> Result<(), 
             out.push(b']');
         }
         Value::Map(entries) => {
-            let (Some(key_schema), Some(value_schema)) = (schema.keys.as_deref(), schema.values.as_deref())
+            let (Some(key_schema), Some(value_schema)) =
+                (schema.keys.as_deref(), schema.values.as_deref())
             else {
                 return Err("a map value without key/value schemas".into());
             };
@@ -205,7 +212,8 @@ mod tests {
     }
 
     fn key_data() -> ConnectData {
-        let schema = Schema::record("shop.public.accounts.Key").field("id", Schema::of(SchemaType::Int64));
+        let schema =
+            Schema::record("shop.public.accounts.Key").field("id", Schema::of(SchemaType::Int64));
         ConnectData::new(Arc::new(schema), Value::Struct(vec![Value::Int64(42)]))
     }
 
@@ -231,7 +239,10 @@ mod tests {
     fn decimals_and_bytes_are_base64_and_parameters_keep_order() {
         let schema = Schema::record("r")
             .field("balance", decimal("2", "12"))
-            .field("tags", Schema::array(Schema::of(SchemaType::String).optional()).optional())
+            .field(
+                "tags",
+                Schema::array(Schema::of(SchemaType::String).optional()).optional(),
+            )
             .field(
                 "snapshot",
                 Schema::of(SchemaType::String)
@@ -256,7 +267,12 @@ mod tests {
         assert!(text.contains(r#"{"type":"bytes","optional":false,"name":"org.apache.kafka.connect.data.Decimal","version":1,"parameters":{"scale":"2","connect.decimal.precision":"12"},"field":"balance"}"#), "{text}");
         assert!(text.contains(r#"{"type":"array","items":{"type":"string","optional":true},"optional":true,"field":"tags"}"#), "{text}");
         assert!(text.contains(r#""parameters":{"allowed":"true,last,false"},"default":"false","field":"snapshot"}"#), "{text}");
-        assert!(text.ends_with(r#""payload":{"balance":"AeI6","tags":["vip",null],"snapshot":"false"}}"#), "{text}");
+        assert!(
+            text.ends_with(
+                r#""payload":{"balance":"AeI6","tags":["vip",null],"snapshot":"false"}}"#
+            ),
+            "{text}"
+        );
     }
 
     #[test]
@@ -264,14 +280,29 @@ mod tests {
         let schema = Arc::new(Schema::record("r").field("x", Schema::of(SchemaType::Int32)));
         let mut conv = JsonConverter::new(false);
         assert!(conv
-            .to_bytes(Some(&ConnectData::new(schema, Value::Struct(vec![Value::Null]))))
+            .to_bytes(Some(&ConnectData::new(
+                schema,
+                Value::Struct(vec![Value::Null])
+            )))
             .is_err());
         let fschema = Arc::new(Schema::record("r").field("f", Schema::of(SchemaType::Float64)));
         let out = conv
-            .to_bytes(Some(&ConnectData::new(fschema, Value::Struct(vec![Value::Float64(f64::NAN)]))))
+            .to_bytes(Some(&ConnectData::new(
+                fschema,
+                Value::Struct(vec![Value::Float64(f64::NAN)]),
+            )))
             .unwrap()
             .unwrap();
         assert_eq!(out, br#"{"f":"NaN"}"#);
+        let f32_schema = Arc::new(Schema::record("r").field("f", Schema::of(SchemaType::Float32)));
+        let out = conv
+            .to_bytes(Some(&ConnectData::new(
+                f32_schema,
+                Value::Struct(vec![Value::Float32(1.1)]),
+            )))
+            .unwrap()
+            .unwrap();
+        assert_eq!(out, br#"{"f":1.1}"#, "float32 keeps its own shortest form");
     }
 
     #[test]
@@ -282,7 +313,10 @@ mod tests {
         ));
         let value = Value::Map(vec![("a".into(), "1".into()), ("b".into(), Value::Null)]);
         let mut conv = JsonConverter::new(false);
-        let out = conv.to_bytes(Some(&ConnectData::new(schema, value))).unwrap().unwrap();
+        let out = conv
+            .to_bytes(Some(&ConnectData::new(schema, value)))
+            .unwrap()
+            .unwrap();
         assert_eq!(out, br#"{"a":"1","b":null}"#);
     }
 }

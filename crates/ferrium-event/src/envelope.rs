@@ -152,7 +152,16 @@ mod tests {
         let names: Vec<_> = env.schema.fields.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(
             names,
-            ["before", "after", "source", "op", "ts_ms", "ts_us", "ts_ns", "transaction"]
+            [
+                "before",
+                "after",
+                "source",
+                "op",
+                "ts_ms",
+                "ts_us",
+                "ts_ns",
+                "transaction"
+            ]
         );
         assert_eq!(env.schema.name.as_deref(), Some("p.s.t.Envelope"));
         assert_eq!(env.schema.version, Some(2));
@@ -160,7 +169,14 @@ mod tests {
 
     #[test]
     fn op_codes_round_trip() {
-        for op in [Op::Create, Op::Update, Op::Delete, Op::Read, Op::Truncate, Op::Message] {
+        for op in [
+            Op::Create,
+            Op::Update,
+            Op::Delete,
+            Op::Read,
+            Op::Truncate,
+            Op::Message,
+        ] {
             assert_eq!(Op::from_code(op.code()), Some(op));
         }
         assert_eq!(Op::from_code("x"), None);

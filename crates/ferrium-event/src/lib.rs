@@ -16,5 +16,5 @@ pub use envelope::{Envelope, Op};
 pub use offset::{Offset, SourcePartition};
 pub use record::{ConnectData, Header, SerializedRecord, SourceRecord};
 pub use schema::{Field, Schema, SchemaType};
-pub use value::Value;
 pub use source::{Classified, ErrorAction, Source, SourceContext, SourceExit, SourceMessage};
+pub use value::Value;

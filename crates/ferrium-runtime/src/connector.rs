@@ -41,7 +41,8 @@ fn build_source(config: &ConnectorConfig) -> Result<BuiltSource, ConnectorError>
     let class = config.get("connector.class").unwrap_or("");
     match class {
         ferrium_source_postgres::CONNECTOR_CLASS | "PostgresConnector" => {
-            let source = PostgresSource::new(config).map_err(|e| ConnectorError::fail(e.to_string()))?;
+            let source =
+                PostgresSource::new(config).map_err(|e| ConnectorError::fail(e.to_string()))?;
             let settings = source.settings();
             Ok(BuiltSource {
                 partition: source.partition(),
@@ -65,9 +66,14 @@ fn build_source(config: &ConnectorConfig) -> Result<BuiltSource, ConnectorError>
     }
 }
 
-fn build_converter(worker: &WorkerConfig, config: &ConnectorConfig) -> Result<RecordConverter, ConnectorError> {
+fn build_converter(
+    worker: &WorkerConfig,
+    config: &ConnectorConfig,
+) -> Result<RecordConverter, ConnectorError> {
     let schemas = |converter: &str| -> Result<bool, ConnectorError> {
-        worker.converter_class(converter).map_err(|e| ConnectorError::fail(e.to_string()))?;
+        worker
+            .converter_class(converter)
+            .map_err(|e| ConnectorError::fail(e.to_string()))?;
         // A connector may override the worker's converter settings, as in Kafka Connect.
         match config.get(&format!("{converter}.schemas.enable")) {
             Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
@@ -86,7 +92,10 @@ fn build_converter(worker: &WorkerConfig, config: &ConnectorConfig) -> Result<Re
     })
 }
 
-fn build_sink(worker: &WorkerConfig, config: &ConnectorConfig) -> Result<Box<dyn Sink>, ConnectorError> {
+fn build_sink(
+    worker: &WorkerConfig,
+    config: &ConnectorConfig,
+) -> Result<Box<dyn Sink>, ConnectorError> {
     let Some(bootstrap) = worker.bootstrap_servers() else {
         return Ok(Box::new(StdoutSink::new()));
     };
@@ -100,7 +109,9 @@ fn build_sink(worker: &WorkerConfig, config: &ConnectorConfig) -> Result<Box<dyn
         match config.get(key) {
             None => Ok(-1),
             Some(v) => v.parse().map_err(|_| {
-                ConnectorError::fail(format!("invalid value '{v}' for option '{key}': expected an integer"))
+                ConnectorError::fail(format!(
+                    "invalid value '{v}' for option '{key}': expected an integer"
+                ))
             }),
         }
     };
@@ -139,7 +150,13 @@ pub async fn run_connector(
             return Err(error);
         }
         let (max_retries, wait) = built_retry.unwrap_or((-1, INITIAL_BACKOFF));
-        let backoff = backoff.get_or_insert_with(|| Backoff::new(wait.max(Duration::from_millis(100)), Duration::from_secs(60), max_retries));
+        let backoff = backoff.get_or_insert_with(|| {
+            Backoff::new(
+                wait.max(Duration::from_millis(100)),
+                Duration::from_secs(60),
+                max_retries,
+            )
+        });
         // A run that streamed for a while before failing starts the backoff over.
         if started.elapsed() > Duration::from_secs(120) {
             backoff.reset(wait);
@@ -222,7 +239,13 @@ async fn run_once(
     match source_result {
         Ok(Ok(SourceExit::Finished)) => Ok(ConnectorOutcome::Finished),
         Ok(Ok(SourceExit::Shutdown)) => Ok(ConnectorOutcome::Stopped),
-        Ok(Err(error)) => Err((ConnectorError::new(error.action(), error.to_string()), retry)),
-        Err(join) => Err((ConnectorError::fail(format!("source task panicked: {join}")), retry)),
+        Ok(Err(error)) => Err((
+            ConnectorError::new(error.action(), error.to_string()),
+            retry,
+        )),
+        Err(join) => Err((
+            ConnectorError::fail(format!("source task panicked: {join}")),
+            retry,
+        )),
     }
 }

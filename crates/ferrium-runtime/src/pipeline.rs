@@ -37,7 +37,8 @@ pub struct PipelineSettings {
     pub offset_flush_interval: Duration,
 }
 
-type InFlight = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Option<Offset>, SinkError>> + Send>>;
+type InFlight =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Option<Offset>, SinkError>> + Send>>;
 
 /// Runs until the source channel closes (the source ended) or `shutdown` fires; either
 /// way everything accepted is made durable and its offset stored before returning.
@@ -55,7 +56,11 @@ pub async fn run_pipeline(
     let mut in_flight: FuturesOrdered<InFlight> = FuturesOrdered::new();
     let mut durable: Option<Offset> = None;
     let mut stored_is_current = true;
-    let mut flush_timer = tokio::time::interval(settings.offset_flush_interval.max(Duration::from_millis(10)));
+    let mut flush_timer = tokio::time::interval(
+        settings
+            .offset_flush_interval
+            .max(Duration::from_millis(10)),
+    );
     flush_timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut input_open = true;
 
@@ -100,7 +105,14 @@ pub async fn run_pipeline(
     // Drain: whatever was accepted becomes durable and its offset stored, so a clean
     // stop never replays anything.
     if !batch.is_empty() || batch_checkpoint.is_some() {
-        dispatch(sink, &mut batch, &mut batch_checkpoint, &mut in_flight, settings.max_batch).await?;
+        dispatch(
+            sink,
+            &mut batch,
+            &mut batch_checkpoint,
+            &mut in_flight,
+            settings.max_batch,
+        )
+        .await?;
     }
     while let Some(done) = in_flight.next().await {
         if let Some(offset) = done.map_err(sink_error)? {
@@ -153,4 +165,186 @@ async fn store(
 fn sink_error(error: SinkError) -> ConnectorError {
     use ferrium_event::Classified;
     ConnectorError::new(error.action(), error.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::{Arc, Mutex};
+
+    use ferrium_converter::JsonConverter;
+    use ferrium_event::{ConnectData, Schema, SchemaType, SourceRecord, Value};
+    use tokio::sync::oneshot;
+
+    use crate::offsets::FileOffsetStore;
+
+    /// A sink whose batches become durable only when the test says so, in any order.
+    struct GatedSink {
+        gates: Arc<Mutex<Vec<oneshot::Sender<()>>>>,
+    }
+
+    #[async_trait::async_trait]
+    impl Sink for GatedSink {
+        async fn write(
+            &mut self,
+            _batch: Vec<SerializedRecord>,
+        ) -> Result<ferrium_sink::Delivery, SinkError> {
+            let (tx, rx) = oneshot::channel();
+            self.gates.lock().unwrap().push(tx);
+            Ok(Box::pin(async move {
+                rx.await
+                    .map_err(|_| SinkError::KafkaTransient("gate dropped".into()))
+            }))
+        }
+
+        async fn flush(&mut self) -> Result<(), SinkError> {
+            Ok(())
+        }
+    }
+
+    fn record(i: i32) -> SourceRecord {
+        let schema = Arc::new(Schema::record("k").field("id", Schema::of(SchemaType::Int32)));
+        SourceRecord::new(
+            "t".into(),
+            Some(ConnectData::new(
+                schema,
+                Value::Struct(vec![Value::Int32(i)]),
+            )),
+            None,
+        )
+    }
+
+    async fn wait_for_gates(gates: &Arc<Mutex<Vec<oneshot::Sender<()>>>>, n: usize) {
+        while gates.lock().unwrap().len() < n {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    /// Batch 2 is acknowledged before batch 1: its offset must wait for batch 1.
+    #[tokio::test]
+    async fn offsets_advance_only_when_every_earlier_batch_is_durable() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(FileOffsetStore::open(&dir.path().join("o")).unwrap());
+        let partition = SourcePartition::server("p");
+        let settings = PipelineSettings {
+            connector: "c".into(),
+            partition: partition.clone(),
+            max_batch: 1,
+            max_in_flight: 8,
+            offset_flush_interval: Duration::from_millis(10),
+        };
+        let gates = Arc::new(Mutex::new(Vec::new()));
+        let (tx, rx) = mpsc::channel(16);
+        let (committed_tx, mut committed_rx) = watch::channel(None);
+        let shutdown = CancellationToken::new();
+        let pipeline = {
+            let gates = gates.clone();
+            let store = store.clone();
+            let shutdown = shutdown.clone();
+            tokio::spawn(async move {
+                let mut sink = GatedSink { gates };
+                let mut converter = RecordConverter {
+                    key: JsonConverter::new(false),
+                    value: JsonConverter::new(false),
+                };
+                run_pipeline(
+                    &settings,
+                    rx,
+                    &mut converter,
+                    &mut sink,
+                    store.as_ref(),
+                    &committed_tx,
+                    &shutdown,
+                )
+                .await
+            })
+        };
+        tx.send(SourceMessage::Records(vec![record(1)]))
+            .await
+            .unwrap();
+        tx.send(SourceMessage::Checkpoint(Offset::new().with("lsn", 1u64)))
+            .await
+            .unwrap();
+        wait_for_gates(&gates, 1).await;
+        tx.send(SourceMessage::Records(vec![record(2)]))
+            .await
+            .unwrap();
+        tx.send(SourceMessage::Checkpoint(Offset::new().with("lsn", 2u64)))
+            .await
+            .unwrap();
+        wait_for_gates(&gates, 2).await;
+
+        let second = gates.lock().unwrap().pop().unwrap();
+        second.send(()).unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(
+            store.load("c", &partition),
+            None,
+            "batch 1 is not durable yet"
+        );
+        assert!(committed_rx.borrow().is_none());
+
+        let first = gates.lock().unwrap().pop().unwrap();
+        first.send(()).unwrap();
+        committed_rx.changed().await.unwrap();
+        // Both checkpoints are durable now; the newest one wins.
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(store.load("c", &partition).unwrap().get_u64("lsn"), Some(2));
+        assert_eq!(
+            committed_rx.borrow().as_ref().unwrap().get_u64("lsn"),
+            Some(2)
+        );
+
+        drop(tx);
+        pipeline.await.unwrap().unwrap();
+    }
+
+    /// A failed delivery stops the pipeline and its offset is never stored.
+    #[tokio::test]
+    async fn a_failed_delivery_stores_no_offset() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileOffsetStore::open(&dir.path().join("o")).unwrap();
+        let settings = PipelineSettings {
+            connector: "c".into(),
+            partition: SourcePartition::server("p"),
+            max_batch: 1,
+            max_in_flight: 8,
+            offset_flush_interval: Duration::from_millis(10),
+        };
+        let gates = Arc::new(Mutex::new(Vec::new()));
+        let (tx, rx) = mpsc::channel(16);
+        let (committed_tx, _committed_rx) = watch::channel(None);
+        tx.send(SourceMessage::Records(vec![record(1)]))
+            .await
+            .unwrap();
+        tx.send(SourceMessage::Checkpoint(Offset::new().with("lsn", 1u64)))
+            .await
+            .unwrap();
+        let dropper = {
+            let gates = gates.clone();
+            tokio::spawn(async move {
+                wait_for_gates(&gates, 1).await;
+                gates.lock().unwrap().clear();
+            })
+        };
+        let mut sink = GatedSink { gates };
+        let mut converter = RecordConverter {
+            key: JsonConverter::new(false),
+            value: JsonConverter::new(false),
+        };
+        let result = run_pipeline(
+            &settings,
+            rx,
+            &mut converter,
+            &mut sink,
+            &store,
+            &committed_tx,
+            &CancellationToken::new(),
+        )
+        .await;
+        dropper.await.unwrap();
+        let error = result.unwrap_err();
+        assert_eq!(error.action, ErrorAction::Retry);
+        assert_eq!(store.load("c", &SourcePartition::server("p")), None);
+    }
 }

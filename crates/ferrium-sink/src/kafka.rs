@@ -84,7 +84,13 @@ impl KafkaSink {
         }
         let new_topics: Vec<NewTopic> = missing
             .iter()
-            .map(|t| NewTopic::new(t, self.partitions, TopicReplication::Fixed(self.replication)))
+            .map(|t| {
+                NewTopic::new(
+                    t,
+                    self.partitions,
+                    TopicReplication::Fixed(self.replication),
+                )
+            })
             .collect();
         let options = AdminOptions::new().request_timeout(Some(Duration::from_secs(30)));
         let results = self
@@ -113,8 +119,12 @@ impl KafkaSink {
 impl SinkError {
     fn with_context(self, topic: &str) -> Self {
         match self {
-            SinkError::KafkaTransient(m) => SinkError::KafkaTransient(format!("creating topic {topic}: {m}")),
-            SinkError::KafkaFatal(m) => SinkError::KafkaFatal(format!("creating topic {topic}: {m}")),
+            SinkError::KafkaTransient(m) => {
+                SinkError::KafkaTransient(format!("creating topic {topic}: {m}"))
+            }
+            SinkError::KafkaFatal(m) => {
+                SinkError::KafkaFatal(format!("creating topic {topic}: {m}"))
+            }
             other => other,
         }
     }

@@ -85,7 +85,10 @@ pub async fn check_server(client: &Client, config: &PostgresConfig) -> Result<()
 }
 
 /// The ordinary tables the filters capture, in a stable order.
-pub async fn captured_tables(client: &Client, config: &PostgresConfig) -> Result<Vec<TableRef>, PostgresError> {
+pub async fn captured_tables(
+    client: &Client,
+    config: &PostgresConfig,
+) -> Result<Vec<TableRef>, PostgresError> {
     let rows = client
         .query(
             "SELECT c.oid, n.nspname, c.relname, GREATEST(c.reltuples, 0)::bigint \
@@ -109,7 +112,11 @@ pub async fn captured_tables(client: &Client, config: &PostgresConfig) -> Result
 }
 
 /// Columns (without generated ones, which pgoutput leaves out too) and the key.
-pub async fn describe_table(client: &Client, config: &PostgresConfig, oid: u32) -> Result<CatalogTable, PostgresError> {
+pub async fn describe_table(
+    client: &Client,
+    config: &PostgresConfig,
+    oid: u32,
+) -> Result<CatalogTable, PostgresError> {
     let columns = client
         .query(
             "SELECT a.attname, a.atttypid, a.atttypmod, a.attnotnull \
@@ -146,7 +153,10 @@ pub async fn describe_table(client: &Client, config: &PostgresConfig, oid: u32) 
         }
     }
     let identity: i8 = client
-        .query_one("SELECT relreplident::\"char\" FROM pg_class WHERE oid = $1", &[&oid])
+        .query_one(
+            "SELECT relreplident::\"char\" FROM pg_class WHERE oid = $1",
+            &[&oid],
+        )
         .await
         .map_err(|e| sql_error(config, e))?
         .get(0);
@@ -164,7 +174,12 @@ pub struct TypeCache {
 }
 
 impl TypeCache {
-    pub async fn resolve(&mut self, client: &Client, config: &PostgresConfig, oid: u32) -> Result<Arc<PgType>, PostgresError> {
+    pub async fn resolve(
+        &mut self,
+        client: &Client,
+        config: &PostgresConfig,
+        oid: u32,
+    ) -> Result<Arc<PgType>, PostgresError> {
         if let Some(t) = self.types.get(&oid) {
             return Ok(t.clone());
         }
@@ -173,7 +188,12 @@ impl TypeCache {
         Ok(resolved)
     }
 
-    async fn load(&mut self, client: &Client, config: &PostgresConfig, oid: u32) -> Result<Arc<PgType>, PostgresError> {
+    async fn load(
+        &mut self,
+        client: &Client,
+        config: &PostgresConfig,
+        oid: u32,
+    ) -> Result<Arc<PgType>, PostgresError> {
         let row = client
             .query_opt(
                 "SELECT typname::text, typtype::text, typelem, typbasetype, typtypmod, typcategory::text \

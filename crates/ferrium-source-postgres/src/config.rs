@@ -5,54 +5,232 @@ use std::time::Duration;
 use ferrium_config::{ConfigDef, ConfigError, ConfigKey, ConfigType as T, ConnectorConfig};
 
 use crate::filters::Filters;
-use crate::types::{BinaryMode, DecimalMode, HstoreMode, IntervalMode, TimePrecisionMode, TypeOptions};
+use crate::types::{
+    BinaryMode, DecimalMode, HstoreMode, IntervalMode, TimePrecisionMode, TypeOptions,
+};
 
 const KEYS: &[ConfigKey] = &[
-    ConfigKey::new("connector.class", T::String, "io.debezium.connector.postgresql.PostgresConnector"),
+    ConfigKey::new(
+        "connector.class",
+        T::String,
+        "io.debezium.connector.postgresql.PostgresConnector",
+    ),
     ConfigKey::new("database.hostname", T::String, "the PostgreSQL host").required(),
     ConfigKey::new("database.port", T::Int, "the PostgreSQL port").default("5432"),
-    ConfigKey::new("database.user", T::String, "a role with REPLICATION and LOGIN").required(),
+    ConfigKey::new(
+        "database.user",
+        T::String,
+        "a role with REPLICATION and LOGIN",
+    )
+    .required(),
     ConfigKey::new("database.password", T::Password, "the role's password").default(""),
     ConfigKey::new("database.dbname", T::String, "the database to capture").required(),
-    ConfigKey::new("database.sslmode", T::Enum(&["disable", "prefer", "allow", "require", "verify-ca", "verify-full"]), "TLS to PostgreSQL").default("prefer"),
-    ConfigKey::new("topic.prefix", T::String, "the logical server name: topic prefix and offset partition")
-        .required()
-        .legacy("database.server.name"),
-    ConfigKey::new("plugin.name", T::Enum(&["pgoutput", "decoderbufs"]), "the logical decoding plug-in").default("pgoutput"),
+    ConfigKey::new(
+        "database.sslmode",
+        T::Enum(&[
+            "disable",
+            "prefer",
+            "allow",
+            "require",
+            "verify-ca",
+            "verify-full",
+        ]),
+        "TLS to PostgreSQL",
+    )
+    .default("prefer"),
+    ConfigKey::new(
+        "topic.prefix",
+        T::String,
+        "the logical server name: topic prefix and offset partition",
+    )
+    .required()
+    .legacy("database.server.name"),
+    ConfigKey::new(
+        "plugin.name",
+        T::Enum(&["pgoutput", "decoderbufs"]),
+        "the logical decoding plug-in",
+    )
+    .default("pgoutput"),
     ConfigKey::new("slot.name", T::String, "the logical replication slot").default("debezium"),
-    ConfigKey::new("slot.drop.on.stop", T::Boolean, "drop the slot on a graceful stop").default("false"),
-    ConfigKey::new("publication.name", T::String, "the pgoutput publication").default("dbz_publication"),
-    ConfigKey::new("publication.autocreate.mode", T::Enum(&["all_tables", "filtered", "disabled", "no_tables"]), "how the publication is created").default("all_tables"),
-    ConfigKey::new("schema.include.list", T::List, "schemas to capture (regexes)"),
-    ConfigKey::new("schema.exclude.list", T::List, "schemas not to capture (regexes)"),
-    ConfigKey::new("table.include.list", T::List, "tables to capture, schema.table regexes").legacy("table.whitelist"),
-    ConfigKey::new("table.exclude.list", T::List, "tables not to capture, schema.table regexes").legacy("table.blacklist"),
-    ConfigKey::new("column.include.list", T::List, "columns to capture, schema.table.column regexes"),
-    ConfigKey::new("column.exclude.list", T::List, "columns not to capture, schema.table.column regexes"),
-    ConfigKey::new("snapshot.mode", T::Enum(&["initial", "initial_only", "no_data", "never", "schema_only", "always", "when_needed"]), "when to take a snapshot").default("initial"),
+    ConfigKey::new(
+        "slot.drop.on.stop",
+        T::Boolean,
+        "drop the slot on a graceful stop",
+    )
+    .default("false"),
+    ConfigKey::new("publication.name", T::String, "the pgoutput publication")
+        .default("dbz_publication"),
+    ConfigKey::new(
+        "publication.autocreate.mode",
+        T::Enum(&["all_tables", "filtered", "disabled", "no_tables"]),
+        "how the publication is created",
+    )
+    .default("all_tables"),
+    ConfigKey::new(
+        "schema.include.list",
+        T::List,
+        "schemas to capture (regexes)",
+    ),
+    ConfigKey::new(
+        "schema.exclude.list",
+        T::List,
+        "schemas not to capture (regexes)",
+    ),
+    ConfigKey::new(
+        "table.include.list",
+        T::List,
+        "tables to capture, schema.table regexes",
+    )
+    .legacy("table.whitelist"),
+    ConfigKey::new(
+        "table.exclude.list",
+        T::List,
+        "tables not to capture, schema.table regexes",
+    )
+    .legacy("table.blacklist"),
+    ConfigKey::new(
+        "column.include.list",
+        T::List,
+        "columns to capture, schema.table.column regexes",
+    ),
+    ConfigKey::new(
+        "column.exclude.list",
+        T::List,
+        "columns not to capture, schema.table.column regexes",
+    ),
+    ConfigKey::new(
+        "snapshot.mode",
+        T::Enum(&[
+            "initial",
+            "initial_only",
+            "no_data",
+            "never",
+            "schema_only",
+            "always",
+            "when_needed",
+        ]),
+        "when to take a snapshot",
+    )
+    .default("initial"),
     ConfigKey::new("snapshot.fetch.size", T::Int, "rows per snapshot fetch").default("10240"),
-    ConfigKey::new("heartbeat.interval.ms", T::Int, "heartbeat period; 0 disables").default("0"),
-    ConfigKey::new("heartbeat.action.query", T::String, "SQL run on each heartbeat"),
-    ConfigKey::new("topic.heartbeat.prefix", T::String, "heartbeat topic prefix").default("__debezium-heartbeat"),
-    ConfigKey::new("provide.transaction.metadata", T::Boolean, "emit BEGIN/END events and transaction blocks").default("false"),
-    ConfigKey::new("topic.transaction", T::String, "transaction topic suffix").default("transaction"),
-    ConfigKey::new("tombstones.on.delete", T::Boolean, "emit a tombstone after each delete").default("true"),
-    ConfigKey::new("skipped.operations", T::List, "operations not emitted: c, u, d, t, or none").default("t"),
-    ConfigKey::new("truncate.handling.mode", T::Enum(&["skip", "include"]), "deprecated: include emits truncate events"),
-    ConfigKey::new("decimal.handling.mode", T::Enum(&["precise", "double", "string"]), "numeric representation").default("precise"),
-    ConfigKey::new("time.precision.mode", T::Enum(&["adaptive", "adaptive_time_microseconds", "connect", "isostring", "microseconds", "nanoseconds"]), "temporal representation").default("adaptive"),
-    ConfigKey::new("binary.handling.mode", T::Enum(&["bytes", "base64", "base64-url-safe", "hex"]), "bytea representation").default("bytes"),
-    ConfigKey::new("interval.handling.mode", T::Enum(&["numeric", "string"]), "interval representation").default("numeric"),
-    ConfigKey::new("hstore.handling.mode", T::Enum(&["json", "map"]), "hstore representation").default("json"),
+    ConfigKey::new(
+        "heartbeat.interval.ms",
+        T::Int,
+        "heartbeat period; 0 disables",
+    )
+    .default("0"),
+    ConfigKey::new(
+        "heartbeat.action.query",
+        T::String,
+        "SQL run on each heartbeat",
+    ),
+    ConfigKey::new(
+        "topic.heartbeat.prefix",
+        T::String,
+        "heartbeat topic prefix",
+    )
+    .default("__debezium-heartbeat"),
+    ConfigKey::new(
+        "provide.transaction.metadata",
+        T::Boolean,
+        "emit BEGIN/END events and transaction blocks",
+    )
+    .default("false"),
+    ConfigKey::new("topic.transaction", T::String, "transaction topic suffix")
+        .default("transaction"),
+    ConfigKey::new(
+        "tombstones.on.delete",
+        T::Boolean,
+        "emit a tombstone after each delete",
+    )
+    .default("true"),
+    ConfigKey::new(
+        "skipped.operations",
+        T::List,
+        "operations not emitted: c, u, d, t, or none",
+    )
+    .default("t"),
+    ConfigKey::new(
+        "truncate.handling.mode",
+        T::Enum(&["skip", "include"]),
+        "deprecated: include emits truncate events",
+    ),
+    ConfigKey::new(
+        "decimal.handling.mode",
+        T::Enum(&["precise", "double", "string"]),
+        "numeric representation",
+    )
+    .default("precise"),
+    ConfigKey::new(
+        "time.precision.mode",
+        T::Enum(&[
+            "adaptive",
+            "adaptive_time_microseconds",
+            "connect",
+            "isostring",
+            "microseconds",
+            "nanoseconds",
+        ]),
+        "temporal representation",
+    )
+    .default("adaptive"),
+    ConfigKey::new(
+        "binary.handling.mode",
+        T::Enum(&["bytes", "base64", "base64-url-safe", "hex"]),
+        "bytea representation",
+    )
+    .default("bytes"),
+    ConfigKey::new(
+        "interval.handling.mode",
+        T::Enum(&["numeric", "string"]),
+        "interval representation",
+    )
+    .default("numeric"),
+    ConfigKey::new(
+        "hstore.handling.mode",
+        T::Enum(&["json", "map"]),
+        "hstore representation",
+    )
+    .default("json"),
     ConfigKey::new("money.fraction.digits", T::Int, "scale of money values").default("2"),
-    ConfigKey::new("include.unknown.datatypes", T::Boolean, "emit unknown types as text").default("false"),
-    ConfigKey::new("unavailable.value.placeholder", T::String, "value of unchanged TOAST columns").default("__debezium_unavailable_value"),
+    ConfigKey::new(
+        "include.unknown.datatypes",
+        T::Boolean,
+        "emit unknown types as text",
+    )
+    .default("false"),
+    ConfigKey::new(
+        "unavailable.value.placeholder",
+        T::String,
+        "value of unchanged TOAST columns",
+    )
+    .default("__debezium_unavailable_value"),
     ConfigKey::new("max.batch.size", T::Int, "records per batch").default("2048"),
-    ConfigKey::new("max.queue.size", T::Int, "records queued between source and sink").default("8192"),
+    ConfigKey::new(
+        "max.queue.size",
+        T::Int,
+        "records queued between source and sink",
+    )
+    .default("8192"),
     ConfigKey::new("poll.interval.ms", T::Int, "wait for new events when idle").default("500"),
-    ConfigKey::new("status.update.interval.ms", T::Int, "standby status update period").default("10000"),
-    ConfigKey::new("errors.max.retries", T::Int, "retries of retriable errors; -1 is unlimited").default("-1"),
-    ConfigKey::new("retriable.restart.connector.wait.ms", T::Int, "wait before restarting after a retriable error").default("10000"),
+    ConfigKey::new(
+        "status.update.interval.ms",
+        T::Int,
+        "standby status update period",
+    )
+    .default("10000"),
+    ConfigKey::new(
+        "errors.max.retries",
+        T::Int,
+        "retries of retriable errors; -1 is unlimited",
+    )
+    .default("-1"),
+    ConfigKey::new(
+        "retriable.restart.connector.wait.ms",
+        T::Int,
+        "wait before restarting after a retriable error",
+    )
+    .default("10000"),
     ConfigKey::new("tasks.max", T::Int, "only 1 task is used").default("1"),
 ];
 
@@ -183,7 +361,9 @@ impl PostgresConfig {
                 ));
             }
         }
-        let truncate_mode = v.string("truncate.handling.mode").map(str::to_ascii_lowercase);
+        let truncate_mode = v
+            .string("truncate.handling.mode")
+            .map(str::to_ascii_lowercase);
         let emit_truncate = match truncate_mode.as_deref() {
             Some("include") => true,
             Some(_) => false,
@@ -245,7 +425,11 @@ impl PostgresConfig {
             password: v.str_or_empty("database.password").to_string(),
             dbname: v.str_or_empty("database.dbname").to_string(),
             sslmode: v.choice("database.sslmode"),
-            heartbeat_topic: format!("{}.{}", v.str_or_empty("topic.heartbeat.prefix"), topic_prefix),
+            heartbeat_topic: format!(
+                "{}.{}",
+                v.str_or_empty("topic.heartbeat.prefix"),
+                topic_prefix
+            ),
             transaction_topic: format!("{}.{}", topic_prefix, v.str_or_empty("topic.transaction")),
             topic_prefix,
             slot_name,
@@ -266,7 +450,8 @@ impl PostgresConfig {
                 _ => SnapshotMode::Initial,
             },
             snapshot_fetch_size,
-            heartbeat_interval: (heartbeat_ms > 0).then(|| Duration::from_millis(heartbeat_ms as u64)),
+            heartbeat_interval: (heartbeat_ms > 0)
+                .then(|| Duration::from_millis(heartbeat_ms as u64)),
             heartbeat_action_query: v
                 .string("heartbeat.action.query")
                 .filter(|q| !q.trim().is_empty())
@@ -287,7 +472,6 @@ impl PostgresConfig {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,7 +479,10 @@ mod tests {
 
     fn config(extra: &[(&str, &str)]) -> ConnectorConfig {
         let mut props: BTreeMap<String, String> = [
-            ("connector.class", "io.debezium.connector.postgresql.PostgresConnector"),
+            (
+                "connector.class",
+                "io.debezium.connector.postgresql.PostgresConnector",
+            ),
             ("database.hostname", "127.0.0.1"),
             ("database.user", "postgres"),
             ("database.dbname", "shop"),
@@ -307,7 +494,10 @@ mod tests {
         for (k, v) in extra {
             props.insert(k.to_string(), v.to_string());
         }
-        ConnectorConfig { name: "pg".into(), props }
+        ConnectorConfig {
+            name: "pg".into(),
+            props,
+        }
     }
 
     #[test]
@@ -327,12 +517,16 @@ mod tests {
 
     #[test]
     fn legacy_server_name_and_truncate_mode_work() {
-        let mut c = config(&[("database.server.name", "legacy"), ("truncate.handling.mode", "include")]);
+        let mut c = config(&[
+            ("database.server.name", "legacy"),
+            ("truncate.handling.mode", "include"),
+        ]);
         c.props.remove("topic.prefix");
         let c = PostgresConfig::from_connector(&c).unwrap();
         assert_eq!(c.topic_prefix, "legacy");
         assert!(c.emit_truncate);
-        let none = PostgresConfig::from_connector(&config(&[("skipped.operations", "none")])).unwrap();
+        let none =
+            PostgresConfig::from_connector(&config(&[("skipped.operations", "none")])).unwrap();
         assert!(none.emit_truncate);
     }
 
@@ -341,7 +535,10 @@ mod tests {
         let err = PostgresConfig::from_connector(&config(&[("snapshot.mode", "sometimes")]))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("'snapshot.mode'") && err.contains("when_needed"), "{err}");
+        assert!(
+            err.contains("'snapshot.mode'") && err.contains("when_needed"),
+            "{err}"
+        );
         let err = PostgresConfig::from_connector(&config(&[("plugin.name", "decoderbufs")]))
             .unwrap_err()
             .to_string();

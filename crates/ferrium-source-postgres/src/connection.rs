@@ -35,7 +35,7 @@ pub async fn connect(config: &PostgresConfig, purpose: &str) -> Result<Client, P
         .port(config.port)
         .user(&config.user)
         .dbname(&config.dbname)
-        .application_name(&format!("ferrium-{purpose}"))
+        .application_name(format!("ferrium-{purpose}"))
         .options(SESSION_OPTIONS)
         .ssl_mode(ssl_mode)
         .connect_timeout(std::time::Duration::from_secs(30));

@@ -37,12 +37,18 @@ impl Emitter {
             return Ok(());
         }
         let batch = std::mem::replace(&mut self.pending, Vec::with_capacity(self.max_batch));
-        self.tx.send(SourceMessage::Records(batch)).await.map_err(|_| Closed)
+        self.tx
+            .send(SourceMessage::Records(batch))
+            .await
+            .map_err(|_| Closed)
     }
 
     /// Sends everything queued, then the checkpoint that covers it.
     pub async fn checkpoint(&mut self, offset: Offset) -> Result<(), Closed> {
         self.flush().await?;
-        self.tx.send(SourceMessage::Checkpoint(offset)).await.map_err(|_| Closed)
+        self.tx
+            .send(SourceMessage::Checkpoint(offset))
+            .await
+            .map_err(|_| Closed)
     }
 }

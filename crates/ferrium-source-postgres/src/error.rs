@@ -12,13 +12,21 @@ pub enum PostgresError {
     #[error("cannot connect to PostgreSQL at {target}: {message}")]
     Connect { target: String, message: String },
     #[error("PostgreSQL at {target} rejected the login of role '{user}': {message}; check database.user and database.password")]
-    Auth { target: String, user: String, message: String },
+    Auth {
+        target: String,
+        user: String,
+        message: String,
+    },
     #[error("database '{dbname}' does not exist on {target}; check database.dbname")]
     NoDatabase { target: String, dbname: String },
     #[error("wal_level is '{actual}', but logical replication needs 'logical': set wal_level = logical in postgresql.conf (or ALTER SYSTEM SET wal_level = logical) and restart PostgreSQL")]
     WalLevel { actual: String },
     #[error("role '{user}' lacks {what}; {fix}")]
-    Privilege { user: String, what: String, fix: String },
+    Privilege {
+        user: String,
+        what: String,
+        fix: String,
+    },
     #[error("{0}")]
     Setup(String),
     #[error("the stored offset cannot be resumed: {0}")]
@@ -57,7 +65,9 @@ impl PostgresError {
         use tokio_postgres::error::SqlState;
         if let Some(db) = error.as_db_error() {
             let code = db.code();
-            if *code == SqlState::INVALID_PASSWORD || *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION {
+            if *code == SqlState::INVALID_PASSWORD
+                || *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION
+            {
                 return PostgresError::Auth {
                     target: target.to_string(),
                     user: user.to_string(),
@@ -77,7 +87,10 @@ impl PostgresError {
                     fix: db.message().to_string(),
                 };
             }
-            if code.code().starts_with("57") || code.code().starts_with("08") || code.code().starts_with("53") {
+            if code.code().starts_with("57")
+                || code.code().starts_with("08")
+                || code.code().starts_with("53")
+            {
                 // Shutdown, connection exceptions, insufficient resources: transient.
                 return PostgresError::Connect {
                     target: target.to_string(),
@@ -86,7 +99,8 @@ impl PostgresError {
             }
             return PostgresError::Query(format!("{}: {}", code.code(), db.message()));
         }
-        let io_failure = std::error::Error::source(&error).is_some_and(|s| s.is::<std::io::Error>());
+        let io_failure =
+            std::error::Error::source(&error).is_some_and(|s| s.is::<std::io::Error>());
         if error.is_closed() || io_failure {
             return PostgresError::Connect {
                 target: target.to_string(),

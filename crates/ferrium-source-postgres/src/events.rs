@@ -132,7 +132,9 @@ impl EventBuilder {
     fn source_value(&self, info: &SourceInfo, table: &TableSchema) -> Value {
         let opt_i64 = |v: Option<i64>| v.map_or(Value::Null, Value::Int64);
         let sequence = info.lsn.map_or(Value::Null, |lsn| {
-            let last = info.last_commit_lsn.map_or_else(|| "null".to_string(), |l| format!("\"{l}\""));
+            let last = info
+                .last_commit_lsn
+                .map_or_else(|| "null".to_string(), |l| format!("\"{l}\""));
             Value::String(format!("[{last},\"{lsn}\"]"))
         });
         Value::Struct(vec![
@@ -157,7 +159,9 @@ impl EventBuilder {
 
     fn key(table: &TableSchema, key: Option<Vec<Value>>) -> Option<ConnectData> {
         match (&table.key_schema, key) {
-            (Some(schema), Some(values)) => Some(ConnectData::new(schema.clone(), Value::Struct(values))),
+            (Some(schema), Some(values)) => {
+                Some(ConnectData::new(schema.clone(), Value::Struct(values)))
+            }
             _ => None,
         }
     }
@@ -174,7 +178,14 @@ impl EventBuilder {
         info: &SourceInfo,
         transaction: Option<&TransactionBlock>,
     ) -> SourceRecord {
-        let value = Envelope::value(before, after, self.source_value(info, table), op, ProcessingTime::now(), transaction);
+        let value = Envelope::value(
+            before,
+            after,
+            self.source_value(info, table),
+            op,
+            ProcessingTime::now(),
+            transaction,
+        );
         SourceRecord::new(
             table.topic.clone(),
             Self::key(table, key),
@@ -183,7 +194,12 @@ impl EventBuilder {
     }
 
     /// A truncate event: no key, no before/after.
-    pub fn truncate(&self, table: &TableSchema, info: &SourceInfo, transaction: Option<&TransactionBlock>) -> SourceRecord {
+    pub fn truncate(
+        &self,
+        table: &TableSchema,
+        info: &SourceInfo,
+        transaction: Option<&TransactionBlock>,
+    ) -> SourceRecord {
         let value = Envelope::value(
             Value::Null,
             Value::Null,
@@ -210,7 +226,12 @@ impl EventBuilder {
     }
 
     /// A transaction BEGIN (no counts) or END (with counts) event.
-    pub fn transaction(&self, id: &str, ts_ms: i64, end: Option<(i64, &[(String, i64)])>) -> SourceRecord {
+    pub fn transaction(
+        &self,
+        id: &str,
+        ts_ms: i64,
+        end: Option<(i64, &[(String, i64)])>,
+    ) -> SourceRecord {
         let (status, count, collections) = match end {
             None => ("BEGIN", Value::Null, Value::Null),
             Some((count, per_table)) => (
@@ -219,12 +240,17 @@ impl EventBuilder {
                 Value::Array(
                     per_table
                         .iter()
-                        .map(|(name, n)| Value::Struct(vec![Value::String(name.clone()), Value::Int64(*n)]))
+                        .map(|(name, n)| {
+                            Value::Struct(vec![Value::String(name.clone()), Value::Int64(*n)])
+                        })
                         .collect(),
                 ),
             ),
         };
-        let key = ConnectData::new(self.tx_key_schema.clone(), Value::Struct(vec![Value::String(id.to_string())]));
+        let key = ConnectData::new(
+            self.tx_key_schema.clone(),
+            Value::Struct(vec![Value::String(id.to_string())]),
+        );
         let value = ConnectData::new(
             self.tx_value_schema.clone(),
             Value::Struct(vec![
@@ -244,7 +270,10 @@ impl EventBuilder {
             self.heartbeat_key_schema.clone(),
             Value::Struct(vec![Value::String(self.prefix.clone())]),
         );
-        let value = ConnectData::new(self.heartbeat_value_schema.clone(), Value::Struct(vec![Value::Int64(ts_ms)]));
+        let value = ConnectData::new(
+            self.heartbeat_value_schema.clone(),
+            Value::Struct(vec![Value::Int64(ts_ms)]),
+        );
         SourceRecord::new(self.heartbeat_topic.clone(), Some(key), Some(value))
     }
 }

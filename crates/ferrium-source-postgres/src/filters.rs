@@ -96,9 +96,17 @@ mod tests {
     fn filters(pairs: &[(&str, &str)]) -> Result<Filters, String> {
         let config = ConnectorConfig {
             name: "t".into(),
-            props: pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            props: pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         };
-        let v = ConfigDef { keys: KEYS, passthrough_prefixes: &[] }.validate(&config).unwrap();
+        let v = ConfigDef {
+            keys: KEYS,
+            passthrough_prefixes: &[],
+        }
+        .validate(&config)
+        .unwrap();
         Filters::from_config(&v)
     }
 
@@ -114,7 +122,11 @@ mod tests {
 
     #[test]
     fn exclude_lists_and_columns() {
-        let f = filters(&[("schema.exclude.list", "audit"), ("column.exclude.list", "public.users.password")]).unwrap();
+        let f = filters(&[
+            ("schema.exclude.list", "audit"),
+            ("column.exclude.list", "public.users.password"),
+        ])
+        .unwrap();
         assert!(!f.captures_table("audit", "log"));
         assert!(f.captures_table("public", "users"));
         assert!(!f.captures_column("public", "users", "password"));
@@ -123,8 +135,11 @@ mod tests {
 
     #[test]
     fn include_and_exclude_together_is_an_error() {
-        let err = filters(&[("table.include.list", "a.b"), ("table.exclude.list", "a.c")]).unwrap_err();
+        let err =
+            filters(&[("table.include.list", "a.b"), ("table.exclude.list", "a.c")]).unwrap_err();
         assert!(err.contains("cannot both be set"));
-        assert!(filters(&[("table.include.list", "(")]).unwrap_err().contains("table.include.list"));
+        assert!(filters(&[("table.include.list", "(")])
+            .unwrap_err()
+            .contains("table.include.list"));
     }
 }

@@ -36,12 +36,18 @@ impl PgOffset {
 
     /// Reads an offset written by Ferrium or by Debezium (which may lack `lsn_proc`).
     pub fn from_offset(offset: &Offset) -> Option<PgOffset> {
-        let lsn = offset.get_u64("lsn_proc").or_else(|| offset.get_u64("lsn"))?;
+        let lsn = offset
+            .get_u64("lsn_proc")
+            .or_else(|| offset.get_u64("lsn"))?;
         Some(PgOffset {
             lsn,
             lsn_commit: offset.get_u64("lsn_commit"),
             tx_id: offset.0.get("txId").and_then(serde_json::Value::as_i64),
-            ts_us: offset.0.get("ts_usec").and_then(serde_json::Value::as_i64).unwrap_or(0),
+            ts_us: offset
+                .0
+                .get("ts_usec")
+                .and_then(serde_json::Value::as_i64)
+                .unwrap_or(0),
         })
     }
 }
@@ -63,9 +69,17 @@ mod tests {
 
     #[test]
     fn round_trips_and_reads_debezium_offsets() {
-        let o = PgOffset { lsn: 42, lsn_commit: Some(40), tx_id: Some(7), ts_us: 1 };
+        let o = PgOffset {
+            lsn: 42,
+            lsn_commit: Some(40),
+            tx_id: Some(7),
+            ts_us: 1,
+        };
         assert_eq!(PgOffset::from_offset(&o.to_offset()), Some(o));
-        let debezium = Offset::new().with("lsn", 99u64).with("txId", 5).with("ts_usec", 3);
+        let debezium = Offset::new()
+            .with("lsn", 99u64)
+            .with("txId", 5)
+            .with("ts_usec", 3);
         let parsed = PgOffset::from_offset(&debezium).unwrap();
         assert_eq!((parsed.lsn, parsed.tx_id, parsed.ts_us), (99, Some(5), 3));
         assert_eq!(PgOffset::from_offset(&Offset::new()), None);

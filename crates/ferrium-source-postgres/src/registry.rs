@@ -37,7 +37,12 @@ impl TableRegistry {
     }
 
     /// The schema of a table from the catalog (the snapshot's view of it).
-    pub async fn from_catalog(&mut self, client: &Client, config: &PostgresConfig, table: &TableRef) -> Result<Arc<TableSchema>, PostgresError> {
+    pub async fn load_from_catalog(
+        &mut self,
+        client: &Client,
+        config: &PostgresConfig,
+        table: &TableRef,
+    ) -> Result<Arc<TableSchema>, PostgresError> {
         let catalog = describe_table(client, config, table.oid).await?;
         let columns = catalog
             .columns
@@ -48,7 +53,16 @@ impl TableRegistry {
                 typmod: c.typmod,
             })
             .collect();
-        self.build(client, config, table.oid, &table.schema, &table.table, columns, &catalog).await
+        self.build(
+            client,
+            config,
+            table.oid,
+            &table.schema,
+            &table.table,
+            columns,
+            &catalog,
+        )
+        .await
     }
 
     /// Handles a pgoutput Relation message; returns `None` for tables not captured.
@@ -73,7 +87,9 @@ impl TableRegistry {
             tracing::info!(table = %format!("{schema}.{table}"), "table structure changed; rebuilding its schema");
         }
         let catalog = describe_table(client, config, oid).await?;
-        self.build(client, config, oid, schema, table, columns, &catalog).await.map(Some)
+        self.build(client, config, oid, schema, table, columns, &catalog)
+            .await
+            .map(Some)
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -95,9 +95,19 @@ impl TableSchema {
                 .find(|c| c.name == column.name)
                 .is_some_and(|c| c.not_null);
             let ty = types.get(&column.type_oid).ok_or_else(|| {
-                PostgresError::Protocol(format!("type {} of {qualified}.{} was not resolved", column.type_oid, column.name))
+                PostgresError::Protocol(format!(
+                    "type {} of {qualified}.{} was not resolved",
+                    column.type_oid, column.name
+                ))
             })?;
-            let codec = ColumnCodec::compile(&qualified, &column.name, ty, column.typmod, !(not_null || in_key), &config.types)?;
+            let codec = ColumnCodec::compile(
+                &qualified,
+                &column.name,
+                ty,
+                column.typmod,
+                !(not_null || in_key),
+                &config.types,
+            )?;
             if in_value {
                 value_slot.push(Some(row_schema.fields.len()));
                 fallbacks.push(fallback(codec.schema()));
@@ -117,7 +127,9 @@ impl TableSchema {
             let schema = codecs[pos]
                 .as_ref()
                 .map(|c| c.schema().clone())
-                .ok_or_else(|| PostgresError::Protocol(format!("key column {key} of {qualified} has no codec")))?;
+                .ok_or_else(|| {
+                    PostgresError::Protocol(format!("key column {key} of {qualified} has no codec"))
+                })?;
             key_schema = key_schema.field(key.clone(), schema);
             key_columns.push(pos);
         }
@@ -144,7 +156,10 @@ impl TableSchema {
     }
 
     /// Decodes one tuple. `cells` must have one entry per column, in column order.
-    pub fn decode<'a>(&self, cells: impl ExactSizeIterator<Item = Cell<'a>>) -> Result<DecodedRow, PostgresError> {
+    pub fn decode<'a>(
+        &self,
+        cells: impl ExactSizeIterator<Item = Cell<'a>>,
+    ) -> Result<DecodedRow, PostgresError> {
         if cells.len() != self.columns.len() {
             return Err(PostgresError::Protocol(format!(
                 "a tuple of {} has {} columns, but its relation has {}",
@@ -161,7 +176,9 @@ impl TableSchema {
             decoded.resize(self.columns.len(), None);
         }
         for (i, cell) in cells.enumerate() {
-            let Some(codec) = &self.codecs[i] else { continue };
+            let Some(codec) = &self.codecs[i] else {
+                continue;
+            };
             let value = match cell {
                 Cell::Null => Value::Null,
                 Cell::Text(text) => codec.decode(text)?,
@@ -190,7 +207,11 @@ impl TableSchema {
                 .map(|&i| decoded[i].take().unwrap_or(Value::Null))
                 .collect()
         });
-        Ok(DecodedRow { row, key, unavailable })
+        Ok(DecodedRow {
+            row,
+            key,
+            unavailable,
+        })
     }
 
     /// Whether a decoded key is complete (a key-only old tuple always is).
@@ -211,12 +232,16 @@ fn fallback(schema: &Schema) -> Value {
         SchemaType::Boolean => Value::Boolean(false),
         SchemaType::String => Value::String(String::new()),
         // A Decimal zero is one zero byte; other bytes are empty.
-        SchemaType::Bytes if schema.name.as_deref() == Some("org.apache.kafka.connect.data.Decimal") => {
+        SchemaType::Bytes
+            if schema.name.as_deref() == Some("org.apache.kafka.connect.data.Decimal") =>
+        {
             Value::Bytes(vec![0])
         }
         SchemaType::Bytes => Value::Bytes(Vec::new()),
         SchemaType::Array => Value::Array(Vec::new()),
         SchemaType::Map => Value::Map(Vec::new()),
-        SchemaType::Struct => Value::Struct(schema.fields.iter().map(|f| fallback(&f.schema)).collect()),
+        SchemaType::Struct => {
+            Value::Struct(schema.fields.iter().map(|f| fallback(&f.schema)).collect())
+        }
     }
 }

@@ -17,7 +17,10 @@ pub struct SlotState {
     pub active_pid: Option<i32>,
 }
 
-pub async fn read_slot(client: &Client, config: &PostgresConfig) -> Result<Option<SlotState>, PostgresError> {
+pub async fn read_slot(
+    client: &Client,
+    config: &PostgresConfig,
+) -> Result<Option<SlotState>, PostgresError> {
     let row = client
         .query_opt(
             "SELECT plugin::text, database::text, confirmed_flush_lsn::text, active_pid \
@@ -36,7 +39,9 @@ pub async fn read_slot(client: &Client, config: &PostgresConfig) -> Result<Optio
 
 /// Fails when the slot belongs to something else or is in use.
 pub fn check_slot_usable(slot: &SlotState, config: &PostgresConfig) -> Result<(), PostgresError> {
-    if slot.plugin.as_deref() != Some("pgoutput") || slot.database.as_deref() != Some(config.dbname.as_str()) {
+    if slot.plugin.as_deref() != Some("pgoutput")
+        || slot.database.as_deref() != Some(config.dbname.as_str())
+    {
         return Err(PostgresError::Setup(format!(
             "replication slot '{}' exists but uses plug-in {:?} on database {:?}, not pgoutput on '{}'; choose another slot.name or drop that slot",
             config.slot_name, slot.plugin, slot.database, config.dbname
@@ -55,7 +60,11 @@ pub fn check_slot_usable(slot: &SlotState, config: &PostgresConfig) -> Result<()
 }
 
 /// Checks that streaming can resume from `stored_lsn` without losing changes.
-pub fn verify_resume(slot: Option<&SlotState>, stored_lsn: u64, config: &PostgresConfig) -> Result<(), PostgresError> {
+pub fn verify_resume(
+    slot: Option<&SlotState>,
+    stored_lsn: u64,
+    config: &PostgresConfig,
+) -> Result<(), PostgresError> {
     let Some(slot) = slot else {
         return Err(PostgresError::ResumeMismatch(format!(
             "offsets for connector '{}' exist (LSN {}), but replication slot '{}' does not exist, so the changes since then are lost; \
@@ -91,14 +100,27 @@ pub async fn drop_slot(client: &Client, config: &PostgresConfig) -> Result<(), P
 }
 
 /// Makes sure the publication exists and, in `filtered` mode, lists exactly the captured tables.
-pub async fn ensure_publication(client: &Client, config: &PostgresConfig, tables: &[TableRef]) -> Result<(), PostgresError> {
+pub async fn ensure_publication(
+    client: &Client,
+    config: &PostgresConfig,
+    tables: &[TableRef],
+) -> Result<(), PostgresError> {
     let exists = client
-        .query_opt("SELECT 1 FROM pg_publication WHERE pubname = $1", &[&config.publication_name])
+        .query_opt(
+            "SELECT 1 FROM pg_publication WHERE pubname = $1",
+            &[&config.publication_name],
+        )
         .await
         .map_err(|e| sql_error(config, e))?
         .is_some();
     let name = quote_ident(&config.publication_name);
-    let table_list = || tables.iter().map(TableRef::qualified).collect::<Vec<_>>().join(", ");
+    let table_list = || {
+        tables
+            .iter()
+            .map(TableRef::qualified)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let statement = match (config.publication_mode, exists) {
         (PublicationMode::Disabled, false) => {
             return Err(PostgresError::Setup(format!(

@@ -69,7 +69,13 @@ impl Lookahead<'_> {
         Ok(())
     }
 
-    async fn emit(&mut self, out: &mut Emitter, held: Held, last_in_table: bool, last: bool) -> Result<(), Closed> {
+    async fn emit(
+        &mut self,
+        out: &mut Emitter,
+        held: Held,
+        last_in_table: bool,
+        last: bool,
+    ) -> Result<(), Closed> {
         let marker = if self.emitted == 0 {
             SnapshotMarker::First
         } else if last {
@@ -136,7 +142,7 @@ pub async fn run_snapshot(
         if shutdown.is_cancelled() {
             return Ok(SnapshotEnd::Interrupted);
         }
-        let schema = registry.from_catalog(client, config, table).await?;
+        let schema = registry.load_from_catalog(client, config, table).await?;
         let columns = schema
             .columns
             .iter()
@@ -144,7 +150,10 @@ pub async fn run_snapshot(
             .collect::<Vec<_>>()
             .join(", ");
         let copy = format!("COPY {} ({columns}) TO STDOUT", table.qualified());
-        let stream = client.copy_out(copy.as_str()).await.map_err(|e| sql_error(config, e))?;
+        let stream = client
+            .copy_out(copy.as_str())
+            .await
+            .map_err(|e| sql_error(config, e))?;
         futures::pin_mut!(stream);
         let mut progress = Progress::start(schema.qualified(), table.estimated_rows);
         let mut splitter = CopyLineSplitter::new();
@@ -153,7 +162,9 @@ pub async fn run_snapshot(
             let chunk = chunk.map_err(|e| sql_error(config, e))?;
             let mut rows = 0u64;
             for line in splitter.push(&chunk) {
-                let fields = split_copy_row(&line).map_err(|e| PostgresError::Protocol(format!("COPY of {}: {e}", schema.qualified())))?;
+                let fields = split_copy_row(&line).map_err(|e| {
+                    PostgresError::Protocol(format!("COPY of {}: {e}", schema.qualified()))
+                })?;
                 let cells = fields.iter().map(|f| match f {
                     Some(text) => Cell::Text(text),
                     None => Cell::Null,
@@ -182,7 +193,10 @@ pub async fn run_snapshot(
     if lookahead.finish(out).await.is_err() {
         return Ok(SnapshotEnd::Interrupted);
     }
-    client.batch_execute("COMMIT").await.map_err(|e| sql_error(config, e))?;
+    client
+        .batch_execute("COMMIT")
+        .await
+        .map_err(|e| sql_error(config, e))?;
     tracing::info!(rows = total, "initial snapshot finished");
     Ok(SnapshotEnd::Done)
 }

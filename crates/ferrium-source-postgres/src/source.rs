@@ -21,7 +21,9 @@ use crate::error::PostgresError;
 use crate::events::{now_us, EventBuilder};
 use crate::offset::{format_lsn, parse_lsn, PgOffset};
 use crate::registry::TableRegistry;
-use crate::slot::{check_slot_usable, drop_slot, ensure_publication, read_slot, verify_resume, SlotState};
+use crate::slot::{
+    check_slot_usable, drop_slot, ensure_publication, read_slot, verify_resume, SlotState,
+};
 use crate::snapshot::{run_snapshot, SnapshotEnd};
 use crate::stream::Streamer;
 
@@ -62,7 +64,9 @@ impl PostgresSource {
 #[async_trait::async_trait]
 impl Source for PostgresSource {
     async fn run(&mut self, ctx: SourceContext) -> Result<SourceExit, Box<dyn Classified>> {
-        run(&self.config, ctx).await.map_err(|e| Box::new(e) as Box<dyn Classified>)
+        run(&self.config, ctx)
+            .await
+            .map_err(|e| Box::new(e) as Box<dyn Classified>)
     }
 }
 
@@ -86,7 +90,10 @@ fn replication_config(config: &PostgresConfig, start: u64) -> ReplicationConfig 
     .with_application_name(format!("ferrium-{}", config.name))
 }
 
-fn replication_error(config: &PostgresConfig, error: pgwire_replication::PgWireError) -> PostgresError {
+fn replication_error(
+    config: &PostgresConfig,
+    error: pgwire_replication::PgWireError,
+) -> PostgresError {
     use pgwire_replication::PgWireError as E;
     match error {
         E::Auth(message) => PostgresError::Auth {
@@ -132,6 +139,19 @@ async fn run(config: &PostgresConfig, ctx: SourceContext) -> Result<SourceExit, 
             config.dbname
         )));
     }
+    let events = EventBuilder::new(
+        &config.topic_prefix,
+        &config.dbname,
+        &config.transaction_topic,
+        &config.heartbeat_topic,
+    );
+    let mut registry = TableRegistry::new(events.source_schema.clone());
+    // Every captured column must map to a known type before anything is created on the
+    // server: a bad column stops the start with nothing half-written (no slot, no
+    // publication).
+    for table in &tables {
+        registry.load_from_catalog(&catalog, config, table).await?;
+    }
     ensure_publication(&catalog, config, &tables).await?;
 
     let stored = match &ctx.stored_offset {
@@ -148,12 +168,12 @@ async fn run(config: &PostgresConfig, ctx: SourceContext) -> Result<SourceExit, 
         check_slot_usable(slot, config)?;
     }
     if config.snapshot_mode == SnapshotMode::InitialOnly && stored.is_some() {
-        tracing::info!("snapshot.mode=initial_only and the snapshot is already complete; nothing to do");
+        tracing::info!(
+            "snapshot.mode=initial_only and the snapshot is already complete; nothing to do"
+        );
         return Ok(SourceExit::Finished);
     }
 
-    let events = EventBuilder::new(&config.topic_prefix, &config.dbname, &config.transaction_topic, &config.heartbeat_topic);
-    let mut registry = TableRegistry::new(events.source_schema.clone());
     let mut out = Emitter::new(ctx.messages.clone(), config.max_batch_size);
     let snapshot = needs_snapshot(config.snapshot_mode, stored.as_ref(), slot.as_ref());
 
@@ -163,9 +183,22 @@ async fn run(config: &PostgresConfig, ctx: SourceContext) -> Result<SourceExit, 
             drop_slot(&catalog, config).await?;
         }
         let (client, consistent_point, snapshot_name) = create_slot(config, true).await?;
-        let snapshot_name = snapshot_name.ok_or_else(|| PostgresError::Protocol("CREATE_REPLICATION_SLOT exported no snapshot".into()))?;
+        let snapshot_name = snapshot_name.ok_or_else(|| {
+            PostgresError::Protocol("CREATE_REPLICATION_SLOT exported no snapshot".into())
+        })?;
         let reader = connect(config, "snapshot").await?;
-        let end = run_snapshot(config, &reader, &snapshot_name, consistent_point, &tables, &mut registry, &events, &mut out, &ctx.shutdown).await?;
+        let end = run_snapshot(
+            config,
+            &reader,
+            &snapshot_name,
+            consistent_point,
+            &tables,
+            &mut registry,
+            &events,
+            &mut out,
+            &ctx.shutdown,
+        )
+        .await?;
         if let SnapshotEnd::Interrupted = end {
             return Ok(SourceExit::Shutdown);
         }
@@ -210,15 +243,28 @@ async fn run(config: &PostgresConfig, ctx: SourceContext) -> Result<SourceExit, 
         }
     };
     if gated {
-        client.start().await.map_err(|e| replication_error(config, e))?;
+        client
+            .start()
+            .await
+            .map_err(|e| replication_error(config, e))?;
     }
-    client.wait_started().await.map_err(|e| replication_error(config, e))?;
+    client
+        .wait_started()
+        .await
+        .map_err(|e| replication_error(config, e))?;
     tracing::info!(slot = %config.slot_name, publication = %config.publication_name, lsn = %format_lsn(resume_lsn), "streaming started");
 
     let mut committed = ctx.committed.clone();
-    let result = Streamer::new(config, &events, &mut registry, &catalog, &mut out, resume_lsn)
-        .run(&mut client, &mut committed, &ctx.shutdown)
-        .await;
+    let result = Streamer::new(
+        config,
+        &events,
+        &mut registry,
+        &catalog,
+        &mut out,
+        resume_lsn,
+    )
+    .run(&mut client, &mut committed, &ctx.shutdown)
+    .await;
     if let Err(error) = client.shutdown().await {
         tracing::debug!(%error, "replication client shutdown");
     }
@@ -231,11 +277,18 @@ async fn run(config: &PostgresConfig, ctx: SourceContext) -> Result<SourceExit, 
 
 /// Creates the slot on a gated replication session; the session stays open (and an
 /// exported snapshot valid) until it is started.
-async fn create_slot(config: &PostgresConfig, export: bool) -> Result<(ReplicationClient, u64, Option<String>), PostgresError> {
+async fn create_slot(
+    config: &PostgresConfig,
+    export: bool,
+) -> Result<(ReplicationClient, u64, Option<String>), PostgresError> {
     let mut client = ReplicationClient::connect_gated(replication_config(config, 0))
         .await
         .map_err(|e| replication_error(config, e))?;
-    let snapshot = if export { "EXPORT_SNAPSHOT" } else { "NOEXPORT_SNAPSHOT" };
+    let snapshot = if export {
+        "EXPORT_SNAPSHOT"
+    } else {
+        "NOEXPORT_SNAPSHOT"
+    };
     let rows = client
         .simple_query(&format!(
             "CREATE_REPLICATION_SLOT {} LOGICAL pgoutput {snapshot}",
@@ -243,18 +296,26 @@ async fn create_slot(config: &PostgresConfig, export: bool) -> Result<(Replicati
         ))
         .await
         .map_err(|e| replication_error(config, e))?;
-    let row = rows.first().ok_or_else(|| PostgresError::Protocol("CREATE_REPLICATION_SLOT returned no row".into()))?;
-    let text = |i: usize| row.get(i).and_then(|c| c.as_ref()).map(|b| String::from_utf8_lossy(b).into_owned());
-    let consistent_point = text(1)
-        .as_deref()
-        .and_then(parse_lsn)
-        .ok_or_else(|| PostgresError::Protocol("CREATE_REPLICATION_SLOT returned no consistent point".into()))?;
+    let row = rows
+        .first()
+        .ok_or_else(|| PostgresError::Protocol("CREATE_REPLICATION_SLOT returned no row".into()))?;
+    let text = |i: usize| {
+        row.get(i)
+            .and_then(|c| c.as_ref())
+            .map(|b| String::from_utf8_lossy(b).into_owned())
+    };
+    let consistent_point = text(1).as_deref().and_then(parse_lsn).ok_or_else(|| {
+        PostgresError::Protocol("CREATE_REPLICATION_SLOT returned no consistent point".into())
+    })?;
     tracing::info!(slot = %config.slot_name, lsn = %format_lsn(consistent_point), "created replication slot");
     Ok((client, consistent_point, text(2).filter(|s| !s.is_empty())))
 }
 
 /// Drops the slot once no session holds it any more.
-async fn drop_slot_when_free(catalog: &Client, config: &PostgresConfig) -> Result<(), PostgresError> {
+async fn drop_slot_when_free(
+    catalog: &Client,
+    config: &PostgresConfig,
+) -> Result<(), PostgresError> {
     for _ in 0..50 {
         match read_slot(catalog, config).await? {
             None => return Ok(()),
@@ -282,7 +343,12 @@ mod tests {
     }
 
     fn offset(lsn: u64) -> PgOffset {
-        PgOffset { lsn, lsn_commit: None, tx_id: None, ts_us: 0 }
+        PgOffset {
+            lsn,
+            lsn_commit: None,
+            tx_id: None,
+            ts_us: 0,
+        }
     }
 
     #[test]
@@ -293,7 +359,15 @@ mod tests {
         assert!(needs_snapshot(Always, Some(&offset(10)), Some(&slot(10))));
         assert!(!needs_snapshot(NoData, None, None));
         assert!(needs_snapshot(WhenNeeded, Some(&offset(10)), None));
-        assert!(needs_snapshot(WhenNeeded, Some(&offset(10)), Some(&slot(20))));
-        assert!(!needs_snapshot(WhenNeeded, Some(&offset(20)), Some(&slot(10))));
+        assert!(needs_snapshot(
+            WhenNeeded,
+            Some(&offset(10)),
+            Some(&slot(20))
+        ));
+        assert!(!needs_snapshot(
+            WhenNeeded,
+            Some(&offset(20)),
+            Some(&slot(10))
+        ));
     }
 }

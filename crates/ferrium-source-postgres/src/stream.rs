@@ -129,7 +129,9 @@ impl<'a> Streamer<'a> {
                 tracing::warn!(%error, "heartbeat.action.query failed");
             }
         }
-        self.out.push(self.events.heartbeat(now_us() / 1000)).await?;
+        self.out
+            .push(self.events.heartbeat(now_us() / 1000))
+            .await?;
         self.out.flush().await?;
         Ok(())
     }
@@ -170,7 +172,9 @@ impl<'a> Streamer<'a> {
                     begin_emitted: false,
                 });
             }
-            ReplicationEvent::XLogData { wal_start, data, .. } => {
+            ReplicationEvent::XLogData {
+                wal_start, data, ..
+            } => {
                 let message = self
                     .parser
                     .parse_wal_message_bytes(data)
@@ -200,7 +204,11 @@ impl<'a> Streamer<'a> {
         Ok(())
     }
 
-    async fn on_message(&mut self, message: LogicalReplicationMessage, lsn: u64) -> Result<(), StepError> {
+    async fn on_message(
+        &mut self,
+        message: LogicalReplicationMessage,
+        lsn: u64,
+    ) -> Result<(), StepError> {
         match message {
             LogicalReplicationMessage::Relation {
                 relation_id,
@@ -218,14 +226,30 @@ impl<'a> Streamer<'a> {
                     })
                     .collect();
                 self.registry
-                    .on_relation(self.catalog, self.config, relation_id, &namespace, &relation_name, columns)
+                    .on_relation(
+                        self.catalog,
+                        self.config,
+                        relation_id,
+                        &namespace,
+                        &relation_name,
+                        columns,
+                    )
                     .await?;
             }
             LogicalReplicationMessage::Insert { relation_id, tuple } => {
                 if let Some(table) = self.table(relation_id) {
                     if !self.config.skip_create {
                         let new = decode(&table, &tuple)?;
-                        self.emit(&table, Op::Create, new.key, Value::Null, Value::Struct(new.row), lsn, None).await?;
+                        self.emit(
+                            &table,
+                            Op::Create,
+                            new.key,
+                            Value::Null,
+                            Value::Struct(new.row),
+                            lsn,
+                            None,
+                        )
+                        .await?;
                     }
                 }
             }
@@ -238,15 +262,29 @@ impl<'a> Streamer<'a> {
                 if let Some(table) = self.table(relation_id) {
                     // 'O': the whole old row (REPLICA IDENTITY FULL); 'K': its key only.
                     let full_old_row = key_type == Some('O');
-                    self.on_update(&table, old_tuple.as_ref(), &new_tuple, full_old_row, lsn).await?;
+                    self.on_update(&table, old_tuple.as_ref(), &new_tuple, full_old_row, lsn)
+                        .await?;
                 }
             }
-            LogicalReplicationMessage::Delete { relation_id, old_tuple, .. } => {
+            LogicalReplicationMessage::Delete {
+                relation_id,
+                old_tuple,
+                ..
+            } => {
                 if let Some(table) = self.table(relation_id) {
                     if !self.config.skip_delete {
                         let old = decode(&table, &old_tuple)?;
                         let key = old.key.clone();
-                        self.emit(&table, Op::Delete, key.clone(), Value::Struct(old.row), Value::Null, lsn, None).await?;
+                        self.emit(
+                            &table,
+                            Op::Delete,
+                            key.clone(),
+                            Value::Struct(old.row),
+                            Value::Null,
+                            lsn,
+                            None,
+                        )
+                        .await?;
                         self.tombstone(&table, key).await?;
                     }
                 }
@@ -297,15 +335,37 @@ impl<'a> Streamer<'a> {
         match old {
             // A changed primary key: Debezium emits a delete of the old key, its
             // tombstone, and a create of the new key, linked by key headers.
-            Some(old) if old.key.is_some() && old.key != new.key && old.key.as_deref().is_some_and(TableSchema::key_is_complete) => {
+            Some(old)
+                if old.key.is_some()
+                    && old.key != new.key
+                    && old.key.as_deref().is_some_and(TableSchema::key_is_complete) =>
+            {
                 let old_key = key_data(table, old.key.clone());
                 let new_key = key_data(table, new.key.clone());
                 if !self.config.skip_delete {
-                    self.emit(table, Op::Delete, old.key.clone(), Value::Struct(old.row), Value::Null, lsn, Some(("__debezium.newkey", new_key.as_ref()))).await?;
+                    self.emit(
+                        table,
+                        Op::Delete,
+                        old.key.clone(),
+                        Value::Struct(old.row),
+                        Value::Null,
+                        lsn,
+                        Some(("__debezium.newkey", new_key.as_ref())),
+                    )
+                    .await?;
                     self.tombstone(table, old.key).await?;
                 }
                 if !self.config.skip_create {
-                    self.emit(table, Op::Create, new.key, Value::Null, Value::Struct(new.row), lsn, Some(("__debezium.oldkey", old_key.as_ref()))).await?;
+                    self.emit(
+                        table,
+                        Op::Create,
+                        new.key,
+                        Value::Null,
+                        Value::Struct(new.row),
+                        lsn,
+                        Some(("__debezium.oldkey", old_key.as_ref())),
+                    )
+                    .await?;
                 }
             }
             old => {
@@ -316,7 +376,16 @@ impl<'a> Streamer<'a> {
                         Some(old) if full_old_row => Value::Struct(old.row),
                         _ => Value::Null,
                     };
-                    self.emit(table, Op::Update, new.key, before, Value::Struct(new.row), lsn, None).await?;
+                    self.emit(
+                        table,
+                        Op::Update,
+                        new.key,
+                        before,
+                        Value::Struct(new.row),
+                        lsn,
+                        None,
+                    )
+                    .await?;
                 }
             }
         }
@@ -338,17 +407,24 @@ impl<'a> Streamer<'a> {
     }
 
     /// Counts the event in its transaction and emits BEGIN before the first one.
-    async fn next_block(&mut self, table: &TableSchema) -> Result<Option<TransactionBlock>, StepError> {
+    async fn next_block(
+        &mut self,
+        table: &TableSchema,
+    ) -> Result<Option<TransactionBlock>, StepError> {
         if !self.config.provide_transaction_metadata {
             return Ok(None);
         }
-        let Some(txn) = self.txn.as_mut() else { return Ok(None) };
+        let Some(txn) = self.txn.as_mut() else {
+            return Ok(None);
+        };
         if !txn.begin_emitted {
             txn.begin_emitted = true;
             let record = self.events.transaction(&txn.id, txn.commit_us / 1000, None);
             self.out.push(record).await?;
         }
-        let Some(txn) = self.txn.as_mut() else { return Ok(None) };
+        let Some(txn) = self.txn.as_mut() else {
+            return Ok(None);
+        };
         txn.total_order += 1;
         let name = table.qualified();
         let per_table = match txn.per_table.iter_mut().find(|(n, _)| *n == name) {
@@ -381,7 +457,9 @@ impl<'a> Streamer<'a> {
     ) -> Result<(), StepError> {
         let block = self.next_block(table).await?;
         let info = self.source_info(lsn);
-        let mut record = self.events.change(table, op, key, before, after, &info, block.as_ref());
+        let mut record = self
+            .events
+            .change(table, op, key, before, after, &info, block.as_ref());
         if let Some((name, key)) = header {
             EventBuilder::with_key_header(&mut record, name, key);
         }
@@ -389,7 +467,11 @@ impl<'a> Streamer<'a> {
         Ok(())
     }
 
-    async fn tombstone(&mut self, table: &TableSchema, key: Option<Vec<Value>>) -> Result<(), StepError> {
+    async fn tombstone(
+        &mut self,
+        table: &TableSchema,
+        key: Option<Vec<Value>>,
+    ) -> Result<(), StepError> {
         if self.config.tombstones_on_delete {
             if let Some(key) = key_data(table, key) {
                 let record = ferrium_event::SourceRecord::new(table.topic.clone(), Some(key), None);
@@ -412,12 +494,17 @@ async fn tick(timer: &mut Option<tokio::time::Interval>) {
 
 fn key_data(table: &TableSchema, key: Option<Vec<Value>>) -> Option<ConnectData> {
     match (&table.key_schema, key) {
-        (Some(schema), Some(values)) => Some(ConnectData::new(schema.clone(), Value::Struct(values))),
+        (Some(schema), Some(values)) => {
+            Some(ConnectData::new(schema.clone(), Value::Struct(values)))
+        }
         _ => None,
     }
 }
 
-fn decode(table: &TableSchema, tuple: &TupleData) -> Result<crate::relation::DecodedRow, PostgresError> {
+fn decode(
+    table: &TableSchema,
+    tuple: &TupleData,
+) -> Result<crate::relation::DecodedRow, PostgresError> {
     let mut cells = Vec::with_capacity(tuple.columns.len());
     for (i, column) in tuple.columns.iter().enumerate() {
         cells.push(match column.data_type {

@@ -15,7 +15,11 @@ use ferrium_runtime::{run_connector, ConnectorOutcome};
 use tokio_util::sync::CancellationToken;
 
 #[derive(Parser)]
-#[command(name = "ferrium", version, about = "Change data capture into Kafka, Debezium-compatible")]
+#[command(
+    name = "ferrium",
+    version,
+    about = "Change data capture into Kafka, Debezium-compatible"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -43,7 +47,10 @@ fn main() -> ExitCode {
         )
         .init();
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(error) => {
             eprintln!("error: cannot start the async runtime: {error}");
@@ -80,14 +87,23 @@ async fn run(connectors: PathBuf, worker: Option<PathBuf>) -> anyhow::Result<Exi
             .collect();
         tracing::info!(connector = %config.name, config = %shown.join(", "), "starting connector");
         let name = config.name.clone();
-        let task = tokio::spawn(run_connector(config, worker.clone(), offsets.clone(), shutdown.clone()));
+        let task = tokio::spawn(run_connector(
+            config,
+            worker.clone(),
+            offsets.clone(),
+            shutdown.clone(),
+        ));
         tasks.push((name, task));
     }
     let mut failed = false;
     for (name, task) in tasks {
         match task.await {
-            Ok(Ok(ConnectorOutcome::Finished)) => tracing::info!(connector = %name, "connector finished"),
-            Ok(Ok(ConnectorOutcome::Stopped)) => tracing::info!(connector = %name, "connector stopped"),
+            Ok(Ok(ConnectorOutcome::Finished)) => {
+                tracing::info!(connector = %name, "connector finished")
+            }
+            Ok(Ok(ConnectorOutcome::Stopped)) => {
+                tracing::info!(connector = %name, "connector stopped")
+            }
             Ok(Err(error)) => {
                 failed = true;
                 tracing::error!(connector = %name, %error, "connector failed");
@@ -99,7 +115,11 @@ async fn run(connectors: PathBuf, worker: Option<PathBuf>) -> anyhow::Result<Exi
             }
         }
     }
-    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn spawn_signal_handler(shutdown: CancellationToken) {
@@ -107,14 +127,15 @@ fn spawn_signal_handler(shutdown: CancellationToken) {
         let ctrl_c = tokio::signal::ctrl_c();
         #[cfg(unix)]
         {
-            let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    shutdown.cancel();
-                    return;
-                }
-            };
+            let mut term =
+                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(s) => s,
+                    Err(_) => {
+                        let _ = ctrl_c.await;
+                        shutdown.cancel();
+                        return;
+                    }
+                };
             tokio::select! {
                 _ = ctrl_c => {}
                 _ = term.recv() => {}

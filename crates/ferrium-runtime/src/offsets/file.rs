@@ -65,11 +65,16 @@ fn parse(text: &str) -> Result<Vec<(String, SourcePartition, Offset)>, String> {
         return Ok(Vec::new());
     }
     let json: Json = serde_json::from_str(text).map_err(|e| e.to_string())?;
-    let items = json.as_array().ok_or("expected a JSON array of offset entries")?;
+    let items = json
+        .as_array()
+        .ok_or("expected a JSON array of offset entries")?;
     items
         .iter()
         .map(|item| {
-            let key = item.get("key").and_then(Json::as_array).ok_or("entry without a key")?;
+            let key = item
+                .get("key")
+                .and_then(Json::as_array)
+                .ok_or("entry without a key")?;
             let connector = key
                 .first()
                 .and_then(Json::as_str)
@@ -168,15 +173,33 @@ mod tests {
         let partition = SourcePartition::server("shop");
         let store = FileOffsetStore::open(&path).unwrap();
         assert_eq!(store.load("a", &partition), None);
-        store.store("a", &partition, &Offset::new().with("lsn", 10u64)).await.unwrap();
-        store.store("b", &partition, &Offset::new().with("lsn", 7u64)).await.unwrap();
-        store.store("a", &partition, &Offset::new().with("lsn", 20u64)).await.unwrap();
+        store
+            .store("a", &partition, &Offset::new().with("lsn", 10u64))
+            .await
+            .unwrap();
+        store
+            .store("b", &partition, &Offset::new().with("lsn", 7u64))
+            .await
+            .unwrap();
+        store
+            .store("a", &partition, &Offset::new().with("lsn", 20u64))
+            .await
+            .unwrap();
 
         let reopened = FileOffsetStore::open(&path).unwrap();
-        assert_eq!(reopened.load("a", &partition).unwrap().get_u64("lsn"), Some(20));
-        assert_eq!(reopened.load("b", &partition).unwrap().get_u64("lsn"), Some(7));
+        assert_eq!(
+            reopened.load("a", &partition).unwrap().get_u64("lsn"),
+            Some(20)
+        );
+        assert_eq!(
+            reopened.load("b", &partition).unwrap().get_u64("lsn"),
+            Some(7)
+        );
         reopened.remove("a").await.unwrap();
-        assert_eq!(FileOffsetStore::open(&path).unwrap().load("a", &partition), None);
+        assert_eq!(
+            FileOffsetStore::open(&path).unwrap().load("a", &partition),
+            None
+        );
     }
 
     #[test]

@@ -23,5 +23,7 @@ mod temporal;
 
 pub use codec::ColumnCodec;
 pub use error::{TypeError, EXCERPT_CHARS};
-pub use options::{BinaryMode, DecimalMode, HstoreMode, IntervalMode, TimePrecisionMode, TypeOptions};
+pub use options::{
+    BinaryMode, DecimalMode, HstoreMode, IntervalMode, TimePrecisionMode, TypeOptions,
+};
 pub use pg_type::{oid, PgType, PgTypeKind};

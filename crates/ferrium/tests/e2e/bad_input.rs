@@ -11,7 +11,11 @@ const WAIT: Duration = Duration::from_secs(60);
 
 async fn assert_nothing_written(db: &TestDb) {
     assert!(!db.offsets_path().exists(), "an offsets file was written");
-    assert_eq!(db.confirmed_flush_lsn().await, None, "a replication slot was created");
+    assert_eq!(
+        db.confirmed_flush_lsn().await,
+        None,
+        "a replication slot was created"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -30,11 +34,21 @@ async fn wrong_password_is_a_clear_error() {
         )
         .await
         .unwrap();
-    let connector = db.write_connector(&db.connector(&[("database.user", "ferrium_auth_test"), ("database.password", "wrong-password")]));
+    let connector = db.write_connector(&db.connector(&[
+        ("database.user", "ferrium_auth_test"),
+        ("database.password", "wrong-password"),
+    ]));
     let (status, log) = run_to_exit(&connector, Some(&db.worker(&[])), WAIT);
     assert!(!status.success());
-    assert!(log.contains("rejected the login of role 'ferrium_auth_test'") && log.contains("database.password"), "{log}");
-    assert!(!log.contains("wrong-password"), "the password must never be logged:\n{log}");
+    assert!(
+        log.contains("rejected the login of role 'ferrium_auth_test'")
+            && log.contains("database.password"),
+        "{log}"
+    );
+    assert!(
+        !log.contains("wrong-password"),
+        "the password must never be logged:\n{log}"
+    );
     assert_nothing_written(&db).await;
     db.drop().await;
 }
@@ -43,10 +57,14 @@ async fn wrong_password_is_a_clear_error() {
 async fn missing_table_is_a_clear_error() {
     let db = TestDb::create("notable").await;
     db.exec("CREATE TABLE t (id int PRIMARY KEY);").await;
-    let connector = db.write_connector(&db.connector(&[("table.include.list", "public.does_not_exist")]));
+    let connector =
+        db.write_connector(&db.connector(&[("table.include.list", "public.does_not_exist")]));
     let (status, log) = run_to_exit(&connector, Some(&db.worker(&[])), WAIT);
     assert!(!status.success());
-    assert!(log.contains("no table in database") && log.contains("include"), "{log}");
+    assert!(
+        log.contains("no table in database") && log.contains("include"),
+        "{log}"
+    );
     assert_nothing_written(&db).await;
     db.drop().await;
 }
@@ -58,7 +76,10 @@ async fn unknown_snapshot_mode_names_the_key() {
     let connector = db.write_connector(&db.connector(&[("snapshot.mode", "sometimes")]));
     let (status, log) = run_to_exit(&connector, Some(&db.worker(&[])), WAIT);
     assert!(!status.success());
-    assert!(log.contains("'snapshot.mode'") && log.contains("sometimes") && log.contains("when_needed"), "{log}");
+    assert!(
+        log.contains("'snapshot.mode'") && log.contains("sometimes") && log.contains("when_needed"),
+        "{log}"
+    );
     assert_nothing_written(&db).await;
     db.drop().await;
 }
@@ -67,10 +88,17 @@ async fn unknown_snapshot_mode_names_the_key() {
 async fn malformed_json_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let connector = dir.path().join("broken.json");
-    std::fs::write(&connector, "{\"name\": \"x\", \"config\": {\"connector.class\": ").unwrap();
+    std::fs::write(
+        &connector,
+        "{\"name\": \"x\", \"config\": {\"connector.class\": ",
+    )
+    .unwrap();
     let (status, log) = run_to_exit(&connector, None, WAIT);
     assert_eq!(status.code(), Some(2));
-    assert!(log.contains("broken.json") && log.contains("not valid JSON"), "{log}");
+    assert!(
+        log.contains("broken.json") && log.contains("not valid JSON"),
+        "{log}"
+    );
     assert!(!dir.path().join("ferrium.offsets").exists());
 }
 
@@ -86,10 +114,20 @@ async fn wal_level_not_logical_is_a_clear_error() {
         "database.user": "postgres", "database.dbname": "postgres", "topic.prefix": "w"}});
     std::fs::write(&connector, config.to_string()).unwrap();
     let worker = dir.path().join("w.properties");
-    std::fs::write(&worker, format!("offset.storage.file.filename={}/o.offsets\n", dir.path().display())).unwrap();
+    std::fs::write(
+        &worker,
+        format!(
+            "offset.storage.file.filename={}/o.offsets\n",
+            dir.path().display()
+        ),
+    )
+    .unwrap();
     let (status, log) = run_to_exit(&connector, Some(&worker), WAIT);
     assert!(!status.success());
-    assert!(log.contains("wal_level is 'replica'") && log.contains("wal_level = logical"), "{log}");
+    assert!(
+        log.contains("wal_level is 'replica'") && log.contains("wal_level = logical"),
+        "{log}"
+    );
     assert!(!dir.path().join("o.offsets").exists());
     drop(server);
 }
@@ -104,15 +142,24 @@ struct ReplicaServer {
 impl ReplicaServer {
     fn start() -> Self {
         let bin = std::fs::read_dir("/usr/lib/postgresql")
-            .expect("PostgreSQL binaries in /usr/lib/postgresql (scripts/services.sh installs them)")
+            .expect(
+                "PostgreSQL binaries in /usr/lib/postgresql (scripts/services.sh installs them)",
+            )
             .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
             .filter(|p| p.join("initdb").exists())
             .max()
             .expect("an initdb binary");
-        let dir = tempfile::Builder::new().prefix("ferrium-walcheck").tempdir_in("/tmp").unwrap();
+        let dir = tempfile::Builder::new()
+            .prefix("ferrium-walcheck")
+            .tempdir_in("/tmp")
+            .unwrap();
         let data = dir.path().join("data");
         // initdb runs as the postgres user, which must be able to write here.
-        std::fs::set_permissions(dir.path(), std::os::unix::fs::PermissionsExt::from_mode(0o777)).unwrap();
+        std::fs::set_permissions(
+            dir.path(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o777),
+        )
+        .unwrap();
         let port = 20000 + (std::process::id() % 20000) as u16;
         let sh = format!(
             "{bin}/initdb -D {data} -A trust -U postgres >/dev/null && \
@@ -128,7 +175,11 @@ impl ReplicaServer {
 }
 
 fn as_postgres(sh: &str) -> bool {
-    let runner = if Path::new("/usr/sbin/runuser").exists() { "/usr/sbin/runuser" } else { "runuser" };
+    let runner = if Path::new("/usr/sbin/runuser").exists() {
+        "/usr/sbin/runuser"
+    } else {
+        "runuser"
+    };
     Command::new(runner)
         .args(["-u", "postgres", "--", "sh", "-c", sh])
         .status()

@@ -49,8 +49,11 @@ fn murmur2_matches_kafkas_published_vectors() {
     assert_eq!(murmur2(b"foobar"), -790332482);
     assert_eq!(murmur2(b"a-little-bit-long-string"), -985981536);
     assert_eq!(murmur2(b"a-little-bit-longer-string"), -1486304829);
-    assert_eq!(murmur2(b"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8"), -58897971);
-    assert_eq!(murmur2(&[b'a', b'b', b'c']), 479470107);
+    assert_eq!(
+        murmur2(b"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8"),
+        -58897971
+    );
+    assert_eq!(murmur2(b"abc"), 479470107);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -66,7 +69,8 @@ async fn streams_into_kafka_with_java_compatible_partitioning() {
     let worker = db.worker(&[&format!("bootstrap.servers={}", kafka_bootstrap())]);
     let ferrium = Ferrium::start(&db.write_connector(&connector), &worker);
     crate::streaming::wait_for_log(&ferrium, "streaming started");
-    db.exec("UPDATE t SET v = 'changed' WHERE id = 7; DELETE FROM t WHERE id = 8;").await;
+    db.exec("UPDATE t SET v = 'changed' WHERE id = 7; DELETE FROM t WHERE id = 8;")
+        .await;
 
     let topic = format!("{prefix}.public.t");
     let consumer: BaseConsumer = ClientConfig::new()
@@ -79,30 +83,54 @@ async fn streams_into_kafka_with_java_compatible_partitioning() {
     // The topic exists once Ferrium created it; subscribe then.
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
-        let md = consumer.fetch_metadata(Some(&topic), Duration::from_secs(5)).unwrap();
-        if md.topics().first().is_some_and(|t| t.partitions().len() == 3) {
+        let md = consumer
+            .fetch_metadata(Some(&topic), Duration::from_secs(5))
+            .unwrap();
+        if md
+            .topics()
+            .first()
+            .is_some_and(|t| t.partitions().len() == 3)
+        {
             break;
         }
-        assert!(Instant::now() < deadline, "topic {topic} was not created with 3 partitions; log:\n{}", ferrium.log());
+        assert!(
+            Instant::now() < deadline,
+            "topic {topic} was not created with 3 partitions; log:\n{}",
+            ferrium.log()
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
     consumer.subscribe(&[&topic]).unwrap();
     let mut records: Vec<(i32, Vec<u8>, Option<Value>)> = Vec::new();
     while records.len() < 53 {
-        assert!(Instant::now() < deadline, "only {} of 53 records arrived; log:\n{}", records.len(), ferrium.log());
+        assert!(
+            Instant::now() < deadline,
+            "only {} of 53 records arrived; log:\n{}",
+            records.len(),
+            ferrium.log()
+        );
         if let Some(message) = consumer.poll(Duration::from_millis(500)) {
             let message = message.unwrap();
-            let value = message.payload().map(|p| serde_json::from_slice::<Value>(p).unwrap());
+            let value = message
+                .payload()
+                .map(|p| serde_json::from_slice::<Value>(p).unwrap());
             records.push((message.partition(), message.key().unwrap().to_vec(), value));
         }
     }
     let mut ops: HashMap<String, usize> = HashMap::new();
     for (partition, key, value) in &records {
         let expected = (murmur2(key) & 0x7fff_ffff) % 3;
-        assert_eq!(*partition, expected, "key {} landed on partition {partition}", String::from_utf8_lossy(key));
+        assert_eq!(
+            *partition,
+            expected,
+            "key {} landed on partition {partition}",
+            String::from_utf8_lossy(key)
+        );
         let key: Value = serde_json::from_slice(key).unwrap();
         assert_eq!(key["schema"]["name"], format!("{prefix}.public.t.Key"));
-        let op = value.as_ref().map_or("tombstone".to_string(), |v| v["payload"]["op"].as_str().unwrap().to_string());
+        let op = value.as_ref().map_or("tombstone".to_string(), |v| {
+            v["payload"]["op"].as_str().unwrap().to_string()
+        });
         *ops.entry(op).or_default() += 1;
     }
     assert_eq!(ops.get("r"), Some(&50));

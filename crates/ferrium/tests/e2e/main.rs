@@ -8,4 +8,4 @@ mod kafka;
 mod recovery;
 mod snapshot;
 mod streaming;
-
+mod types;

@@ -21,7 +21,10 @@ async fn kill_9_during_100k_changes_loses_nothing() {
     ))
     .await;
     let connector = db.write_connector(&db.connector(&[("snapshot.mode", "initial")]));
-    let worker = db.worker(&["value.converter.schemas.enable=false", "key.converter.schemas.enable=false"]);
+    let worker = db.worker(&[
+        "value.converter.schemas.enable=false",
+        "key.converter.schemas.enable=false",
+    ]);
 
     let mut all: Vec<Line> = Vec::new();
     let mut ferrium = Ferrium::start(&connector, &worker);
@@ -30,7 +33,10 @@ async fn kill_9_during_100k_changes_loses_nothing() {
     let writer = crate::support::connect(&db.name).await;
     let write = tokio::spawn(async move {
         for _ in 0..ROUNDS {
-            writer.batch_execute("UPDATE counters SET v = v + 1").await.unwrap();
+            writer
+                .batch_execute("UPDATE counters SET v = v + 1")
+                .await
+                .unwrap();
             tokio::time::sleep(Duration::from_millis(30)).await;
         }
     });
@@ -65,7 +71,11 @@ async fn kill_9_during_100k_changes_loses_nothing() {
         if seen.len() == KEYS as usize && seen.values().all(|&v| v == ROUNDS) {
             break;
         }
-        assert!(start.elapsed() < WAIT, "not every change arrived; log:\n{}", ferrium.log());
+        assert!(
+            start.elapsed() < WAIT,
+            "not every change arrived; log:\n{}",
+            ferrium.log()
+        );
     }
     assert_eq!(kills, 3);
 
@@ -73,13 +83,20 @@ async fn kill_9_during_100k_changes_loses_nothing() {
     // replay after a crash may repeat values but never skip one.
     let mut per_key: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
     for l in all.iter().filter(|l| l.op() == Some("u")) {
-        per_key.entry(l.key["id"].as_i64().unwrap()).or_default().push(l.after()["v"].as_i64().unwrap());
+        per_key
+            .entry(l.key["id"].as_i64().unwrap())
+            .or_default()
+            .push(l.after()["v"].as_i64().unwrap());
     }
     let mut duplicates = 0usize;
     for (id, values) in &per_key {
         let mut max = 0;
         for &v in values {
-            assert!(v <= max + 1, "key {id}: change {v} arrived before {}: {values:?}", max + 1);
+            assert!(
+                v <= max + 1,
+                "key {id}: change {v} arrived before {}: {values:?}",
+                max + 1
+            );
             if v <= max {
                 duplicates += 1;
             }
@@ -99,7 +116,8 @@ async fn kill_9_during_100k_changes_loses_nothing() {
 #[tokio::test(flavor = "multi_thread")]
 async fn graceful_restart_resumes_exactly() {
     let db = TestDb::create("restart").await;
-    db.exec("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1);").await;
+    db.exec("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1);")
+        .await;
     let connector = db.write_connector(&db.connector(&[]));
     let worker = db.worker(&[]);
     let ferrium = Ferrium::start(&connector, &worker);
@@ -108,14 +126,21 @@ async fn graceful_restart_resumes_exactly() {
     ferrium.collect("test.public.t", 1, WAIT);
     assert!(ferrium.stop().success());
 
-    db.exec("INSERT INTO t VALUES (3); INSERT INTO t VALUES (4);").await;
+    db.exec("INSERT INTO t VALUES (3); INSERT INTO t VALUES (4);")
+        .await;
     let ferrium = Ferrium::start(&connector, &worker);
     let lines = ferrium.collect("test.public.t", 2, WAIT);
-    let ids: Vec<_> = lines.iter().map(|l| l.after()["id"].as_i64().unwrap()).collect();
+    let ids: Vec<_> = lines
+        .iter()
+        .map(|l| l.after()["id"].as_i64().unwrap())
+        .collect();
     assert_eq!(ids, [3, 4]);
     assert!(lines.iter().all(|l| l.op() == Some("c")));
     let extra = ferrium.drain(Duration::from_secs(2));
-    assert!(extra.iter().all(|l| !l.topic.starts_with("test.public")), "unexpected records: {extra:?}");
+    assert!(
+        extra.iter().all(|l| !l.topic.starts_with("test.public")),
+        "unexpected records: {extra:?}"
+    );
     assert!(ferrium.stop().success());
     db.drop().await;
 }
@@ -125,17 +150,23 @@ async fn graceful_restart_resumes_exactly() {
 #[tokio::test(flavor = "multi_thread")]
 async fn heartbeats_advance_the_slot_while_captured_tables_are_idle() {
     let db = TestDb::create("heartbeat").await;
-    db.exec("CREATE TABLE captured (id int PRIMARY KEY); CREATE TABLE noise (id serial PRIMARY KEY, pad text);").await;
+    db.exec(
+        "CREATE TABLE captured (id int PRIMARY KEY); CREATE TABLE noise (id serial PRIMARY KEY, pad text);
+         CREATE TABLE beats (at timestamptz NOT NULL);",
+    )
+    .await;
     let connector = db.connector(&[
         ("table.include.list", "public.captured"),
         ("heartbeat.interval.ms", "300"),
+        ("heartbeat.action.query", "INSERT INTO beats VALUES (now())"),
         ("status.update.interval.ms", "200"),
         ("snapshot.mode", "no_data"),
     ]);
     let ferrium = Ferrium::start(&db.write_connector(&connector), &db.worker(&[]));
     wait_for_log(&ferrium, "streaming started");
     let before = db.confirmed_flush_lsn().await.unwrap();
-    db.exec("INSERT INTO noise (pad) SELECT repeat('x', 200) FROM generate_series(1, 5000)").await;
+    db.exec("INSERT INTO noise (pad) SELECT repeat('x', 200) FROM generate_series(1, 5000)")
+        .await;
     let target = db.current_lsn().await;
     assert!(target > before);
     let start = Instant::now();
@@ -144,15 +175,29 @@ async fn heartbeats_advance_the_slot_while_captured_tables_are_idle() {
         if confirmed >= target {
             break;
         }
-        assert!(start.elapsed() < Duration::from_secs(30), "slot stuck at {confirmed}, WAL at {target}; log:\n{}", ferrium.log());
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "slot stuck at {confirmed}, WAL at {target}; log:\n{}",
+            ferrium.log()
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let lines = ferrium.drain(Duration::from_millis(800));
-    let heartbeats: Vec<_> = lines.iter().filter(|l| l.topic == "__debezium-heartbeat.test").collect();
+    let heartbeats: Vec<_> = lines
+        .iter()
+        .filter(|l| l.topic == "__debezium-heartbeat.test")
+        .collect();
     assert!(!heartbeats.is_empty(), "no heartbeat records");
     assert_eq!(heartbeats[0].key["payload"]["serverName"], "test");
     assert!(heartbeats[0].value["payload"]["ts_ms"].as_i64().unwrap() > 0);
     assert!(lines.iter().all(|l| !l.topic.contains("noise")));
+    let beats: i64 = db
+        .client
+        .query_one("SELECT count(*) FROM beats", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(beats > 0, "heartbeat.action.query never ran");
     assert!(ferrium.stop().success());
     db.drop().await;
 }
@@ -161,22 +206,45 @@ async fn heartbeats_advance_the_slot_while_captured_tables_are_idle() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_lost_slot_is_an_error_unless_when_needed() {
     let db = TestDb::create("lostslot").await;
-    db.exec("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1);").await;
+    db.exec("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1);")
+        .await;
     let worker = db.worker(&[]);
     let connector = db.write_connector(&db.connector(&[]));
     let ferrium = Ferrium::start(&connector, &worker);
     ferrium.collect("test.public.t", 1, WAIT);
     assert!(ferrium.stop().success());
-    db.exec(&format!("SELECT pg_drop_replication_slot('{}')", db.name)).await;
+    db.exec(&format!("SELECT pg_drop_replication_slot('{}')", db.name))
+        .await;
 
     let (status, log) = crate::support::run_to_exit(&connector, Some(&worker), WAIT);
     assert!(!status.success());
-    assert!(log.contains("does not exist") && log.contains("when_needed"), "{log}");
+    assert!(
+        log.contains("does not exist") && log.contains("when_needed"),
+        "{log}"
+    );
 
     let connector = db.write_connector(&db.connector(&[("snapshot.mode", "when_needed")]));
     let ferrium = Ferrium::start(&connector, &worker);
     let lines = ferrium.collect("test.public.t", 1, WAIT);
     assert_eq!(lines[0].op(), Some("r"));
     assert!(ferrium.stop().success());
+    db.drop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn slot_drop_on_stop_drops_the_slot() {
+    let db = TestDb::create("dropslot").await;
+    db.exec("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1);")
+        .await;
+    let connector = db.write_connector(&db.connector(&[("slot.drop.on.stop", "true")]));
+    let ferrium = Ferrium::start(&connector, &db.worker(&[]));
+    ferrium.collect("test.public.t", 1, WAIT);
+    assert!(db.confirmed_flush_lsn().await.is_some());
+    assert!(ferrium.stop().success());
+    assert_eq!(
+        db.confirmed_flush_lsn().await,
+        None,
+        "the slot is still there"
+    );
     db.drop().await;
 }

@@ -24,7 +24,10 @@ async fn snapshot_with_concurrent_writes_has_no_gap_and_no_duplicate() {
     let connector = db.connector(&[("snapshot.fetch.size", "1000")]);
     let ferrium = Ferrium::start(
         &db.write_connector(&connector),
-        &db.worker(&["value.converter.schemas.enable=false", "key.converter.schemas.enable=false"]),
+        &db.worker(&[
+            "value.converter.schemas.enable=false",
+            "key.converter.schemas.enable=false",
+        ]),
     );
 
     // Writers: new rows (ids above 100000) and version bumps of existing rows, racing the
@@ -50,8 +53,15 @@ async fn snapshot_with_concurrent_writes_has_no_gap_and_no_duplicate() {
     });
     write.await.unwrap();
 
-    let rows = db.client.query("SELECT id, version FROM items ORDER BY id", &[]).await.unwrap();
-    let expected: BTreeMap<i64, i64> = rows.iter().map(|r| (r.get::<_, i32>(0) as i64, r.get::<_, i32>(1) as i64)).collect();
+    let rows = db
+        .client
+        .query("SELECT id, version FROM items ORDER BY id", &[])
+        .await
+        .unwrap();
+    let expected: BTreeMap<i64, i64> = rows
+        .iter()
+        .map(|r| (r.get::<_, i32>(0) as i64, r.get::<_, i32>(1) as i64))
+        .collect();
 
     let mut state: BTreeMap<i64, i64> = BTreeMap::new();
     let mut snapshot_rows: HashMap<i64, usize> = HashMap::new();
@@ -76,7 +86,10 @@ async fn snapshot_with_concurrent_writes_has_no_gap_and_no_duplicate() {
         state == expected
     });
     let mut last_version: HashMap<i64, i64> = HashMap::new();
-    for l in lines.iter().filter(|l| l.topic == "test.public.items" && l.value != Value::Null) {
+    for l in lines
+        .iter()
+        .filter(|l| l.topic == "test.public.items" && l.value != Value::Null)
+    {
         let id = l.key["id"].as_i64().unwrap();
         match l.op().unwrap() {
             "r" => *snapshot_rows.entry(id).or_default() += 1,
@@ -85,13 +98,28 @@ async fn snapshot_with_concurrent_writes_has_no_gap_and_no_duplicate() {
         }
         if let Some(v) = l.after().get("version").and_then(Value::as_i64) {
             let previous = last_version.insert(id, v);
-            assert!(previous.is_none_or(|p| v > p), "version of {id} went from {previous:?} to {v}: a duplicate or reordering");
+            assert!(
+                previous.is_none_or(|p| v > p),
+                "version of {id} went from {previous:?} to {v}: a duplicate or reordering"
+            );
         }
     }
-    assert!(snapshot_rows.values().all(|&n| n == 1), "a row was read twice by the snapshot");
-    assert!(created.values().all(|&n| n == 1), "an insert was emitted twice");
-    assert!(created.keys().all(|id| !snapshot_rows.contains_key(id)), "a row was both in the snapshot and inserted after it");
-    let other = lines.iter().filter(|l| l.topic == "test.public.other").count();
+    assert!(
+        snapshot_rows.values().all(|&n| n == 1),
+        "a row was read twice by the snapshot"
+    );
+    assert!(
+        created.values().all(|&n| n == 1),
+        "an insert was emitted twice"
+    );
+    assert!(
+        created.keys().all(|id| !snapshot_rows.contains_key(id)),
+        "a row was both in the snapshot and inserted after it"
+    );
+    let other = lines
+        .iter()
+        .filter(|l| l.topic == "test.public.other")
+        .count();
     assert_eq!(other, 5000);
     assert!(ferrium.stop().success());
     db.drop().await;
@@ -100,16 +128,24 @@ async fn snapshot_with_concurrent_writes_has_no_gap_and_no_duplicate() {
 #[tokio::test(flavor = "multi_thread")]
 async fn initial_only_snapshots_then_exits_and_drops_its_slot() {
     let db = TestDb::create("initonly").await;
-    db.exec("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t SELECT generate_series(1, 100);").await;
+    db.exec("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t SELECT generate_series(1, 100);")
+        .await;
     let connector = db.write_connector(&db.connector(&[("snapshot.mode", "initial_only")]));
     let (status, log) = run_to_exit(&connector, Some(&db.worker(&[])), WAIT);
     assert!(status.success(), "{log}");
     assert!(log.contains("connector finished"), "{log}");
-    assert_eq!(db.confirmed_flush_lsn().await, None, "no slot is left to pin WAL");
+    assert_eq!(
+        db.confirmed_flush_lsn().await,
+        None,
+        "no slot is left to pin WAL"
+    );
     let offsets = std::fs::read_to_string(db.offsets_path()).unwrap();
     assert!(offsets.contains("\"lsn\""), "{offsets}");
     // A second run knows the snapshot is done.
     let (status, log) = run_to_exit(&connector, Some(&db.worker(&[])), WAIT);
-    assert!(status.success() && log.contains("already complete"), "{log}");
+    assert!(
+        status.success() && log.contains("already complete"),
+        "{log}"
+    );
     db.drop().await;
 }

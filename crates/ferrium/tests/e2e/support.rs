@@ -17,7 +17,10 @@ use serde_json::{json, Value};
 use tokio_postgres::{Client, NoTls};
 
 pub fn pg_port() -> u16 {
-    std::env::var("FERRIUM_PG_PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(5432)
+    std::env::var("FERRIUM_PG_PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(5432)
 }
 
 pub fn kafka_bootstrap() -> String {
@@ -26,7 +29,10 @@ pub fn kafka_bootstrap() -> String {
 }
 
 pub async fn connect(db: &str) -> Client {
-    let url = format!("host=127.0.0.1 port={} user=postgres dbname={db} connect_timeout=10", pg_port());
+    let url = format!(
+        "host=127.0.0.1 port={} user=postgres dbname={db} connect_timeout=10",
+        pg_port()
+    );
     let (client, connection) = tokio_postgres::connect(&url, NoTls).await.unwrap_or_else(|e| {
         panic!(
             "PostgreSQL is not reachable on 127.0.0.1:{} ({e}); start it with `scripts/services.sh up`",
@@ -52,7 +58,10 @@ impl TestDb {
             .subsec_nanos();
         let name = format!("ft_{tag}_{}_{nanos}", std::process::id());
         let admin = connect("postgres").await;
-        admin.batch_execute(&format!("CREATE DATABASE {name}")).await.unwrap();
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
         let client = connect(&name).await;
         TestDb {
             name,
@@ -71,7 +80,10 @@ impl TestDb {
     /// The connector config every test starts from.
     pub fn connector(&self, extra: &[(&str, &str)]) -> Value {
         let mut config: BTreeMap<String, String> = [
-            ("connector.class", "io.debezium.connector.postgresql.PostgresConnector"),
+            (
+                "connector.class",
+                "io.debezium.connector.postgresql.PostgresConnector",
+            ),
             ("database.hostname", "127.0.0.1"),
             ("database.user", "postgres"),
             ("database.password", ""),
@@ -148,7 +160,10 @@ impl TestDb {
                 )
                 .await;
             let left = admin
-                .query_opt("SELECT 1 FROM pg_replication_slots WHERE slot_name = $1", &[&self.name])
+                .query_opt(
+                    "SELECT 1 FROM pg_replication_slots WHERE slot_name = $1",
+                    &[&self.name],
+                )
                 .await
                 .unwrap();
             if r.is_ok() && left.is_none() {
@@ -158,7 +173,10 @@ impl TestDb {
         }
         drop(self.client);
         let _ = admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name))
+            .batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
             .await;
     }
 }
@@ -228,7 +246,8 @@ impl Ferrium {
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
-                let json: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"));
+                let json: Value = serde_json::from_str(&line)
+                    .unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"));
                 let parsed = Line {
                     topic: json["topic"].as_str().unwrap().to_string(),
                     key: json["key"].clone(),
@@ -251,7 +270,11 @@ impl Ferrium {
                 log_writer.lock().unwrap().push('\n');
             }
         });
-        Ferrium { child, lines: rx, stderr: log }
+        Ferrium {
+            child,
+            lines: rx,
+            stderr: log,
+        }
     }
 
     pub fn log(&self) -> String {
@@ -259,7 +282,11 @@ impl Ferrium {
     }
 
     /// Collects lines until `done` says so, failing after `timeout` with what arrived.
-    pub fn collect_until(&self, timeout: Duration, mut done: impl FnMut(&[Line]) -> bool) -> Vec<Line> {
+    pub fn collect_until(
+        &self,
+        timeout: Duration,
+        mut done: impl FnMut(&[Line]) -> bool,
+    ) -> Vec<Line> {
         let deadline = Instant::now() + timeout;
         let mut lines = Vec::new();
         loop {
@@ -267,7 +294,10 @@ impl Ferrium {
                 return lines;
             }
             let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left.min(Duration::from_millis(200))) {
+            match self
+                .lines
+                .recv_timeout(left.min(Duration::from_millis(200)))
+            {
                 Ok(line) => {
                     // Take everything already waiting before asking `done` again.
                     lines.push(line);
@@ -286,15 +316,26 @@ impl Ferrium {
 
     /// Collects data records (not heartbeats) until `count` arrived.
     pub fn collect(&self, topic_prefix: &str, count: usize, timeout: Duration) -> Vec<Line> {
-        let lines = self.collect_until(timeout, |l| l.iter().filter(|x| x.topic.starts_with(topic_prefix)).count() >= count);
-        lines.into_iter().filter(|x| x.topic.starts_with(topic_prefix)).collect()
+        let lines = self.collect_until(timeout, |l| {
+            l.iter()
+                .filter(|x| x.topic.starts_with(topic_prefix))
+                .count()
+                >= count
+        });
+        lines
+            .into_iter()
+            .filter(|x| x.topic.starts_with(topic_prefix))
+            .collect()
     }
 
     /// Lines that arrive within `wait`, without expecting any.
     pub fn drain(&self, wait: Duration) -> Vec<Line> {
         let deadline = Instant::now() + wait;
         let mut lines = Vec::new();
-        while let Ok(line) = self.lines.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        while let Ok(line) = self
+            .lines
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
             lines.push(line);
         }
         lines
@@ -302,7 +343,10 @@ impl Ferrium {
 
     /// SIGTERM and wait: a graceful stop.
     pub fn stop(mut self) -> std::process::ExitStatus {
-        let _ = Command::new("kill").arg("-TERM").arg(self.child.id().to_string()).status();
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
         self.wait_exit(Duration::from_secs(30))
     }
 
@@ -320,7 +364,10 @@ impl Ferrium {
             }
             if Instant::now() > deadline {
                 let _ = self.child.kill();
-                panic!("ferrium did not exit within {timeout:?}; log:\n{}", self.log());
+                panic!(
+                    "ferrium did not exit within {timeout:?}; log:\n{}",
+                    self.log()
+                );
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -335,7 +382,11 @@ impl Drop for Ferrium {
 }
 
 /// Runs `ferrium run` to completion and returns (exit status, stderr).
-pub fn run_to_exit(connector: &Path, worker: Option<&Path>, timeout: Duration) -> (std::process::ExitStatus, String) {
+pub fn run_to_exit(
+    connector: &Path,
+    worker: Option<&Path>,
+    timeout: Duration,
+) -> (std::process::ExitStatus, String) {
     let mut cmd = Command::new(ferrium_binary());
     cmd.arg("run").arg(connector);
     if let Some(worker) = worker {
