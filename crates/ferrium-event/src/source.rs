@@ -18,6 +18,10 @@ pub enum SourceMessage {
     /// Everything sent before this is a complete unit (a transaction, a finished
     /// snapshot): once it is durable, streaming may resume from `offset`.
     Checkpoint(Offset),
+    /// Everything sent before this may be made visible without an offset (a chunk of a
+    /// snapshot, which cannot resume mid-way). Exactly-once sinks commit here so a
+    /// transaction never has to hold a whole snapshot; others ignore it.
+    Flush,
 }
 
 /// What the runtime gives a source when it starts it.

@@ -8,14 +8,16 @@ use std::time::{Duration, Instant};
 use ferrium_config::{ConnectorConfig, WorkerConfig};
 use ferrium_converter::{JsonConverter, RecordConverter};
 use ferrium_event::{Source, SourceContext, SourceExit, SourcePartition};
-use ferrium_sink::{KafkaSink, KafkaSinkConfig, Sink, StdoutSink};
+use ferrium_sink::{KafkaSink, OffsetsTopic, Sink, StdoutSink, TransactionalKafkaSink};
 use ferrium_source_postgres::PostgresSource;
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
-use crate::error_policy::{should_retry, Backoff, ConnectorError};
-use crate::offsets::OffsetStore;
+use crate::delivery::{kafka_sink_config, transactional_id, Delivery};
+use crate::error_policy::{is_retriable, Backoff, ConnectorError};
+use crate::offsets::format::{decode_value, encode_key};
 use crate::pipeline::{run_pipeline, PipelineSettings};
+use crate::pipeline_exactly_once::run_exactly_once;
 
 /// `connector.class` values this build runs.
 pub const SUPPORTED_CONNECTORS: &[&str] = &[ferrium_source_postgres::CONNECTOR_CLASS];
@@ -66,6 +68,13 @@ fn build_source(config: &ConnectorConfig) -> Result<BuiltSource, ConnectorError>
     }
 }
 
+/// The source partition of a connector (its offsets key), from its config.
+pub(crate) fn source_partition(
+    config: &ConnectorConfig,
+) -> Result<SourcePartition, ConnectorError> {
+    build_source(config).map(|b| b.partition)
+}
+
 fn build_converter(
     worker: &WorkerConfig,
     config: &ConnectorConfig,
@@ -92,44 +101,11 @@ fn build_converter(
     })
 }
 
-fn build_sink(
-    worker: &WorkerConfig,
-    config: &ConnectorConfig,
-) -> Result<Box<dyn Sink>, ConnectorError> {
-    let Some(bootstrap) = worker.bootstrap_servers() else {
-        return Ok(Box::new(StdoutSink::new()));
-    };
-    let mut producer = worker.with_prefix("producer.");
-    for (key, value) in &config.props {
-        if let Some(k) = key.strip_prefix("producer.override.") {
-            producer.insert(k.to_string(), value.clone());
-        }
-    }
-    let int = |key: &str| -> Result<i32, ConnectorError> {
-        match config.get(key) {
-            None => Ok(-1),
-            Some(v) => v.parse().map_err(|_| {
-                ConnectorError::fail(format!(
-                    "invalid value '{v}' for option '{key}': expected an integer"
-                ))
-            }),
-        }
-    };
-    let sink = KafkaSink::new(&KafkaSinkConfig {
-        bootstrap_servers: bootstrap.to_string(),
-        producer,
-        topic_partitions: int("topic.creation.default.partitions")?,
-        topic_replication_factor: int("topic.creation.default.replication.factor")?,
-    })
-    .map_err(|e| ConnectorError::fail(e.to_string()))?;
-    Ok(Box::new(sink))
-}
-
 /// Runs a connector until it finishes, fails, or `shutdown` fires.
 pub async fn run_connector(
     config: ConnectorConfig,
     worker: WorkerConfig,
-    offsets: Arc<dyn OffsetStore>,
+    delivery: Arc<Delivery>,
     shutdown: CancellationToken,
 ) -> Result<ConnectorOutcome, ConnectorError> {
     const INITIAL_BACKOFF: Duration = Duration::from_secs(1);
@@ -141,12 +117,12 @@ pub async fn run_connector(
     let mut backoff: Option<Backoff> = None;
     loop {
         let started = Instant::now();
-        let result = run_once(&config, &worker, offsets.clone(), &shutdown, offset_flush).await;
+        let result = run_once(&config, &worker, &delivery, &shutdown, offset_flush).await;
         let (error, built_retry) = match result {
             Ok(outcome) => return Ok(outcome),
             Err((error, retry)) => (error, retry),
         };
-        if !should_retry(&error) || shutdown.is_cancelled() {
+        if !is_retriable(&error) || shutdown.is_cancelled() {
             return Err(error);
         }
         let (max_retries, wait) = built_retry.unwrap_or((-1, INITIAL_BACKOFF));
@@ -178,29 +154,24 @@ pub async fn run_connector(
 
 type RunError = (ConnectorError, Option<(i64, Duration)>);
 
-async fn run_once(
-    config: &ConnectorConfig,
-    worker: &WorkerConfig,
-    offsets: Arc<dyn OffsetStore>,
-    shutdown: &CancellationToken,
-    offset_flush_interval: Duration,
-) -> Result<ConnectorOutcome, RunError> {
-    let BuiltSource {
-        mut source,
-        partition,
-        max_batch,
-        max_queue,
-        max_retries,
-        retry_wait,
-    } = build_source(config).map_err(|e| (e, None))?;
-    let retry = Some((max_retries, retry_wait));
-    let mut converter = build_converter(worker, config).map_err(|e| (e, retry))?;
-    let mut sink = build_sink(worker, config).map_err(|e| (e, retry))?;
+/// A started source: its channel to the pipeline and the way offsets flow back.
+struct RunningSource {
+    task: tokio::task::JoinHandle<Result<SourceExit, Box<dyn ferrium_event::Classified>>>,
+    records: mpsc::Receiver<ferrium_event::SourceMessage>,
+    committed: watch::Sender<Option<ferrium_event::Offset>>,
+    shutdown: CancellationToken,
+}
 
-    let stored = offsets.load(&config.name, &partition);
-    // The channel carries batches; its capacity in records is about max.queue.size.
-    let (tx, rx) = mpsc::channel((max_queue / max_batch.max(1)).max(2));
-    let (committed_tx, committed_rx) = watch::channel(stored.clone());
+fn start_source(
+    mut source: Box<dyn Source>,
+    config: &ConnectorConfig,
+    partition: &SourcePartition,
+    stored: Option<ferrium_event::Offset>,
+    queue: usize,
+    shutdown: &CancellationToken,
+) -> RunningSource {
+    let (tx, records) = mpsc::channel(queue);
+    let (committed, committed_rx) = watch::channel(stored.clone());
     let source_shutdown = shutdown.child_token();
     let ctx = SourceContext {
         connector: config.name.clone(),
@@ -210,32 +181,26 @@ async fn run_once(
         committed: committed_rx,
         shutdown: source_shutdown.clone(),
     };
-    let source_task = tokio::spawn(async move { source.run(ctx).await });
+    RunningSource {
+        task: tokio::spawn(async move { source.run(ctx).await }),
+        records,
+        committed,
+        shutdown: source_shutdown,
+    }
+}
 
-    let settings = PipelineSettings {
-        connector: config.name.clone(),
-        partition,
-        max_batch,
-        max_in_flight: 16,
-        offset_flush_interval,
-    };
-    // The pipeline drains until the source closes its channel; on shutdown it stops
-    // taking input, and the source sees the same token.
-    let pipeline_result = run_pipeline(
-        &settings,
-        rx,
-        &mut converter,
-        sink.as_mut(),
-        offsets.as_ref(),
-        &committed_tx,
-        shutdown,
-    )
-    .await;
-    if pipeline_result.is_err() {
+/// Waits for the source after the pipeline ended and combines both outcomes.
+async fn finish(
+    task: tokio::task::JoinHandle<Result<SourceExit, Box<dyn ferrium_event::Classified>>>,
+    source_shutdown: &CancellationToken,
+    pipeline: Result<(), ConnectorError>,
+    retry: Option<(i64, Duration)>,
+) -> Result<ConnectorOutcome, RunError> {
+    if pipeline.is_err() {
         source_shutdown.cancel();
     }
-    let source_result = source_task.await;
-    pipeline_result.map_err(|e| (e, retry))?;
+    let source_result = task.await;
+    pipeline.map_err(|e| (e, retry))?;
     match source_result {
         Ok(Ok(SourceExit::Finished)) => Ok(ConnectorOutcome::Finished),
         Ok(Ok(SourceExit::Shutdown)) => Ok(ConnectorOutcome::Stopped),
@@ -248,4 +213,102 @@ async fn run_once(
             retry,
         )),
     }
+}
+
+async fn run_once(
+    config: &ConnectorConfig,
+    worker: &WorkerConfig,
+    delivery: &Delivery,
+    shutdown: &CancellationToken,
+    offset_flush_interval: Duration,
+) -> Result<ConnectorOutcome, RunError> {
+    let BuiltSource {
+        source,
+        partition,
+        max_batch,
+        max_queue,
+        max_retries,
+        retry_wait,
+    } = build_source(config).map_err(|e| (e, None))?;
+    let retry = Some((max_retries, retry_wait));
+    delivery.check_connector(config).map_err(|e| (e, None))?;
+    let mut converter = build_converter(worker, config).map_err(|e| (e, retry))?;
+    // The channel carries batches; its capacity in records is about max.queue.size.
+    let queue = (max_queue / max_batch.max(1)).max(2);
+    let settings = PipelineSettings {
+        connector: config.name.clone(),
+        partition: partition.clone(),
+        max_batch,
+        max_in_flight: 16,
+        offset_flush_interval,
+    };
+
+    if let Delivery::KafkaExactlyOnce(topic) = delivery {
+        let kafka = kafka_sink_config(worker, config).map_err(|e| (e, retry))?;
+        let transient = |e: ferrium_sink::SinkError| {
+            use ferrium_event::Classified;
+            (ConnectorError::new(e.action(), e.to_string()), retry)
+        };
+        let offsets = OffsetsTopic::new(
+            &kafka,
+            &topic.topic,
+            topic.partitions,
+            topic.replication_factor,
+        )
+        .map_err(transient)?;
+        offsets.ensure_exists().await.map_err(transient)?;
+        // Fence older instances first: then no transaction of theirs is still open
+        // when the committed offset is read.
+        let mut sink =
+            TransactionalKafkaSink::start(&kafka, &transactional_id(worker, &config.name))
+                .await
+                .map_err(transient)?;
+        let stored = offsets
+            .read_all()
+            .await
+            .map_err(transient)?
+            .get(&encode_key(&config.name, &partition))
+            .and_then(|v| decode_value(v));
+        let running = start_source(source, config, &partition, stored, queue, shutdown);
+        let result = run_exactly_once(
+            &settings,
+            &topic.topic,
+            running.records,
+            &mut converter,
+            &mut sink,
+            &running.committed,
+            shutdown,
+        )
+        .await;
+        return finish(running.task, &running.shutdown, result, retry).await;
+    }
+
+    let Some(store) = delivery.store() else {
+        return Err((
+            ConnectorError::fail("no offset store for this delivery mode"),
+            None,
+        ));
+    };
+    let mut sink: Box<dyn Sink> = match delivery {
+        Delivery::KafkaAtLeastOnce(_) => {
+            let kafka = kafka_sink_config(worker, config).map_err(|e| (e, retry))?;
+            Box::new(
+                KafkaSink::new(&kafka).map_err(|e| (ConnectorError::fail(e.to_string()), retry))?,
+            )
+        }
+        _ => Box::new(StdoutSink::new()),
+    };
+    let stored = store.load(&config.name, &partition);
+    let running = start_source(source, config, &partition, stored, queue, shutdown);
+    let result = run_pipeline(
+        &settings,
+        running.records,
+        &mut converter,
+        sink.as_mut(),
+        store.as_ref(),
+        &running.committed,
+        shutdown,
+    )
+    .await;
+    finish(running.task, &running.shutdown, result, retry).await
 }

@@ -73,8 +73,8 @@ impl Backoff {
     }
 }
 
-/// What the runtime does with an error of this classification.
-pub fn should_retry(error: &ConnectorError) -> bool {
+/// Whether the runtime retries after this error (from the stored offset, after a backoff).
+pub fn is_retriable(error: &ConnectorError) -> bool {
     error.action == ErrorAction::Retry
 }
 

@@ -3,10 +3,15 @@
 //! error policy (retry transient failures from the stored offset, fail on the rest).
 
 mod connector;
+mod delivery;
 mod error_policy;
 pub mod offsets;
 mod pipeline;
+mod pipeline_exactly_once;
+mod reset;
 
 pub use connector::{run_connector, ConnectorOutcome, SUPPORTED_CONNECTORS};
-pub use error_policy::{Backoff, ConnectorError};
+pub use delivery::Delivery;
+pub use error_policy::{is_retriable, Backoff, ConnectorError};
 pub use pipeline::{run_pipeline, PipelineSettings};
+pub use reset::reset_offsets;

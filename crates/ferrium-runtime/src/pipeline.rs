@@ -88,6 +88,8 @@ pub async fn run_pipeline(
                         }
                     }
                     Some(SourceMessage::Checkpoint(offset)) => batch_checkpoint = Some(offset),
+                    // Every batch here is made durable on its own; no boundary is needed.
+                    Some(SourceMessage::Flush) => {}
                     None => input_open = false,
                 }
                 let source_idle = input.is_empty();

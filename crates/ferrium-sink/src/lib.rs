@@ -15,7 +15,9 @@ use std::pin::Pin;
 use ferrium_event::SerializedRecord;
 
 pub use error::SinkError;
-pub use kafka::{KafkaSink, KafkaSinkConfig};
+pub use kafka::{
+    offset_record, KafkaSink, KafkaSinkConfig, OffsetsTopic, TopicSettings, TransactionalKafkaSink,
+};
 pub use stdout::StdoutSink;
 
 /// Resolves when a written batch is durable.

@@ -43,6 +43,12 @@ impl Emitter {
             .map_err(|_| Closed)
     }
 
+    /// Sends everything queued, then marks it as committable without an offset.
+    pub async fn boundary(&mut self) -> Result<(), Closed> {
+        self.flush().await?;
+        self.tx.send(SourceMessage::Flush).await.map_err(|_| Closed)
+    }
+
     /// Sends everything queued, then the checkpoint that covers it.
     pub async fn checkpoint(&mut self, offset: Offset) -> Result<(), Closed> {
         self.flush().await?;

@@ -17,6 +17,16 @@ pub struct PgOffset {
     pub lsn_commit: Option<u64>,
     pub tx_id: Option<i64>,
     pub ts_us: i64,
+    /// Inside a transaction: its commit LSN and how many of its records are durable.
+    /// A restart skips those records when the server sends the transaction again, so a
+    /// large transaction need not be delivered whole to be resumable.
+    pub partial: Option<PartialTransaction>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartialTransaction {
+    pub commit_lsn: u64,
+    pub records: u64,
 }
 
 impl PgOffset {
@@ -30,6 +40,11 @@ impl PgOffset {
         }
         if let Some(tx) = self.tx_id {
             offset = offset.with("txId", tx);
+        }
+        if let Some(partial) = self.partial {
+            offset = offset
+                .with("txn_commit_lsn", partial.commit_lsn)
+                .with("txn_records", partial.records);
         }
         offset
     }
@@ -48,6 +63,16 @@ impl PgOffset {
                 .get("ts_usec")
                 .and_then(serde_json::Value::as_i64)
                 .unwrap_or(0),
+            partial: match (
+                offset.get_u64("txn_commit_lsn"),
+                offset.get_u64("txn_records"),
+            ) {
+                (Some(commit_lsn), Some(records)) => Some(PartialTransaction {
+                    commit_lsn,
+                    records,
+                }),
+                _ => None,
+            },
         })
     }
 }
@@ -74,8 +99,17 @@ mod tests {
             lsn_commit: Some(40),
             tx_id: Some(7),
             ts_us: 1,
+            partial: None,
         };
         assert_eq!(PgOffset::from_offset(&o.to_offset()), Some(o));
+        let mid = PgOffset {
+            partial: Some(PartialTransaction {
+                commit_lsn: 90,
+                records: 4096,
+            }),
+            ..o
+        };
+        assert_eq!(PgOffset::from_offset(&mid.to_offset()), Some(mid));
         let debezium = Offset::new()
             .with("lsn", 99u64)
             .with("txId", 5)

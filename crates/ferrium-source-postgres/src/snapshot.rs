@@ -50,6 +50,8 @@ struct Lookahead<'a> {
     tx_id: Option<i64>,
     held: Option<Held>,
     emitted: u64,
+    /// Records between two flush boundaries.
+    chunk: u64,
 }
 
 impl Lookahead<'_> {
@@ -104,7 +106,11 @@ impl Lookahead<'_> {
             None,
         );
         self.emitted += 1;
-        out.push(record).await
+        out.push(record).await?;
+        if self.emitted.is_multiple_of(self.chunk) {
+            out.boundary().await?;
+        }
+        Ok(())
     }
 }
 
@@ -136,6 +142,7 @@ pub async fn run_snapshot(
         tx_id,
         held: None,
         emitted: 0,
+        chunk: config.max_batch_size as u64,
     };
     let mut total = 0u64;
     for table in tables {

@@ -207,6 +207,7 @@ async fn run(config: &PostgresConfig, ctx: SourceContext) -> Result<SourceExit, 
             lsn_commit: None,
             tx_id: None,
             ts_us: now_us(),
+            partial: None,
         };
         if out.checkpoint(offset.to_offset()).await.is_err() {
             return Ok(SourceExit::Shutdown);
@@ -255,6 +256,12 @@ async fn run(config: &PostgresConfig, ctx: SourceContext) -> Result<SourceExit, 
     tracing::info!(slot = %config.slot_name, publication = %config.publication_name, lsn = %format_lsn(resume_lsn), "streaming started");
 
     let mut committed = ctx.committed.clone();
+    // A transaction interrupted part-way: its durable records are skipped when it comes again.
+    let partial = if snapshot {
+        None
+    } else {
+        stored.and_then(|s| s.partial)
+    };
     let result = Streamer::new(
         config,
         &events,
@@ -262,6 +269,7 @@ async fn run(config: &PostgresConfig, ctx: SourceContext) -> Result<SourceExit, 
         &catalog,
         &mut out,
         resume_lsn,
+        partial,
     )
     .run(&mut client, &mut committed, &ctx.shutdown)
     .await;
@@ -348,6 +356,7 @@ mod tests {
             lsn_commit: None,
             tx_id: None,
             ts_us: 0,
+            partial: None,
         }
     }
 

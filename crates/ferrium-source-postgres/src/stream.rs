@@ -28,13 +28,21 @@ use crate::config::PostgresConfig;
 use crate::emitter::{Closed, Emitter};
 use crate::error::PostgresError;
 use crate::events::{now_us, pg_time_to_unix_us, EventBuilder, SnapshotMarker, SourceInfo};
-use crate::offset::PgOffset;
+use crate::offset::{PartialTransaction, PgOffset};
 use crate::registry::TableRegistry;
 use crate::relation::{Cell, ColumnSpec, TableSchema};
 
 /// The transaction being decoded.
 struct OpenTransaction {
     xid: u32,
+    /// The commit LSN announced by BEGIN: identifies the transaction across restarts.
+    final_lsn: u64,
+    /// Records of this transaction produced so far (including skipped ones).
+    records: u64,
+    /// Records still to skip: they were durable before a restart.
+    skip: u64,
+    /// `records` at the last mid-transaction checkpoint.
+    checkpointed: u64,
     commit_us: i64,
     id: String,
     total_order: i64,
@@ -54,6 +62,8 @@ pub struct Streamer<'a> {
     last_tx_id: Option<i64>,
     /// The position of the last checkpoint emitted; checkpoints never go backwards.
     checkpoint_lsn: u64,
+    /// A transaction a previous run delivered in part (from the stored offset).
+    resume_partial: Option<PartialTransaction>,
 }
 
 impl<'a> Streamer<'a> {
@@ -64,6 +74,7 @@ impl<'a> Streamer<'a> {
         catalog: &'a Client,
         out: &'a mut Emitter,
         resume_lsn: u64,
+        resume_partial: Option<PartialTransaction>,
     ) -> Self {
         Streamer {
             config,
@@ -76,6 +87,7 @@ impl<'a> Streamer<'a> {
             last_commit_lsn: None,
             last_tx_id: None,
             checkpoint_lsn: resume_lsn,
+            resume_partial,
         }
     }
 
@@ -146,8 +158,46 @@ impl<'a> Streamer<'a> {
             lsn_commit: self.last_commit_lsn,
             tx_id: self.last_tx_id,
             ts_us: now_us(),
+            partial: None,
         };
         self.out.checkpoint(offset.to_offset()).await?;
+        Ok(())
+    }
+
+    /// Emits a record of the open transaction, unless a previous run already delivered
+    /// it; every `max.batch.size` records, a checkpoint inside the transaction lets a
+    /// restart skip what is durable instead of resending the whole transaction.
+    async fn push(&mut self, record: ferrium_event::SourceRecord) -> Result<(), StepError> {
+        let Some(txn) = self.txn.as_mut() else {
+            self.out.push(record).await?;
+            return Ok(());
+        };
+        txn.records += 1;
+        if txn.skip > 0 {
+            txn.skip -= 1;
+            return Ok(());
+        }
+        self.out.push(record).await?;
+        let Some(txn) = self.txn.as_ref() else {
+            return Ok(());
+        };
+        if txn.records - txn.checkpointed >= self.config.max_batch_size as u64 {
+            let partial = PartialTransaction {
+                commit_lsn: txn.final_lsn,
+                records: txn.records,
+            };
+            let offset = PgOffset {
+                lsn: self.checkpoint_lsn,
+                lsn_commit: self.last_commit_lsn,
+                tx_id: self.last_tx_id,
+                ts_us: now_us(),
+                partial: Some(partial),
+            };
+            if let Some(txn) = self.txn.as_mut() {
+                txn.checkpointed = txn.records;
+            }
+            self.out.checkpoint(offset.to_offset()).await?;
+        }
         Ok(())
     }
 
@@ -163,8 +213,26 @@ impl<'a> Streamer<'a> {
                 xid,
                 commit_time_micros,
             } => {
+                let skip = match self.resume_partial.take() {
+                    Some(p) if p.commit_lsn == final_lsn.0 => p.records,
+                    Some(p) => {
+                        // The server resumes at a transaction boundary, so the partial
+                        // transaction is the first one sent; anything else means the
+                        // stored offset and the slot disagree.
+                        return Err(StepError::Failed(PostgresError::ResumeMismatch(format!(
+                            "expected the interrupted transaction committing at {} first, got one committing at {}",
+                            crate::offset::format_lsn(p.commit_lsn),
+                            crate::offset::format_lsn(final_lsn.0)
+                        ))));
+                    }
+                    None => 0,
+                };
                 self.txn = Some(OpenTransaction {
                     xid,
+                    final_lsn: final_lsn.0,
+                    records: 0,
+                    skip,
+                    checkpointed: skip,
                     commit_us: pg_time_to_unix_us(commit_time_micros),
                     id: format!("{xid}:{}", final_lsn.0),
                     total_order: 0,
@@ -296,7 +364,7 @@ impl<'a> Streamer<'a> {
                             let block = self.next_block(&table).await?;
                             let info = self.source_info(lsn);
                             let record = self.events.truncate(&table, &info, block.as_ref());
-                            self.out.push(record).await?;
+                            self.push(record).await?;
                         }
                     }
                 }
@@ -420,7 +488,7 @@ impl<'a> Streamer<'a> {
         if !txn.begin_emitted {
             txn.begin_emitted = true;
             let record = self.events.transaction(&txn.id, txn.commit_us / 1000, None);
-            self.out.push(record).await?;
+            self.push(record).await?;
         }
         let Some(txn) = self.txn.as_mut() else {
             return Ok(None);
@@ -463,7 +531,7 @@ impl<'a> Streamer<'a> {
         if let Some((name, key)) = header {
             EventBuilder::with_key_header(&mut record, name, key);
         }
-        self.out.push(record).await?;
+        self.push(record).await?;
         Ok(())
     }
 
@@ -475,7 +543,7 @@ impl<'a> Streamer<'a> {
         if self.config.tombstones_on_delete {
             if let Some(key) = key_data(table, key) {
                 let record = ferrium_event::SourceRecord::new(table.topic.clone(), Some(key), None);
-                self.out.push(record).await?;
+                self.push(record).await?;
             }
         }
         Ok(())

@@ -10,8 +10,7 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use ferrium_config::{load_connector_file, redact, WorkerConfig};
-use ferrium_runtime::offsets::FileOffsetStore;
-use ferrium_runtime::{run_connector, ConnectorOutcome};
+use ferrium_runtime::{run_connector, ConnectorOutcome, Delivery};
 use tokio_util::sync::CancellationToken;
 
 #[derive(Parser)]
@@ -32,6 +31,12 @@ enum Command {
         /// Connector JSON: {"name": …, "config": {…}}, a bare config map, or an array of them.
         connectors: PathBuf,
         /// Worker properties (bootstrap.servers, offset.storage.file.filename, converters).
+        #[arg(long)]
+        worker: Option<PathBuf>,
+    },
+    /// Forget connectors' offsets (stop them first): the next start is a first start.
+    ResetOffsets {
+        connectors: PathBuf,
         #[arg(long)]
         worker: Option<PathBuf>,
     },
@@ -65,6 +70,15 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::ResetOffsets { connectors, worker } => {
+            match runtime.block_on(reset(connectors, worker)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("error: {error:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
     }
 }
 
@@ -74,8 +88,8 @@ async fn run(connectors: PathBuf, worker: Option<PathBuf>) -> anyhow::Result<Exi
         Some(path) => WorkerConfig::load(&path)?,
         None => WorkerConfig::default(),
     };
-    let offsets = Arc::new(FileOffsetStore::open(&worker.offset_file())?);
     let shutdown = CancellationToken::new();
+    let delivery = Arc::new(open_delivery(&worker, &shutdown).await?);
     spawn_signal_handler(shutdown.clone());
 
     let mut tasks = Vec::new();
@@ -90,7 +104,7 @@ async fn run(connectors: PathBuf, worker: Option<PathBuf>) -> anyhow::Result<Exi
         let task = tokio::spawn(run_connector(
             config,
             worker.clone(),
-            offsets.clone(),
+            delivery.clone(),
             shutdown.clone(),
         ));
         tasks.push((name, task));
@@ -120,6 +134,39 @@ async fn run(connectors: PathBuf, worker: Option<PathBuf>) -> anyhow::Result<Exi
     } else {
         ExitCode::SUCCESS
     })
+}
+
+async fn reset(connectors: PathBuf, worker: Option<PathBuf>) -> anyhow::Result<()> {
+    let configs = load_connector_file(&connectors)?;
+    let worker = match worker {
+        Some(path) => WorkerConfig::load(&path)?,
+        None => WorkerConfig::default(),
+    };
+    for config in configs {
+        let done = ferrium_runtime::reset_offsets(&config, &worker).await?;
+        println!("{done}");
+    }
+    Ok(())
+}
+
+/// Opens the worker's offset storage; a Kafka broker that is not up yet is waited for,
+/// with backoff, as Kafka Connect does.
+async fn open_delivery(
+    worker: &WorkerConfig,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<Delivery> {
+    let mut wait = std::time::Duration::from_secs(1);
+    loop {
+        match Delivery::open(worker).await {
+            Ok(delivery) => return Ok(delivery),
+            Err(error) if ferrium_runtime::is_retriable(&error) && !shutdown.is_cancelled() => {
+                tracing::warn!(%error, retry_in_s = wait.as_secs(), "Kafka is not reachable yet; retrying");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(std::time::Duration::from_secs(30));
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
 }
 
 fn spawn_signal_handler(shutdown: CancellationToken) {

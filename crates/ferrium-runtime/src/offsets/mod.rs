@@ -1,8 +1,11 @@
 //! Offset storage: where a connector's last durable position lives between runs.
 
 mod file;
+pub(crate) mod format;
+mod kafka;
 
 pub use file::FileOffsetStore;
+pub use kafka::KafkaOffsetStore;
 
 use ferrium_event::{Offset, SourcePartition};
 

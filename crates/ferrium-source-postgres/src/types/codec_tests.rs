@@ -151,6 +151,7 @@ fn numeric_special_values_per_decimal_mode() {
 fn unconstrained_numeric_is_a_variable_scale_decimal() {
     let c = compile(&numeric(), -1, &opts());
     let expected = logical(SchemaType::Struct, "io.debezium.data.VariableScaleDecimal")
+        .doc("Variable scaled decimal")
         .field("scale", Schema::of(SchemaType::Int32))
         .field("value", Schema::of(SchemaType::Bytes))
         .optional();

@@ -248,3 +248,40 @@ async fn slot_drop_on_stop_drops_the_slot() {
     );
     db.drop().await;
 }
+
+/// `ferrium reset-offsets` forgets a connector's offsets: its next start snapshots again.
+#[tokio::test(flavor = "multi_thread")]
+async fn reset_offsets_makes_the_next_start_a_first_start() {
+    let db = TestDb::create("reset").await;
+    db.exec("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1), (2);")
+        .await;
+    let connector = db.write_connector(&db.connector(&[]));
+    let worker = db.worker(&[]);
+    let ferrium = Ferrium::start(&connector, &worker);
+    ferrium.collect("test.public.t", 2, WAIT);
+    assert!(ferrium.stop().success());
+    assert!(std::fs::read_to_string(db.offsets_path())
+        .unwrap()
+        .contains("lsn"));
+
+    let status = std::process::Command::new(crate::support::ferrium_binary())
+        .args(["reset-offsets"])
+        .arg(&connector)
+        .arg("--worker")
+        .arg(&worker)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert!(!std::fs::read_to_string(db.offsets_path())
+        .unwrap()
+        .contains("lsn"));
+
+    let ferrium = Ferrium::start(&connector, &worker);
+    let lines = ferrium.collect("test.public.t", 2, WAIT);
+    assert!(
+        lines.iter().all(|l| l.op() == Some("r")),
+        "a new snapshot was taken"
+    );
+    assert!(ferrium.stop().success());
+    db.drop().await;
+}

@@ -139,3 +139,194 @@ async fn kafka_restart_mid_stream_loses_nothing() {
     assert!(ferrium.stop().success());
     db.drop().await;
 }
+
+/// Reads every record of `topic` with `read_committed` until `quiet` passes without new
+/// ones (or `deadline`); returns (key id, op, v) in log order, per partition.
+fn read_committed(
+    topic: &str,
+    group: &str,
+    expect_at_least: usize,
+    deadline: Duration,
+) -> Vec<(i64, String, i64)> {
+    use rdkafka::config::ClientConfig;
+    use rdkafka::consumer::{BaseConsumer, Consumer};
+    use rdkafka::Message;
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", support::kafka_bootstrap())
+        .set("group.id", group)
+        .set("auto.offset.reset", "earliest")
+        .set("isolation.level", "read_committed")
+        .set("enable.auto.commit", "false")
+        .create()
+        .unwrap();
+    consumer.subscribe(&[topic]).unwrap();
+    let start = std::time::Instant::now();
+    let mut last_new = std::time::Instant::now();
+    let mut out = Vec::new();
+    loop {
+        if let Some(message) = consumer.poll(Duration::from_millis(200)) {
+            let message = message.unwrap();
+            last_new = std::time::Instant::now();
+            let Some(payload) = message.payload() else {
+                continue;
+            }; // tombstones
+            let value: serde_json::Value = serde_json::from_slice(payload).unwrap();
+            let op = value["op"].as_str().unwrap().to_string();
+            let after = &value["after"];
+            out.push((
+                after["id"].as_i64().unwrap(),
+                op,
+                after["v"].as_i64().unwrap(),
+            ));
+        }
+        let quiet = last_new.elapsed() > Duration::from_secs(5);
+        if (out.len() >= expect_at_least && quiet) || start.elapsed() > deadline {
+            return out;
+        }
+    }
+}
+
+fn pseudo_random_ms(seed: u64, lo: u64, hi: u64) -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as u64;
+    lo + (nanos ^ seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)) % (hi - lo)
+}
+
+/// Streams `rounds` x `keys` updates while Ferrium is killed with SIGKILL three times
+/// (at random moments) and the Kafka broker is restarted once; returns what a
+/// `read_committed` consumer then reads.
+async fn stream_through_faults(
+    tag: &str,
+    exactly_once: bool,
+) -> (Vec<(i64, String, i64)>, i64, i64) {
+    const KEYS: i64 = 1000;
+    const ROUNDS: i64 = 100;
+    let db = TestDb::create(tag).await;
+    db.exec(&format!(
+        "CREATE TABLE counters (id int PRIMARY KEY, v int NOT NULL); INSERT INTO counters SELECT i, 0 FROM generate_series(1, {KEYS}) i;"
+    ))
+    .await;
+    let prefix = db.name.clone();
+    let connector = db.write_connector(&db.connector(&[
+        ("topic.prefix", prefix.as_str()),
+        ("topic.creation.default.partitions", "3"),
+        ("retriable.restart.connector.wait.ms", "500"),
+    ]));
+    let mode = if exactly_once { "enabled" } else { "disabled" };
+    let worker = db.worker(&[
+        &format!("bootstrap.servers={}", support::kafka_bootstrap()),
+        &format!("exactly.once.source.support={mode}"),
+        &format!("offset.storage.topic={prefix}-offsets"),
+        "offset.storage.partitions=3",
+        "value.converter.schemas.enable=false",
+        "key.converter.schemas.enable=false",
+    ]);
+    let mut ferrium = Ferrium::start(&connector, &worker);
+    wait_for_log(&ferrium, "streaming started", 1);
+
+    let writer = support::connect(&db.name).await;
+    let write = tokio::spawn(async move {
+        for _ in 0..ROUNDS {
+            writer
+                .batch_execute("UPDATE counters SET v = v + 1")
+                .await
+                .unwrap();
+            tokio::time::sleep(Duration::from_millis(40)).await;
+        }
+    });
+    for kill in 0..3u64 {
+        tokio::time::sleep(Duration::from_millis(pseudo_random_ms(kill, 300, 1500))).await;
+        ferrium.kill9();
+        if kill == 1 {
+            restart("kafka");
+        }
+        ferrium = Ferrium::start(&connector, &worker);
+    }
+    write.await.unwrap();
+    wait_for_log(&ferrium, "streaming started", 1);
+    let records = read_committed(
+        &format!("{prefix}.public.counters"),
+        &format!("{prefix}-check"),
+        (KEYS * (ROUNDS + 1)) as usize,
+        Duration::from_secs(240),
+    );
+    assert!(ferrium.stop().success());
+    db.drop().await;
+    (records, KEYS, ROUNDS)
+}
+
+/// Exactly once: after three SIGKILLs and a broker restart, a `read_committed` consumer
+/// sees every change once, in commit order per key.
+#[tokio::test(flavor = "multi_thread")]
+async fn exactly_once_through_kill_9_and_a_broker_restart() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    let (records, keys, rounds) = stream_through_faults("eos", true).await;
+    let mut per_key: std::collections::BTreeMap<i64, Vec<i64>> = std::collections::BTreeMap::new();
+    let mut snapshot = std::collections::BTreeMap::new();
+    for (id, op, v) in &records {
+        match op.as_str() {
+            "r" => *snapshot.entry(*id).or_insert(0) += 1,
+            "u" => per_key.entry(*id).or_default().push(*v),
+            other => panic!("unexpected op {other}"),
+        }
+    }
+    assert_eq!(snapshot.len() as i64, keys);
+    assert!(
+        snapshot.values().all(|&n| n == 1),
+        "a snapshot row was delivered twice"
+    );
+    let expected: Vec<i64> = (1..=rounds).collect();
+    for id in 1..=keys {
+        assert_eq!(
+            per_key.get(&id),
+            Some(&expected),
+            "key {id}: not every change exactly once in order"
+        );
+    }
+    assert_eq!(records.len() as i64, keys * (rounds + 1));
+    eprintln!(
+        "exactly-once: {} records for {} changes, 0 duplicates",
+        records.len(),
+        keys * (rounds + 1)
+    );
+}
+
+/// At least once (`exactly.once.source.support=disabled`): the same faults lose nothing;
+/// duplicates are allowed and counted.
+#[tokio::test(flavor = "multi_thread")]
+async fn at_least_once_through_kill_9_and_a_broker_restart() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    let (records, keys, rounds) = stream_through_faults("alo", false).await;
+    let mut per_key: std::collections::BTreeMap<i64, Vec<i64>> = std::collections::BTreeMap::new();
+    for (id, op, v) in &records {
+        if op == "u" {
+            per_key.entry(*id).or_default().push(*v);
+        }
+    }
+    let mut duplicates = 0;
+    for id in 1..=keys {
+        let values = per_key
+            .get(&id)
+            .unwrap_or_else(|| panic!("key {id} has no updates"));
+        let mut max = 0;
+        for &v in values {
+            assert!(
+                v <= max + 1,
+                "key {id}: change {v} arrived before {}",
+                max + 1
+            );
+            if v <= max {
+                duplicates += 1;
+            }
+            max = max.max(v);
+        }
+        assert_eq!(max, rounds, "key {id} is missing changes");
+    }
+    eprintln!(
+        "at-least-once: {} records for {} changes, {duplicates} duplicates after crashes",
+        records.len(),
+        keys * (rounds + 1)
+    );
+}

@@ -1,0 +1,132 @@
+//! The exactly-once pipeline: records and the offset that covers them are committed to
+//! Kafka in one transaction.
+//!
+//! A transaction may only ever contain whole units: records up to a checkpoint (a source
+//! transaction, or a resumable point inside a large one) or up to a flush boundary (a
+//! snapshot chunk). Records after the last boundary wait in memory — the source emits a
+//! boundary at least every `max.batch.size` records, which bounds them — and are sent
+//! only once their boundary arrives. So whenever the pipeline commits, the offset it
+//! commits covers exactly the records in the transaction: after a crash, a restart
+//! resumes from that offset and neither repeats nor skips a record.
+//!
+//! One `select!`, biased: shutdown, then the commit timer (commit what is ready at most
+//! every `COMMIT_EVERY`), then input. Input is also committed at once when the source has
+//! nothing more queued, which keeps latency low when the stream is quiet.
+
+use std::time::Duration;
+
+use ferrium_converter::RecordConverter;
+use ferrium_event::{Offset, SerializedRecord, SourceMessage};
+use ferrium_sink::{offset_record, SinkError, TransactionalKafkaSink};
+use tokio::sync::{mpsc, watch};
+use tokio_util::sync::CancellationToken;
+
+use crate::error_policy::ConnectorError;
+use crate::offsets::format::{encode_key, encode_value};
+use crate::pipeline::PipelineSettings;
+
+const COMMIT_EVERY: Duration = Duration::from_millis(100);
+
+/// What is in the open transaction and may be committed.
+#[derive(Default)]
+struct Ready {
+    offset: Option<Offset>,
+    /// A flush boundary: commit even without an offset.
+    boundary: bool,
+    records: usize,
+}
+
+pub async fn run_exactly_once(
+    settings: &PipelineSettings,
+    offsets_topic: &str,
+    mut input: mpsc::Receiver<SourceMessage>,
+    converter: &mut RecordConverter,
+    sink: &mut TransactionalKafkaSink,
+    committed: &watch::Sender<Option<Offset>>,
+    shutdown: &CancellationToken,
+) -> Result<(), ConnectorError> {
+    let key = encode_key(&settings.connector, &settings.partition);
+    let mut pending: Vec<SerializedRecord> = Vec::with_capacity(settings.max_batch);
+    let mut ready = Ready::default();
+    let mut timer = tokio::time::interval(COMMIT_EVERY);
+    timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let commit_threshold = settings.max_batch * settings.max_in_flight;
+
+    let result: Result<(), ConnectorError> = async {
+        loop {
+            tokio::select! {
+                biased;
+                _ = shutdown.cancelled() => break,
+                _ = timer.tick() => {
+                    if ready.boundary || ready.offset.is_some() {
+                        commit(sink, offsets_topic, &key, &mut ready, committed).await?;
+                    }
+                }
+                message = input.recv() => {
+                    let at_boundary = match message {
+                        Some(SourceMessage::Records(records)) => {
+                            for record in &records {
+                                pending.push(converter.convert(record).map_err(|e| ConnectorError::fail(e.to_string()))?);
+                            }
+                            false
+                        }
+                        Some(SourceMessage::Checkpoint(offset)) => {
+                            ready.offset = Some(offset);
+                            true
+                        }
+                        Some(SourceMessage::Flush) => {
+                            ready.boundary = true;
+                            true
+                        }
+                        None => break,
+                    };
+                    if at_boundary {
+                        sink.send(&pending).await.map_err(sink_error)?;
+                        ready.records += pending.len();
+                        pending.clear();
+                        if input.is_empty() || ready.records >= commit_threshold {
+                            commit(sink, offsets_topic, &key, &mut ready, committed).await?;
+                        }
+                    }
+                }
+            }
+        }
+        // Records after the last boundary are dropped here: their offset was never
+        // committed, so the next run produces them again.
+        if ready.boundary || ready.offset.is_some() {
+            commit(sink, offsets_topic, &key, &mut ready, committed).await?;
+        }
+        Ok(())
+    }
+    .await;
+    if result.is_err() {
+        sink.abort().await;
+    }
+    result
+}
+
+async fn commit(
+    sink: &mut TransactionalKafkaSink,
+    offsets_topic: &str,
+    key: &[u8],
+    ready: &mut Ready,
+    committed: &watch::Sender<Option<Offset>>,
+) -> Result<(), ConnectorError> {
+    let offset = ready.offset.take();
+    let record = offset
+        .as_ref()
+        .map(|o| offset_record(offsets_topic, key.to_vec(), Some(encode_value(o))));
+    sink.commit(record).await.map_err(sink_error)?;
+    *ready = Ready::default();
+    if let Some(offset) = offset {
+        tracing::debug!(offset = ?offset.0, "transaction committed with offset");
+        // Only now may the source release the position on the server.
+        committed.send_replace(Some(offset));
+    }
+    Ok(())
+}
+
+fn sink_error(error: SinkError) -> ConnectorError {
+    use ferrium_event::Classified;
+    ConnectorError::new(error.action(), error.to_string())
+}

@@ -1,0 +1,117 @@
+//! The exactly-once Kafka sink: a transactional producer. Records go into an open
+//! transaction; a commit writes the source offset to the offsets topic inside the same
+//! transaction, so records and offset become visible to `read_committed` consumers
+//! together, or not at all.
+//!
+//! The `transactional.id` is fixed per connector: starting a new producer with it fences
+//! any older instance still alive (a zombie after a pause, a process that was thought
+//! dead) and aborts whatever transaction that instance left open.
+
+use std::time::Duration;
+
+use ferrium_event::SerializedRecord;
+use rdkafka::producer::{DeliveryFuture, FutureProducer, Producer};
+
+use super::produce::{delivered, enqueue};
+use super::topics::TopicCreator;
+use super::{classify, KafkaSinkConfig};
+use crate::SinkError;
+
+const TRANSACTION_TIMEOUT: Duration = Duration::from_secs(60);
+
+pub struct TransactionalKafkaSink {
+    producer: FutureProducer,
+    topics: TopicCreator,
+    in_transaction: bool,
+    pending: Vec<DeliveryFuture>,
+}
+
+impl TransactionalKafkaSink {
+    /// Creates the producer and fences earlier instances with the same id.
+    pub async fn start(
+        config: &KafkaSinkConfig,
+        transactional_id: &str,
+    ) -> Result<Self, SinkError> {
+        let mut client = config.producer_config();
+        client.set("transactional.id", transactional_id);
+        // librdkafka requires message.timeout.ms (120 s here) <= transaction.timeout.ms.
+        client.set("transaction.timeout.ms", "120000");
+        let producer: FutureProducer = client
+            .create()
+            .map_err(|e| SinkError::Config(e.to_string()))?;
+        let init = producer.clone();
+        tokio::task::spawn_blocking(move || init.init_transactions(TRANSACTION_TIMEOUT))
+            .await
+            .map_err(|e| SinkError::KafkaTransient(e.to_string()))?
+            .map_err(classify)?;
+        tracing::info!(%transactional_id, "transactional producer ready");
+        Ok(TransactionalKafkaSink {
+            topics: TopicCreator::new(&client, config.topics.clone())?,
+            producer,
+            in_transaction: false,
+            pending: Vec::new(),
+        })
+    }
+
+    fn begin(&mut self) -> Result<(), SinkError> {
+        if !self.in_transaction {
+            self.producer.begin_transaction().map_err(classify)?;
+            self.in_transaction = true;
+        }
+        Ok(())
+    }
+
+    /// Sends records inside the open transaction (opening one if needed).
+    pub async fn send(&mut self, batch: &[SerializedRecord]) -> Result<(), SinkError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        self.topics
+            .ensure(batch.iter().map(|r| r.topic.as_ref()))
+            .await?;
+        self.begin()?;
+        let mut pending = enqueue(&self.producer, batch).await?;
+        self.pending.append(&mut pending);
+        Ok(())
+    }
+
+    /// Commits everything sent since the last commit, with `offset` (a record for the
+    /// offsets topic) in the same transaction. Returns once the commit is durable.
+    pub async fn commit(&mut self, offset: Option<SerializedRecord>) -> Result<(), SinkError> {
+        if let Some(offset) = offset {
+            self.begin()?;
+            let mut pending = enqueue(&self.producer, std::slice::from_ref(&offset)).await?;
+            self.pending.append(&mut pending);
+        }
+        if !self.in_transaction {
+            return Ok(());
+        }
+        let producer = self.producer.clone();
+        let committed =
+            tokio::task::spawn_blocking(move || producer.commit_transaction(TRANSACTION_TIMEOUT))
+                .await
+                .map_err(|e| SinkError::KafkaTransient(e.to_string()))?;
+        self.in_transaction = false;
+        let pending = std::mem::take(&mut self.pending);
+        committed.map_err(classify)?;
+        // A committed transaction has delivered everything; a failure here would mean
+        // the producer and the broker disagree, which must not pass silently.
+        delivered(pending).await
+    }
+
+    /// Aborts the open transaction (best effort: the next producer's fencing aborts it too).
+    pub async fn abort(&mut self) {
+        if !self.in_transaction {
+            return;
+        }
+        self.in_transaction = false;
+        self.pending.clear();
+        let producer = self.producer.clone();
+        let result =
+            tokio::task::spawn_blocking(move || producer.abort_transaction(TRANSACTION_TIMEOUT))
+                .await;
+        if let Ok(Err(error)) = result {
+            tracing::debug!(%error, "aborting the open transaction failed");
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! Apache Kafka: the producer settings every Kafka sink shares, topic creation, the
+//! offsets topic, and the two sinks — at-least-once (idempotent producer, `acks=all`)
+//! and exactly-once (transactional producer, offsets committed in the same transaction).
+
+mod at_least_once;
+mod exactly_once;
+mod offsets_topic;
+mod produce;
+mod topics;
+
+use std::collections::BTreeMap;
+
+use rdkafka::config::ClientConfig;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+
+use crate::SinkError;
+
+pub use at_least_once::KafkaSink;
+pub use exactly_once::TransactionalKafkaSink;
+pub use offsets_topic::{offset_record, OffsetsTopic};
+pub use topics::TopicSettings;
+
+/// What the worker and connector configs say about Kafka.
+#[derive(Debug, Clone)]
+pub struct KafkaSinkConfig {
+    pub bootstrap_servers: String,
+    /// `producer.*` from the worker, then `producer.override.*` from the connector.
+    pub producer: BTreeMap<String, String>,
+    /// `topic.creation.default.*` for change, transaction and heartbeat topics.
+    pub topics: TopicSettings,
+}
+
+impl KafkaSinkConfig {
+    /// Producer settings: durable means acknowledged by every in-sync replica, and
+    /// idempotence keeps each partition's order across the producer's own retries.
+    pub(crate) fn producer_config(&self) -> ClientConfig {
+        let mut client = ClientConfig::new();
+        client.set("bootstrap.servers", &self.bootstrap_servers);
+        client.set("enable.idempotence", "true");
+        client.set("acks", "all");
+        // Java's default partitioner hashes keys with murmur2; librdkafka's default is
+        // CRC32, which would put the same key on a different partition.
+        client.set("partitioner", "murmur2_random");
+        client.set("linger.ms", "5");
+        client.set("compression.type", "lz4");
+        client.set("message.timeout.ms", "120000");
+        for (key, value) in &self.producer {
+            client.set(key, value);
+        }
+        client
+    }
+}
+
+/// Errors that no retry can fix; everything else (broker down, timeouts, leader
+/// elections, aborted transactions) is retried from the last stored offset.
+pub(crate) fn classify(error: KafkaError) -> SinkError {
+    use RDKafkaErrorCode as C;
+    let code = match &error {
+        KafkaError::Transaction(e) if e.is_fatal() => {
+            return SinkError::KafkaFatal(format!(
+            "{error}; another Ferrium with the same transactional.id may have taken over (fenced)"
+        ))
+        }
+        other => other.rdkafka_error_code(),
+    };
+    let fatal = matches!(
+        code,
+        Some(
+            C::MessageSizeTooLarge
+                | C::InvalidTopic
+                | C::TopicAuthorizationFailed
+                | C::ClusterAuthorizationFailed
+                | C::TransactionalIdAuthorizationFailed
+                | C::SaslAuthenticationFailed
+                | C::Authentication
+                | C::InvalidConfig
+                | C::PolicyViolation
+                | C::InvalidReplicationFactor
+                | C::InvalidPartitions
+        )
+    );
+    if fatal {
+        SinkError::KafkaFatal(error.to_string())
+    } else {
+        SinkError::KafkaTransient(error.to_string())
+    }
+}

@@ -1,0 +1,156 @@
+//! The offsets topic (`offset.storage.topic`): compacted, one record per connector and
+//! source partition, keyed as Kafka Connect keys it, `["<connector>",{<partition>}]`.
+//!
+//! Reading uses `read_committed`, so an offset written by an aborted transaction is
+//! never seen; the exactly-once sink fences the previous producer before reading, so no
+//! transaction of an earlier instance can still be open.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use ferrium_event::SerializedRecord;
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::producer::FutureProducer;
+use rdkafka::{Message, Offset, TopicPartitionList};
+
+use super::produce::{delivered, enqueue};
+use super::topics::{TopicCreator, TopicSettings};
+use super::{classify, KafkaSinkConfig};
+use crate::SinkError;
+
+const READ_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The offsets record for `key` (`None` value: a tombstone, which resets the offsets).
+pub fn offset_record(topic: &str, key: Vec<u8>, value: Option<Vec<u8>>) -> SerializedRecord {
+    SerializedRecord {
+        topic: topic.into(),
+        key: Some(key),
+        value,
+        headers: Vec::new(),
+    }
+}
+
+pub struct OffsetsTopic {
+    config: KafkaSinkConfig,
+    pub topic: String,
+    settings: TopicSettings,
+    /// For the at-least-once mode, where offsets are written outside transactions.
+    producer: FutureProducer,
+}
+
+impl OffsetsTopic {
+    pub fn new(
+        config: &KafkaSinkConfig,
+        topic: &str,
+        partitions: i32,
+        replication_factor: i32,
+    ) -> Result<Self, SinkError> {
+        Ok(OffsetsTopic {
+            producer: config
+                .producer_config()
+                .create()
+                .map_err(|e| SinkError::Config(e.to_string()))?,
+            config: config.clone(),
+            topic: topic.to_string(),
+            settings: TopicSettings {
+                partitions,
+                replication_factor,
+                configs: vec![("cleanup.policy".into(), "compact".into())],
+            },
+        })
+    }
+
+    /// Creates the topic (compacted) if it does not exist.
+    pub async fn ensure_exists(&self) -> Result<(), SinkError> {
+        let mut creator = TopicCreator::new(&self.config.producer_config(), self.settings.clone())?;
+        creator.ensure(std::iter::once(self.topic.as_str())).await
+    }
+
+    /// The latest committed value for each key, read from the start of the topic to its end.
+    pub async fn read_all(&self) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, SinkError> {
+        let mut client = ClientConfig::new();
+        client
+            .set("bootstrap.servers", &self.config.bootstrap_servers)
+            .set("group.id", "ferrium-offsets-reader")
+            .set("enable.auto.commit", "false")
+            .set("isolation.level", "read_committed")
+            .set("auto.offset.reset", "earliest");
+        for (key, value) in &self.config.producer {
+            // Security settings apply to the consumer too; producer-only keys are skipped.
+            if key.starts_with("security.") || key.starts_with("sasl.") || key.starts_with("ssl.") {
+                client.set(key, value);
+            }
+        }
+        let topic = self.topic.clone();
+        tokio::task::spawn_blocking(move || read_to_end(&client, &topic))
+            .await
+            .map_err(|e| SinkError::KafkaTransient(e.to_string()))?
+    }
+
+    /// Writes one offsets record outside any transaction (the at-least-once mode).
+    pub async fn write(&self, record: SerializedRecord) -> Result<(), SinkError> {
+        let pending = enqueue(&self.producer, std::slice::from_ref(&record)).await?;
+        delivered(pending).await
+    }
+}
+
+fn read_to_end(
+    client: &ClientConfig,
+    topic: &str,
+) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, SinkError> {
+    let consumer: BaseConsumer = client
+        .create()
+        .map_err(|e| SinkError::Config(e.to_string()))?;
+    let metadata = consumer
+        .fetch_metadata(Some(topic), Duration::from_secs(30))
+        .map_err(classify)?;
+    let partitions: Vec<i32> = metadata
+        .topics()
+        .iter()
+        .flat_map(|t| t.partitions().iter().map(|p| p.id()))
+        .collect();
+    let mut ends = BTreeMap::new();
+    let mut assignment = TopicPartitionList::new();
+    for &p in &partitions {
+        let (low, high) = consumer
+            .fetch_watermarks(topic, p, Duration::from_secs(30))
+            .map_err(classify)?;
+        if high > low {
+            ends.insert(p, high);
+            assignment
+                .add_partition_offset(topic, p, Offset::Beginning)
+                .map_err(classify)?;
+        }
+    }
+    let mut latest = BTreeMap::new();
+    if ends.is_empty() {
+        return Ok(latest);
+    }
+    consumer.assign(&assignment).map_err(classify)?;
+    let deadline = Instant::now() + READ_TIMEOUT;
+    loop {
+        // Transaction markers are never delivered, so progress is judged by position.
+        let position = consumer.position().map_err(classify)?;
+        let done = ends.iter().all(|(&p, &end)| {
+            matches!(position.find_partition(topic, p).map(|e| e.offset()), Some(Offset::Offset(o)) if o >= end)
+        });
+        if done {
+            return Ok(latest);
+        }
+        if Instant::now() > deadline {
+            return Err(SinkError::KafkaTransient(format!(
+                "reading offsets topic {topic} did not reach its end within {READ_TIMEOUT:?}"
+            )));
+        }
+        if let Some(message) = consumer.poll(Duration::from_millis(200)) {
+            let message = message.map_err(classify)?;
+            if let Some(key) = message.key() {
+                match message.payload() {
+                    Some(value) => latest.insert(key.to_vec(), value.to_vec()),
+                    None => latest.remove(key),
+                };
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! Creates topics on first use, as Kafka Connect's `topic.creation.*` does, so Ferrium
+//! never depends on the broker auto-creating them (with its own defaults).
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::config::ClientConfig;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+
+use super::classify;
+use crate::SinkError;
+
+/// Partitions and replication factor for new topics; -1 takes the broker's defaults.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicSettings {
+    pub partitions: i32,
+    pub replication_factor: i32,
+    /// Extra topic configs, e.g. `cleanup.policy=compact`.
+    pub configs: Vec<(String, String)>,
+}
+
+impl Default for TopicSettings {
+    fn default() -> Self {
+        TopicSettings {
+            partitions: -1,
+            replication_factor: -1,
+            configs: Vec::new(),
+        }
+    }
+}
+
+pub(crate) struct TopicCreator {
+    admin: AdminClient<DefaultClientContext>,
+    known: HashSet<String>,
+    settings: TopicSettings,
+}
+
+impl TopicCreator {
+    pub(crate) fn new(client: &ClientConfig, settings: TopicSettings) -> Result<Self, SinkError> {
+        Ok(TopicCreator {
+            admin: client
+                .create()
+                .map_err(|e| SinkError::Config(e.to_string()))?,
+            known: HashSet::new(),
+            settings,
+        })
+    }
+
+    /// Creates the topics among `names` not seen before; existing topics are fine.
+    pub(crate) async fn ensure<'a>(
+        &mut self,
+        names: impl Iterator<Item = &'a str>,
+    ) -> Result<(), SinkError> {
+        let missing: Vec<String> = names
+            .filter(|t| !self.known.contains(*t))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let new_topics: Vec<NewTopic> = missing
+            .iter()
+            .map(|t| {
+                let mut topic = NewTopic::new(
+                    t,
+                    self.settings.partitions,
+                    TopicReplication::Fixed(self.settings.replication_factor),
+                );
+                for (k, v) in &self.settings.configs {
+                    topic = topic.set(k, v);
+                }
+                topic
+            })
+            .collect();
+        let options = AdminOptions::new().request_timeout(Some(Duration::from_secs(30)));
+        let results = self
+            .admin
+            .create_topics(new_topics.iter(), &options)
+            .await
+            .map_err(classify)?;
+        for result in results {
+            match result {
+                Ok(topic) => {
+                    tracing::info!(%topic, "created topic");
+                    self.known.insert(topic);
+                }
+                Err((topic, RDKafkaErrorCode::TopicAlreadyExists)) => {
+                    self.known.insert(topic);
+                }
+                Err((topic, code)) => {
+                    return Err(match classify(KafkaError::AdminOp(code)) {
+                        SinkError::KafkaFatal(m) => {
+                            SinkError::KafkaFatal(format!("creating topic {topic}: {m}"))
+                        }
+                        other => {
+                            SinkError::KafkaTransient(format!("creating topic {topic}: {other}"))
+                        }
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
