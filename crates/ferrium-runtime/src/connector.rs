@@ -245,10 +245,7 @@ async fn run_once(
 
     if let Delivery::KafkaExactlyOnce(topic) = delivery {
         let kafka = kafka_sink_config(worker, config).map_err(|e| (e, retry))?;
-        let transient = |e: ferrium_sink::SinkError| {
-            use ferrium_event::Classified;
-            (ConnectorError::new(e.action(), e.to_string()), retry)
-        };
+        let transient = |e: ferrium_sink::SinkError| (ConnectorError::from(e), retry);
         let offsets = OffsetsTopic::new(
             &kafka,
             &topic.topic,

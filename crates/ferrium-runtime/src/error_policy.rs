@@ -31,6 +31,13 @@ impl ConnectorError {
     }
 }
 
+impl From<ferrium_sink::SinkError> for ConnectorError {
+    fn from(error: ferrium_sink::SinkError) -> Self {
+        use ferrium_event::Classified;
+        ConnectorError::new(error.action(), error.to_string())
+    }
+}
+
 /// Exponential backoff between restarts after transient errors.
 #[derive(Debug, Clone)]
 pub struct Backoff {

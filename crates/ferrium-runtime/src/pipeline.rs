@@ -69,7 +69,7 @@ pub async fn run_pipeline(
             biased;
             _ = shutdown.cancelled() => break,
             Some(done) = in_flight.next(), if !in_flight.is_empty() => {
-                if let Some(offset) = done.map_err(sink_error)? {
+                if let Some(offset) = done.map_err(ConnectorError::from)? {
                     durable = Some(offset);
                     stored_is_current = false;
                 }
@@ -117,12 +117,12 @@ pub async fn run_pipeline(
         .await?;
     }
     while let Some(done) = in_flight.next().await {
-        if let Some(offset) = done.map_err(sink_error)? {
+        if let Some(offset) = done.map_err(ConnectorError::from)? {
             durable = Some(offset);
             stored_is_current = false;
         }
     }
-    sink.flush().await.map_err(sink_error)?;
+    sink.flush().await.map_err(ConnectorError::from)?;
     if !stored_is_current {
         store(settings, offsets, committed, durable.as_ref()).await?;
     }
@@ -142,7 +142,7 @@ async fn dispatch(
         in_flight.push_back(Box::pin(async move { Ok(offset) }));
         return Ok(());
     }
-    let delivery = sink.write(records).await.map_err(sink_error)?;
+    let delivery = sink.write(records).await.map_err(ConnectorError::from)?;
     in_flight.push_back(Box::pin(async move { delivery.await.map(|()| offset) }));
     Ok(())
 }
@@ -162,11 +162,6 @@ async fn store(
     // Only now may the source release the position on the server.
     committed.send_replace(Some(offset.clone()));
     Ok(())
-}
-
-fn sink_error(error: SinkError) -> ConnectorError {
-    use ferrium_event::Classified;
-    ConnectorError::new(error.action(), error.to_string())
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use ferrium_converter::RecordConverter;
 use ferrium_event::{Offset, SerializedRecord, SourceMessage};
-use ferrium_sink::{offset_record, SinkError, TransactionalKafkaSink};
+use ferrium_sink::{offset_record, TransactionalKafkaSink};
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
@@ -81,7 +81,7 @@ pub async fn run_exactly_once(
                         None => break,
                     };
                     if at_boundary {
-                        sink.send(&pending).await.map_err(sink_error)?;
+                        sink.send(&pending).await.map_err(ConnectorError::from)?;
                         ready.records += pending.len();
                         pending.clear();
                         if input.is_empty() || ready.records >= commit_threshold {
@@ -116,7 +116,7 @@ async fn commit(
     let record = offset
         .as_ref()
         .map(|o| offset_record(offsets_topic, key.to_vec(), Some(encode_value(o))));
-    sink.commit(record).await.map_err(sink_error)?;
+    sink.commit(record).await.map_err(ConnectorError::from)?;
     *ready = Ready::default();
     if let Some(offset) = offset {
         tracing::debug!(offset = ?offset.0, "transaction committed with offset");
@@ -124,9 +124,4 @@ async fn commit(
         committed.send_replace(Some(offset));
     }
     Ok(())
-}
-
-fn sink_error(error: SinkError) -> ConnectorError {
-    use ferrium_event::Classified;
-    ConnectorError::new(error.action(), error.to_string())
 }

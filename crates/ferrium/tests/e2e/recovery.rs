@@ -88,22 +88,7 @@ async fn kill_9_during_100k_changes_loses_nothing() {
             .or_default()
             .push(l.after()["v"].as_i64().unwrap());
     }
-    let mut duplicates = 0usize;
-    for (id, values) in &per_key {
-        let mut max = 0;
-        for &v in values {
-            assert!(
-                v <= max + 1,
-                "key {id}: change {v} arrived before {}: {values:?}",
-                max + 1
-            );
-            if v <= max {
-                duplicates += 1;
-            }
-            max = max.max(v);
-        }
-        assert_eq!(max, ROUNDS, "key {id} is missing changes");
-    }
+    let duplicates = crate::support::assert_every_change_in_order(&per_key, KEYS, ROUNDS);
     let updates: usize = per_key.values().map(Vec::len).sum();
     assert_eq!(updates - duplicates, expected_total);
     eprintln!("kill -9 x{kills}: {updates} update events for {expected_total} changes ({duplicates} replayed after crashes)");

@@ -418,3 +418,33 @@ pub fn run_to_exit(
     };
     (status, reader.join().unwrap())
 }
+
+/// At-least-once check of per-key counters 1..=`rounds`: every value present, values rise
+/// by one within a run, and a replay after a crash may repeat values but never skip one.
+/// Returns how many values were repeated.
+pub fn assert_every_change_in_order(
+    per_key: &BTreeMap<i64, Vec<i64>>,
+    keys: i64,
+    rounds: i64,
+) -> usize {
+    let mut duplicates = 0;
+    for id in 1..=keys {
+        let values = per_key
+            .get(&id)
+            .unwrap_or_else(|| panic!("key {id} has no changes"));
+        let mut max = 0;
+        for &v in values {
+            assert!(
+                v <= max + 1,
+                "key {id}: change {v} arrived before {}: {values:?}",
+                max + 1
+            );
+            if v <= max {
+                duplicates += 1;
+            }
+            max = max.max(v);
+        }
+        assert_eq!(max, rounds, "key {id} is missing changes");
+    }
+    duplicates
+}

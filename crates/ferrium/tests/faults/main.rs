@@ -305,25 +305,7 @@ async fn at_least_once_through_kill_9_and_a_broker_restart() {
             per_key.entry(*id).or_default().push(*v);
         }
     }
-    let mut duplicates = 0;
-    for id in 1..=keys {
-        let values = per_key
-            .get(&id)
-            .unwrap_or_else(|| panic!("key {id} has no updates"));
-        let mut max = 0;
-        for &v in values {
-            assert!(
-                v <= max + 1,
-                "key {id}: change {v} arrived before {}",
-                max + 1
-            );
-            if v <= max {
-                duplicates += 1;
-            }
-            max = max.max(v);
-        }
-        assert_eq!(max, rounds, "key {id} is missing changes");
-    }
+    let duplicates = support::assert_every_change_in_order(&per_key, keys, rounds);
     eprintln!(
         "at-least-once: {} records for {} changes, {duplicates} duplicates after crashes",
         records.len(),
