@@ -122,7 +122,11 @@ pub async fn run_connector(
             Ok(outcome) => return Ok(outcome),
             Err((error, retry)) => (error, retry),
         };
-        if !is_retriable(&error) || shutdown.is_cancelled() {
+        if shutdown.is_cancelled() && is_retriable(&error) {
+            // Stopping interrupted a run that was failing anyway; that is a stop.
+            return Ok(ConnectorOutcome::Stopped);
+        }
+        if !is_retriable(&error) {
             return Err(error);
         }
         let (max_retries, wait) = built_retry.unwrap_or((-1, INITIAL_BACKOFF));
@@ -245,7 +249,11 @@ async fn run_once(
 
     if let Delivery::KafkaExactlyOnce(topic) = delivery {
         let kafka = kafka_sink_config(worker, config).map_err(|e| (e, retry))?;
-        let transient = |e: ferrium_sink::SinkError| (ConnectorError::from(e), retry);
+        let transient = |e: ferrium_sink::SinkError| {
+            let mut error = ConnectorError::from(e);
+            error.message = format!("Kafka at {}: {}", kafka.bootstrap_servers, error.message);
+            (error, retry)
+        };
         let offsets = OffsetsTopic::new(
             &kafka,
             &topic.topic,

@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use ferrium_event::SerializedRecord;
-use rdkafka::producer::{FutureProducer, Producer};
+use rdkafka::producer::Producer as _;
+
+use super::logs::{KafkaLogs, Producer};
 
 use super::produce::{delivered, enqueue};
 use super::topics::TopicCreator;
@@ -12,7 +14,7 @@ use super::{classify, KafkaSinkConfig};
 use crate::{Delivery, Sink, SinkError};
 
 pub struct KafkaSink {
-    producer: FutureProducer,
+    producer: Producer,
     topics: TopicCreator,
 }
 
@@ -21,7 +23,7 @@ impl KafkaSink {
         let client = config.producer_config();
         Ok(KafkaSink {
             producer: client
-                .create()
+                .create_with_context(KafkaLogs)
                 .map_err(|e| SinkError::Config(e.to_string()))?,
             topics: TopicCreator::new(&client, config.topics.clone())?,
         })

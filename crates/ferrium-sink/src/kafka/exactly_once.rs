@@ -10,7 +10,9 @@
 use std::time::Duration;
 
 use ferrium_event::SerializedRecord;
-use rdkafka::producer::{DeliveryFuture, FutureProducer, Producer};
+use rdkafka::producer::{DeliveryFuture, Producer as _};
+
+use super::logs::{KafkaLogs, Producer};
 
 use super::produce::{delivered, enqueue};
 use super::topics::TopicCreator;
@@ -20,7 +22,7 @@ use crate::SinkError;
 const TRANSACTION_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub struct TransactionalKafkaSink {
-    producer: FutureProducer,
+    producer: Producer,
     topics: TopicCreator,
     in_transaction: bool,
     pending: Vec<DeliveryFuture>,
@@ -36,8 +38,8 @@ impl TransactionalKafkaSink {
         client.set("transactional.id", transactional_id);
         // librdkafka requires message.timeout.ms (120 s here) <= transaction.timeout.ms.
         client.set("transaction.timeout.ms", "120000");
-        let producer: FutureProducer = client
-            .create()
+        let producer: Producer = client
+            .create_with_context(KafkaLogs)
             .map_err(|e| SinkError::Config(e.to_string()))?;
         let init = producer.clone();
         tokio::task::spawn_blocking(move || init.init_transactions(TRANSACTION_TIMEOUT))

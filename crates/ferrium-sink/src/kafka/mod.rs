@@ -4,6 +4,7 @@
 
 mod at_least_once;
 mod exactly_once;
+mod logs;
 mod offsets_topic;
 mod produce;
 mod topics;

@@ -8,10 +8,10 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use super::logs::{Consumer, KafkaLogs, Producer};
 use ferrium_event::SerializedRecord;
 use rdkafka::config::ClientConfig;
-use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::producer::FutureProducer;
+use rdkafka::consumer::Consumer as _;
 use rdkafka::{Message, Offset, TopicPartitionList};
 
 use super::produce::{delivered, enqueue};
@@ -36,7 +36,7 @@ pub struct OffsetsTopic {
     pub topic: String,
     settings: TopicSettings,
     /// For the at-least-once mode, where offsets are written outside transactions.
-    producer: FutureProducer,
+    producer: Producer,
 }
 
 impl OffsetsTopic {
@@ -49,7 +49,7 @@ impl OffsetsTopic {
         Ok(OffsetsTopic {
             producer: config
                 .producer_config()
-                .create()
+                .create_with_context(KafkaLogs)
                 .map_err(|e| SinkError::Config(e.to_string()))?,
             config: config.clone(),
             topic: topic.to_string(),
@@ -99,8 +99,8 @@ fn read_to_end(
     client: &ClientConfig,
     topic: &str,
 ) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, SinkError> {
-    let consumer: BaseConsumer = client
-        .create()
+    let consumer: Consumer = client
+        .create_with_context(KafkaLogs)
         .map_err(|e| SinkError::Config(e.to_string()))?;
     let metadata = consumer
         .fetch_metadata(Some(topic), Duration::from_secs(30))

@@ -5,14 +5,16 @@ use std::time::Duration;
 use ferrium_event::SerializedRecord;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, OwnedHeaders};
-use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
+use rdkafka::producer::{DeliveryFuture, FutureRecord};
+
+use super::logs::Producer;
 
 use super::classify;
 use crate::SinkError;
 
 /// Enqueues every record in order; the futures resolve when each is acknowledged.
 pub(crate) async fn enqueue(
-    producer: &FutureProducer,
+    producer: &Producer,
     batch: &[SerializedRecord],
 ) -> Result<Vec<DeliveryFuture>, SinkError> {
     let mut pending = Vec::with_capacity(batch.len());

@@ -4,8 +4,9 @@
 use std::collections::HashSet;
 use std::time::Duration;
 
-use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
-use rdkafka::client::DefaultClientContext;
+use rdkafka::admin::{AdminOptions, NewTopic, TopicReplication};
+
+use super::logs::{Admin, KafkaLogs};
 use rdkafka::config::ClientConfig;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 
@@ -32,7 +33,7 @@ impl Default for TopicSettings {
 }
 
 pub(crate) struct TopicCreator {
-    admin: AdminClient<DefaultClientContext>,
+    admin: Admin,
     known: HashSet<String>,
     settings: TopicSettings,
 }
@@ -41,7 +42,7 @@ impl TopicCreator {
     pub(crate) fn new(client: &ClientConfig, settings: TopicSettings) -> Result<Self, SinkError> {
         Ok(TopicCreator {
             admin: client
-                .create()
+                .create_with_context(KafkaLogs)
                 .map_err(|e| SinkError::Config(e.to_string()))?,
             known: HashSet::new(),
             settings,
@@ -76,7 +77,7 @@ impl TopicCreator {
                 topic
             })
             .collect();
-        let options = AdminOptions::new().request_timeout(Some(Duration::from_secs(30)));
+        let options = AdminOptions::new().request_timeout(Some(Duration::from_secs(10)));
         let results = self
             .admin
             .create_topics(new_topics.iter(), &options)
