@@ -68,6 +68,18 @@ fn build_source(config: &ConnectorConfig) -> Result<BuiltSource, ConnectorError>
     }
 }
 
+/// `transaction.boundary.interval.ms`: how often the exactly-once pipeline commits.
+fn commit_interval(config: &ConnectorConfig) -> Result<Duration, ConnectorError> {
+    match config.get("transaction.boundary.interval.ms") {
+        None => Ok(Duration::from_millis(100)),
+        Some(v) => v.parse::<u64>().ok().filter(|ms| *ms > 0).map(Duration::from_millis).ok_or_else(|| {
+            ConnectorError::fail(format!(
+                "invalid value '{v}' for option 'transaction.boundary.interval.ms': expected a positive integer"
+            ))
+        }),
+    }
+}
+
 /// The source partition of a connector (its offsets key), from its config.
 pub(crate) fn source_partition(
     config: &ConnectorConfig,
@@ -245,6 +257,7 @@ async fn run_once(
         max_batch,
         max_in_flight: 16,
         offset_flush_interval,
+        commit_interval: commit_interval(config).map_err(|e| (e, None))?,
     };
 
     if let Delivery::KafkaExactlyOnce(topic) = delivery {

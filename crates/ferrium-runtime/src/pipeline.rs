@@ -35,6 +35,9 @@ pub struct PipelineSettings {
     pub max_in_flight: usize,
     /// `offset.flush.interval.ms`
     pub offset_flush_interval: Duration,
+    /// Exactly-once: how often a Kafka transaction is committed
+    /// (`transaction.boundary.interval.ms`).
+    pub commit_interval: Duration,
 }
 
 type InFlight =
@@ -229,6 +232,7 @@ mod tests {
             max_batch: 1,
             max_in_flight: 8,
             offset_flush_interval: Duration::from_millis(10),
+            commit_interval: Duration::from_millis(100),
         };
         let gates = Arc::new(Mutex::new(Vec::new()));
         let (tx, rx) = mpsc::channel(16);
@@ -307,6 +311,7 @@ mod tests {
             max_batch: 1,
             max_in_flight: 8,
             offset_flush_interval: Duration::from_millis(10),
+            commit_interval: Duration::from_millis(100),
         };
         let gates = Arc::new(Mutex::new(Vec::new()));
         let (tx, rx) = mpsc::channel(16);
