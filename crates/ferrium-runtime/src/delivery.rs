@@ -127,7 +127,17 @@ pub fn kafka_sink_config(
         topics: TopicSettings {
             partitions: int("topic.creation.default.partitions")?,
             replication_factor: int("topic.creation.default.replication.factor")?,
-            configs: Vec::new(),
+            // Any other `topic.creation.default.<config>` is a topic config, as in Kafka
+            // Connect (e.g. `cleanup.policy`, `compression.type`, `retention.ms`).
+            configs: config
+                .props
+                .iter()
+                .filter_map(|(k, v)| {
+                    let name = k.strip_prefix("topic.creation.default.")?;
+                    (name != "partitions" && name != "replication.factor")
+                        .then(|| (name.to_string(), v.clone()))
+                })
+                .collect(),
         },
     })
 }

@@ -196,3 +196,18 @@ impl Drop for ReplicaServer {
         ));
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn exactly_once_required_without_kafka_is_a_clear_error() {
+    let db = TestDb::create("eosreq").await;
+    db.exec("CREATE TABLE t (id int PRIMARY KEY);").await;
+    let connector = db.write_connector(&db.connector(&[("exactly.once.support", "required")]));
+    let (status, log) = run_to_exit(&connector, Some(&db.worker(&[])), WAIT);
+    assert!(!status.success());
+    assert!(
+        log.contains("exactly.once.support=required") && log.contains("bootstrap.servers"),
+        "{log}"
+    );
+    assert_nothing_written(&db).await;
+    db.drop().await;
+}

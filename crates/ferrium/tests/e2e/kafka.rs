@@ -140,3 +140,71 @@ async fn streams_into_kafka_with_java_compatible_partitioning() {
     assert!(ferrium.stop().success());
     db.drop().await;
 }
+
+/// A second instance of the same connector fences the first: the first stops with a
+/// fencing error, the second takes over the slot and goes on, and no change is lost or
+/// doubled for a `read_committed` consumer.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_second_instance_fences_the_first() {
+    let db = TestDb::create("fence").await;
+    db.exec("CREATE TABLE t (id int PRIMARY KEY);").await;
+    let prefix = db.name.clone();
+    let connector = db.connector(&[
+        ("topic.prefix", prefix.as_str()),
+        ("snapshot.mode", "no_data"),
+        ("retriable.restart.connector.wait.ms", "500"),
+        ("topic.creation.default.cleanup.policy", "delete"),
+    ]);
+    let worker = db.worker(&[
+        &format!("bootstrap.servers={}", kafka_bootstrap()),
+        &format!("offset.storage.topic={prefix}-offsets"),
+        "value.converter.schemas.enable=false",
+        "key.converter.schemas.enable=false",
+    ]);
+    let connector = db.write_connector(&connector);
+    let mut first = Ferrium::start(&connector, &worker);
+    crate::streaming::wait_for_log(&first, "streaming started");
+    db.exec("INSERT INTO t VALUES (1)").await;
+    std::thread::sleep(Duration::from_secs(1));
+
+    let second = Ferrium::start(&connector, &worker);
+    // The first instance learns it was fenced at its next commit.
+    db.exec("INSERT INTO t VALUES (2)").await;
+    let status = first.wait_exit(Duration::from_secs(60));
+    assert!(!status.success(), "the fenced instance must stop");
+    assert!(first.log().contains("fenced"), "{}", first.log());
+    crate::streaming::wait_for_log(&second, "streaming started");
+    db.exec("INSERT INTO t VALUES (3)").await;
+
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", kafka_bootstrap())
+        .set("group.id", format!("{prefix}-check"))
+        .set("auto.offset.reset", "earliest")
+        .set("isolation.level", "read_committed")
+        .create()
+        .unwrap();
+    consumer
+        .subscribe(&[&format!("{prefix}.public.t")])
+        .unwrap();
+    let mut ids = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while ids.len() < 3 && Instant::now() < deadline {
+        if let Some(Ok(message)) = consumer.poll(Duration::from_millis(300)) {
+            let value: Value = serde_json::from_slice(message.payload().unwrap()).unwrap();
+            ids.push(value["after"]["id"].as_i64().unwrap());
+        }
+    }
+    // Nothing more may arrive: no duplicate from the hand-over.
+    while let Some(Ok(message)) = consumer.poll(Duration::from_secs(2)) {
+        let value: Value = serde_json::from_slice(message.payload().unwrap()).unwrap();
+        ids.push(value["after"]["id"].as_i64().unwrap());
+    }
+    assert_eq!(
+        ids,
+        [1, 2, 3],
+        "log of the second instance:\n{}",
+        second.log()
+    );
+    assert!(second.stop().success());
+    db.drop().await;
+}
