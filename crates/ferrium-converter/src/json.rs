@@ -36,14 +36,20 @@ impl JsonConverter {
         let Some(data) = data else {
             return Ok(None);
         };
-        let mut out = Vec::with_capacity(256);
+        // Sized for the schema text plus a typical payload, so the buffer is not
+        // regrown (and copied) several times per record.
+        const PAYLOAD_GUESS: usize = 512;
+        let mut out;
         if self.schemas_enable {
+            let schema = self.schema_text(&data.schema);
+            out = Vec::with_capacity(schema.len() + PAYLOAD_GUESS);
             out.extend_from_slice(b"{\"schema\":");
-            out.extend_from_slice(self.schema_text(&data.schema).as_bytes());
+            out.extend_from_slice(schema.as_bytes());
             out.extend_from_slice(b",\"payload\":");
             write_value(&mut out, &data.schema, &data.value)?;
             out.push(b'}');
         } else {
+            out = Vec::with_capacity(PAYLOAD_GUESS);
             write_value(&mut out, &data.schema, &data.value)?;
         }
         Ok(Some(out))

@@ -114,10 +114,16 @@ async fn commit(
     let record = offset
         .as_ref()
         .map(|o| offset_record(offsets_topic, key.to_vec(), Some(encode_value(o))));
+    let started = std::time::Instant::now();
     sink.commit(record).await.map_err(ConnectorError::from)?;
+    let records = ready.records;
     *ready = Ready::default();
+    tracing::debug!(
+        records,
+        commit_ms = started.elapsed().as_millis() as u64,
+        "transaction committed"
+    );
     if let Some(offset) = offset {
-        tracing::debug!(offset = ?offset.0, "transaction committed with offset");
         // Only now may the source release the position on the server.
         committed.send_replace(Some(offset));
     }

@@ -38,6 +38,15 @@ impl TransactionalKafkaSink {
         client.set("transactional.id", transactional_id);
         // librdkafka requires message.timeout.ms (120 s here) <= transaction.timeout.ms.
         client.set("transaction.timeout.ms", "120000");
+        // Right after a commit the broker may still be writing its markers and answer the
+        // next transaction with CONCURRENT_TRANSACTIONS; librdkafka retries after
+        // retry.backoff.ms (100 ms by default), which would add that to every commit.
+        client.set("retry.backoff.ms", "5");
+        for (key, value) in &config.producer {
+            if key == "retry.backoff.ms" {
+                client.set(key, value);
+            }
+        }
         let producer: Producer = client
             .create_with_context(KafkaLogs)
             .map_err(|e| SinkError::Config(e.to_string()))?;
@@ -88,17 +97,48 @@ impl TransactionalKafkaSink {
         if !self.in_transaction {
             return Ok(());
         }
+        // Wait for every acknowledgement first. rdkafka's commit flushes the producer by
+        // polling in 100 ms steps while the background thread serves the same events, so
+        // committing with acknowledgements outstanding costs up to 100 ms per commit; with
+        // none outstanding the flush returns at once.
+        let pending = std::mem::take(&mut self.pending);
+        if let Err(error) = self.acknowledged(pending).await {
+            self.abort().await;
+            return Err(error);
+        }
         let producer = self.producer.clone();
         let committed =
             tokio::task::spawn_blocking(move || producer.commit_transaction(TRANSACTION_TIMEOUT))
                 .await
                 .map_err(|e| SinkError::KafkaTransient(e.to_string()))?;
         self.in_transaction = false;
-        let pending = std::mem::take(&mut self.pending);
-        committed.map_err(classify)?;
-        // A committed transaction has delivered everything; a failure here would mean
-        // the producer and the broker disagree, which must not pass silently.
-        delivered(pending).await
+        committed.map_err(classify)
+    }
+
+    /// Waits for acknowledgements, but not past a fatal producer error: a fenced producer's
+    /// messages are never acknowledged, only timed out much later.
+    async fn acknowledged(&self, pending: Vec<DeliveryFuture>) -> Result<(), SinkError> {
+        let fatal = || {
+            self.producer.client().fatal_error().map(|(code, reason)| {
+                SinkError::KafkaFatal(format!(
+                    "{code:?}: {reason}; another Ferrium with the same transactional.id may have taken over (fenced)"
+                ))
+            })
+        };
+        let deliveries = delivered(pending);
+        tokio::pin!(deliveries);
+        loop {
+            tokio::select! {
+                // A delivery failing because the producer was fenced (its queue purged)
+                // is the fencing, not a transient error to retry.
+                result = &mut deliveries => return result.map_err(|e| fatal().unwrap_or(e)),
+                _ = tokio::time::sleep(std::time::Duration::from_millis(50)) => {
+                    if let Some(error) = fatal() {
+                        return Err(error);
+                    }
+                }
+            }
+        }
     }
 
     /// Aborts the open transaction (best effort: the next producer's fencing aborts it too).
