@@ -1,0 +1,788 @@
+#!/usr/bin/env python3
+"""Ferrium benchmark harness: runs the workloads against each system and writes bench/results/.
+
+Run through bench/run.sh (which starts the services, builds Ferrium and the Debezium runner, and
+creates the venv). Settings come from the environment (see bench/README.md):
+
+  BENCH_SCALE      multiplies every workload size (1.0)
+  BENCH_REPS       repetitions per (system, workload) (3)
+  BENCH_WORKLOADS  comma list of insert,update,bigtxn,snapshot,latency (all)
+  BENCH_SYSTEMS    comma list of systems (all, see SYSTEMS)
+  BENCH_TIMEOUT    seconds one measurement may take before it is abandoned (900)
+  BENCH_LATENCY_RATE / BENCH_LATENCY_SECONDS   latency load (5000 rows/s, 60 s * scale, at least 10 s)
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BENCH = os.path.join(REPO, "bench")
+RESULTS = os.path.join(BENCH, "results")
+TMP = os.path.join(RESULTS, "tmp")
+FERRIUM = os.path.join(REPO, "target", "release", "ferrium")
+DBZ_TARGET = os.path.join(BENCH, "debezium", "target")
+DBZ_CP = DBZ_TARGET + "/classes:" + DBZ_TARGET + "/lib/*"
+PG_HOST, PG_PORT, PG_USER = "127.0.0.1", os.environ.get("FERRIUM_PG_PORT", "5432"), "postgres"
+KAFKA = "127.0.0.1:" + os.environ.get("FERRIUM_KAFKA_PORT", "9092")
+
+SCALE = float(os.environ.get("BENCH_SCALE", "1"))
+REPS = int(os.environ.get("BENCH_REPS", "3"))
+TIMEOUT = float(os.environ.get("BENCH_TIMEOUT", "900"))
+RUN_ID = time.strftime("%H%M%S") + uuid.uuid4().hex[:4]
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+# Debezium tuned settings (defaults of the PostgreSQL connector: max.batch.size 2048, max.queue.size 8192)
+DBZ_TUNED = {"max.batch.size": "16384", "max.queue.size": "65536"}
+
+# system name -> (kind, options)
+SYSTEMS = {
+    "ceiling": ("ceiling", {}),
+    "ferrium-null": ("ferrium", {"sink": "stdout"}),
+    "ferrium": ("ferrium", {"sink": "kafka", "eos": "enabled"}),
+    "ferrium-alo": ("ferrium", {"sink": "kafka", "eos": "disabled"}),
+    "debezium-null": ("debezium", {"sink": "stdout", "tuned": False}),
+    "debezium": ("debezium", {"sink": "kafka", "tuned": False}),
+    "debezium-tuned-null": ("debezium", {"sink": "stdout", "tuned": True}),
+    "debezium-tuned": ("debezium", {"sink": "kafka", "tuned": True}),
+}
+
+WORKLOADS = ["insert", "update", "bigtxn", "snapshot", "latency"]
+
+
+def log(msg):
+    print("[bench %s] %s" % (time.strftime("%H:%M:%S"), msg), file=sys.stderr, flush=True)
+
+
+# ------------------------------------------------------------------------------------------------
+# PostgreSQL helpers (psql, so the harness needs no driver except for the latency load generator)
+
+def psql(sql, db="postgres", check=True):
+    r = subprocess.run(["psql", "-h", PG_HOST, "-p", PG_PORT, "-U", PG_USER, "-d", db, "-qAtX",
+                        "-v", "ON_ERROR_STOP=1", "-c", sql], capture_output=True, text=True)
+    if check and r.returncode != 0:
+        raise RuntimeError("psql failed (%s): %s" % (sql[:200], r.stderr.strip()))
+    return r.stdout.strip()
+
+
+def recreate_db(db):
+    psql("select pg_drop_replication_slot(slot_name) from pg_replication_slots where database = '%s' and not active" % db)
+    psql("drop database if exists %s with (force)" % db)
+    psql("create database %s" % db)
+
+
+def drop_slot(slot, db):
+    for _ in range(100):
+        row = psql("select active, coalesce(active_pid, 0) from pg_replication_slots where slot_name = '%s'" % slot)
+        if not row:
+            return
+        active, pid = row.split("|")
+        if active == "t":
+            psql("select pg_terminate_backend(%s)" % pid, check=False)
+            time.sleep(0.2)
+            continue
+        psql("select pg_drop_replication_slot('%s')" % slot, check=False)
+    log("WARNING: could not drop slot %s" % slot)
+
+
+def create_slot(slot, db):
+    psql("select pg_create_logical_replication_slot('%s', 'pgoutput')" % slot, db=db)
+
+
+# ------------------------------------------------------------------------------------------------
+# process sampling
+
+def proc_cpu_s(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime
+    except OSError:
+        return None
+
+
+def proc_hwm_mb(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        return None
+    return None
+
+
+def stop(proc, grace=10):
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(grace)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+
+
+# ------------------------------------------------------------------------------------------------
+# event counters: stdout pipe, or a Kafka read_committed consumer
+
+def ts_us_of(obj):
+    """source.ts_us (commit time) of a change event, from ferrium's {"topic","key","value"} line or a bare value."""
+    if "topic" in obj and "value" in obj:
+        obj = obj["value"]
+    if obj is None:
+        return None
+    payload = obj.get("payload", obj)
+    src = payload.get("source") or {}
+    if src.get("ts_us"):
+        return src["ts_us"]
+    if src.get("ts_ms"):
+        return src["ts_ms"] * 1000
+    return None
+
+
+class Counter:
+    """Counts events; records the time of the first and of the expected-th event; optional latency."""
+
+    def __init__(self, expected, pid=None, latency=False, skip=0):
+        self.expected = expected
+        self.pid = pid
+        self.latency = latency
+        self.skip = skip          # events not counted for latency (warm-up)
+        self.count = 0
+        self.bytes = 0
+        self.t_first = None
+        self.t_done = None
+        self.cpu_first = None
+        self.latencies_ms = []
+        self.done = threading.Event()
+        self.error = None
+
+    def _on_first(self):
+        self.t_first = time.time()
+        if self.pid:
+            self.cpu_first = proc_cpu_s(self.pid)
+
+    def _check_done(self):
+        if self.count >= self.expected and self.t_done is None:
+            self.t_done = time.time()
+            self.done.set()
+
+    def feed_lines(self, lines, now_us):
+        for line in lines:
+            if not line:
+                continue
+            self.count += 1
+            if self.latency and self.count > self.skip:
+                try:
+                    ts = ts_us_of(json.loads(line))
+                    if ts:
+                        self.latencies_ms.append((now_us - ts) / 1000.0)
+                except ValueError:
+                    pass
+
+
+def read_pipe(counter, fd, lines_mode):
+    """Drains fd until EOF. lines_mode: events are lines; else events are only timed (ceiling)."""
+    buf = b""
+    while True:
+        try:
+            chunk = os.read(fd, 1 << 20)
+        except OSError:
+            break
+        if not chunk:
+            break
+        if counter.t_first is None:
+            counter._on_first()
+        counter.bytes += len(chunk)
+        if lines_mode:
+            if counter.latency:
+                now_us = int(time.time() * 1e6)
+                data = buf + chunk
+                parts = data.split(b"\n")
+                buf = parts.pop()
+                counter.feed_lines(parts, now_us)
+            else:
+                counter.count += chunk.count(b"\n")
+            counter._check_done()
+    counter.eof = True
+
+
+def kafka_count(counter, topic, stop_evt):
+    from confluent_kafka import Consumer, TopicPartition, OFFSET_BEGINNING
+    c = Consumer({"bootstrap.servers": KAFKA, "group.id": "bench-" + uuid.uuid4().hex,
+                  "enable.auto.commit": False, "isolation.level": "read_committed",
+                  "auto.offset.reset": "earliest", "fetch.max.bytes": 52428800,
+                  "max.partition.fetch.bytes": 10485760, "fetch.wait.max.ms": 50})
+    try:
+        parts = None
+        while not stop_evt.is_set():
+            md = c.list_topics(timeout=2)
+            t = md.topics.get(topic)
+            if t is not None and t.error is None and t.partitions:
+                parts = sorted(t.partitions)
+                break
+            time.sleep(0.1)
+        if parts is None:
+            return
+        c.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in parts])
+        # The first event's time is the earliest record timestamp (CreateTime, set by the producer when it
+        # sends): the counting consumer may start late (topic discovery) and, with exactly-once, sees the
+        # records only at commit, in bulk; either would make the first->last span wrong at small scales.
+        min_ts_ms = None
+        while not stop_evt.is_set():
+            # consume() waits for num_messages OR the timeout: keep the timeout short (it adds to latency)
+            msgs = c.consume(num_messages=10000, timeout=0.005)
+            if not msgs:
+                continue
+            now_us = int(time.time() * 1e6)
+            n = 0
+            for m in msgs:
+                if m.error():
+                    continue
+                n += 1
+                v = m.value()
+                counter.bytes += len(v or b"") + len(m.key() or b"")
+                if counter.latency and counter.count + n > counter.skip and v:
+                    try:
+                        ts = ts_us_of(json.loads(v))
+                        if ts:
+                            counter.latencies_ms.append((now_us - ts) / 1000.0)
+                    except ValueError:
+                        pass
+            for m in (msgs if counter.count == 0 else ()):  # the first batch holds the earliest records
+                if not m.error():
+                    tstype, ts = m.timestamp()
+                    if ts and ts > 0 and (min_ts_ms is None or ts < min_ts_ms):
+                        min_ts_ms = ts
+            if n and counter.t_first is None:
+                counter._on_first()
+            if min_ts_ms is not None and counter.t_first is not None:
+                counter.t_first = min(counter.t_first, min_ts_ms / 1000.0)
+            counter.count += n
+            counter._check_done()
+    except Exception as e:  # noqa: BLE001
+        counter.error = repr(e)
+        counter.done.set()
+    finally:
+        c.close()
+
+
+# ------------------------------------------------------------------------------------------------
+# systems
+
+def ferrium_files(rundir, name, db, prefix, slot, pub, snapshot_mode, opts):
+    cfg = {
+        "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
+        "database.hostname": PG_HOST, "database.port": PG_PORT, "database.user": PG_USER,
+        "database.password": "unused", "database.dbname": db, "topic.prefix": prefix,
+        "plugin.name": "pgoutput", "slot.name": slot, "publication.name": pub,
+        "publication.autocreate.mode": "disabled", "snapshot.mode": snapshot_mode,
+        "table.include.list": "public\\.t",
+    }
+    with open(os.path.join(rundir, "connector.json"), "w") as f:
+        json.dump({"name": name, "config": cfg}, f, indent=1)
+    lines = ["offset.storage.file.filename=" + os.path.join(rundir, "ferrium.offsets"),
+             "offset.flush.interval.ms=60000"]
+    if opts["sink"] == "kafka":
+        lines += ["bootstrap.servers=" + KAFKA, "exactly.once.source.support=" + opts["eos"],
+                  "offset.storage.topic=bench-ferrium-offsets", "group.id=bench-" + name]
+    with open(os.path.join(rundir, "worker.properties"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return [FERRIUM, "run", os.path.join(rundir, "connector.json"),
+            "--worker", os.path.join(rundir, "worker.properties")]
+
+
+def debezium_files(rundir, name, db, prefix, slot, pub, snapshot_mode, opts):
+    props = {
+        "name": name,
+        "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
+        "offset.storage": "org.apache.kafka.connect.storage.FileOffsetBackingStore",
+        "offset.storage.file.filename": os.path.join(rundir, "debezium.offsets"),
+        "offset.flush.interval.ms": "60000",
+        "database.hostname": PG_HOST, "database.port": PG_PORT, "database.user": PG_USER,
+        "database.password": "unused", "database.dbname": db, "topic.prefix": prefix,
+        "plugin.name": "pgoutput", "slot.name": slot, "publication.name": pub,
+        "publication.autocreate.mode": "disabled", "snapshot.mode": snapshot_mode,
+        "table.include.list": "public\\.t", "converter.schemas.enable": "true",
+    }
+    if opts["tuned"]:
+        props.update(DBZ_TUNED)
+    path = os.path.join(rundir, "engine.properties")
+    with open(path, "w") as f:
+        for k, v in props.items():
+            f.write("%s=%s\n" % (k, v.replace("\\", "\\\\")))
+    cmd = ["java", "-Xmx2g", "-cp", DBZ_CP, "dev.ferrium.bench.DebeziumRunner", path, opts["sink"]]
+    if opts["sink"] == "kafka":
+        cmd.append(KAFKA)
+    return cmd
+
+
+def measure(system, workload, rep, db, slot, pub, expected, snapshot_mode="no_data",
+            latency_load=None, warmup=0):
+    """Starts one system on `slot`, waits for `expected` events, returns a metrics dict."""
+    kind, opts = SYSTEMS[system]
+    name = re.sub(r"[^a-z0-9]", "_", "b%s_%s_%s_%d" % (RUN_ID, workload, system, rep))
+    prefix = name
+    rundir = os.path.join(TMP, name)
+    os.makedirs(rundir, exist_ok=True)
+    errlog = open(os.path.join(rundir, "stderr.log"), "wb")
+    lines_mode = True
+    if kind == "ceiling":
+        if workload == "snapshot":
+            cmd = ["psql", "-h", PG_HOST, "-p", PG_PORT, "-U", PG_USER, "-d", db, "-qAtX",
+                   "-c", "COPY public.t TO STDOUT"]
+        else:
+            endpos = psql("select pg_current_wal_lsn()", db=db)
+            cmd = ["pg_recvlogical", "-h", PG_HOST, "-p", PG_PORT, "-U", PG_USER, "-d", db,
+                   "--slot", slot, "--start", "--no-loop", "-o", "proto_version=1",
+                   "-o", "publication_names=" + pub, "--endpos", endpos, "-f", "-"]
+            lines_mode = False
+    elif kind == "ferrium":
+        cmd = ferrium_files(rundir, name, db, prefix, slot, pub, snapshot_mode, opts)
+        if os.environ.get("BENCH_FERRIUM_PREFIX"):  # e.g. "perf record -g -o /tmp/x.data --" (RSS/CPU then wrong)
+            import shlex
+            cmd = shlex.split(os.environ["BENCH_FERRIUM_PREFIX"].replace("{name}", name)) + cmd
+    else:
+        cmd = debezium_files(rundir, name, db, prefix, slot, pub, snapshot_mode, opts)
+
+    use_kafka = opts.get("sink") == "kafka"
+    t_start = time.time()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errlog, start_new_session=True)
+    counter = Counter(expected + warmup, pid=proc.pid, latency=latency_load is not None, skip=warmup)
+    stop_evt = threading.Event()
+    reader = threading.Thread(target=read_pipe, args=(counter, proc.stdout.fileno(), lines_mode and not use_kafka),
+                              daemon=True)
+    if use_kafka:
+        counter_stdout = Counter(1 << 62)  # drain stdout anyway
+        reader = threading.Thread(target=read_pipe, args=(counter_stdout, proc.stdout.fileno(), True), daemon=True)
+        kthread = threading.Thread(target=kafka_count, args=(counter, prefix + ".public.t", stop_evt), daemon=True)
+        kthread.start()
+    reader.start()
+
+    loadinfo = None
+    if latency_load is not None:
+        # warm-up: insert a row until the system emits it, so the load starts on a streaming system
+        deadline = time.time() + 180
+        last_insert = 0.0
+        while counter.count < 1 and time.time() < deadline and proc.poll() is None:
+            if time.time() - last_insert > 5:
+                psql("insert into public.t(payload) values ('warmup %s')" % name, db=db)
+                last_insert = time.time()
+            time.sleep(0.05)
+        inserted_warmups = int(psql("select count(*) from public.t where payload = 'warmup %s'" % name, db=db))
+        counter.skip = inserted_warmups
+        counter.expected = expected + inserted_warmups
+        lg = subprocess.run([sys.executable, os.path.join(BENCH, "harness", "loadgen.py"),
+                             "host=%s port=%s user=%s dbname=%s" % (PG_HOST, PG_PORT, PG_USER, db),
+                             str(latency_load[0]), str(latency_load[1])], capture_output=True, text=True)
+        if lg.returncode != 0:
+            log("loadgen failed: " + lg.stderr[-2000:])
+        else:
+            loadinfo = json.loads(lg.stdout.strip().splitlines()[-1])
+
+    deadline = time.time() + TIMEOUT
+    ceiling_ru = None
+    ceiling_hwm = None
+    cpu_samples = [(t_start, 0.0)]
+    while (kind == "ceiling" or not counter.done.is_set()) and time.time() < deadline:
+        if kind != "ceiling" and proc.poll() is not None:
+            break
+        if kind == "ceiling":
+            # reap it ourselves to get its rusage (it exits on its own at --endpos / end of COPY)
+            hwm = proc_hwm_mb(proc.pid)  # sampled: wait4's ru_maxrss carries the parent's pre-exec RSS
+            if hwm is not None:
+                ceiling_hwm = max(ceiling_hwm or 0.0, hwm)
+            pid, _status, ru = os.wait4(proc.pid, os.WNOHANG)
+            if pid == 0:
+                counter.done.wait(0.05)
+                continue
+            proc.returncode = os.waitstatus_to_exitcode(_status)
+            ceiling_ru = ru
+            reader.join(5)
+            if counter.t_done is None:
+                counter.t_done = time.time()
+            break
+        cpu_samples.append((time.time(), proc_cpu_s(proc.pid)))
+        counter.done.wait(0.1)
+    t_end = counter.t_done
+    if use_kafka and counter.t_first is not None:
+        # the consumer sees the first record late; take the process CPU sampled at the first record's time
+        before = [c for t, c in cpu_samples if t <= counter.t_first and c is not None]
+        if before:
+            counter.cpu_first = before[-1]
+    rss = proc_hwm_mb(proc.pid)
+    cpu_end = proc_cpu_s(proc.pid)
+    if ceiling_ru is not None:
+        rss = ceiling_hwm
+        cpu_end = ceiling_ru.ru_utime + ceiling_ru.ru_stime  # whole run (pg_recvlogical/psql only)
+        counter.cpu_first = 0.0
+    exit_early = proc.poll()
+    stop(proc)
+    stop_evt.set()
+    errlog.close()
+    if kind == "ceiling":
+        counter.count = expected  # pg_recvlogical/COPY: events = rows in the backlog/table
+    ok = t_end is not None and counter.count >= expected and counter.error is None
+    if ceiling_ru is not None and proc.returncode != 0:
+        ok, exit_early = False, proc.returncode
+    res = {"system": system, "workload": workload, "rep": rep, "ok": ok, "events": counter.count,
+           "expected": expected, "bytes": counter.bytes, "rundir": rundir}
+    if not ok:
+        res["error"] = counter.error or ("process exited %s" % exit_early if exit_early is not None else "timeout")
+        with open(os.path.join(rundir, "stderr.log"), "rb") as f:
+            res["stderr_tail"] = f.read()[-1500:].decode("utf-8", "replace")
+        log("FAILED %s/%s rep %d: %s (%d/%d events)" % (system, workload, rep, res["error"], counter.count, expected))
+        return res
+    span = max(t_end - counter.t_first, 1e-6)
+    res.update({
+        "seconds": span,
+        "events_per_sec": expected / span,
+        "mb_per_sec": counter.bytes / span / 1e6 if kind != "ceiling" or True else None,
+        "time_to_first_event_s": counter.t_first - t_start,
+        "wall_s": t_end - t_start,
+        "peak_rss_mb": rss,
+        "cpu_s_total": cpu_end,
+        "cpu_s_per_million": ((cpu_end - (counter.cpu_first or 0)) / expected * 1e6) if cpu_end is not None else None,
+    })
+    if latency_load is not None:
+        lat = sorted(counter.latencies_ms)
+        if lat:
+            res.update({"p50_ms": pct(lat, 50), "p99_ms": pct(lat, 99), "max_ms": lat[-1],
+                        "latency_samples": len(lat)})
+        res["load"] = loadinfo
+        if loadinfo:
+            res["events_per_sec"] = loadinfo["rate"]
+            res["mb_per_sec"] = counter.bytes / max(loadinfo["seconds"], 1e-6) / 1e6
+    log("%s/%s rep %d: %.0f ev/s, %.1f MB/s, ttfe %.2fs, rss %s MB, cpu/M %s%s" % (
+        system, workload, rep, res["events_per_sec"], res["mb_per_sec"], res["time_to_first_event_s"],
+        fmt(rss), fmt(res["cpu_s_per_million"]),
+        (", p50 %.1f p99 %.1f max %.1f ms" % (res["p50_ms"], res["p99_ms"], res["max_ms"])) if "p50_ms" in res else ""))
+    if kind != "ceiling":
+        shutil.rmtree(rundir, ignore_errors=True) if ok and not os.environ.get("BENCH_KEEP") else None
+    return res
+
+
+def pct(sorted_vals, p):
+    if not sorted_vals:
+        return None
+    k = (len(sorted_vals) - 1) * p / 100.0
+    lo = int(k)
+    hi = min(lo + 1, len(sorted_vals) - 1)
+    return sorted_vals[lo] + (sorted_vals[hi] - sorted_vals[lo]) * (k - lo)
+
+
+def fmt(v, nd=1):
+    return "-" if v is None else ("%.*f" % (nd, v))
+
+
+# ------------------------------------------------------------------------------------------------
+# workloads
+
+def n(base):
+    return max(10, int(base * SCALE))
+
+
+def setup_table(db, row_bytes=200, full=False):
+    recreate_db(db)
+    psql("create table public.t(id bigserial primary key, payload text)", db=db)
+    if full:
+        psql("alter table public.t replica identity full", db=db)
+    psql("create publication bench_pub for table public.t", db=db)
+
+
+def load_small_txns(db, rows, per_txn=10, payload_bytes=200):
+    reps = max(1, payload_bytes // 32)
+    psql("""do $$ begin
+              for i in 1..%d loop
+                insert into public.t(payload) select repeat(md5(random()::text), %d) from generate_series(1, %d);
+                commit;
+              end loop; end $$""" % (rows // per_txn, reps, per_txn), db=db)
+
+
+def streaming(workload, systems):
+    db = "bench_" + workload
+    if workload == "insert":
+        expected = n(1_000_000)
+        expected -= expected % 10
+        setup_table(db)
+    elif workload == "update":
+        table_rows = n(100_000)
+        expected = n(1_000_000)
+        expected -= expected % 10
+        setup_table(db, full=True)
+        psql("insert into public.t(payload) select repeat(md5(random()::text), 30) from generate_series(1, %d)"
+             % table_rows, db=db)  # ~1 KB rows
+    else:  # bigtxn
+        expected = n(1_000_000)
+        setup_table(db)
+    slots = {}
+    for rep in range(REPS):
+        for s in systems:
+            slot = re.sub(r"[^a-z0-9_]", "_", "b_%s_%s_%d" % (workload, s, rep))
+            create_slot(slot, db)
+            slots[(s, rep)] = slot
+    log("%s: generating WAL backlog (%d events) with %d slots open" % (workload, expected, len(slots)))
+    t0 = time.time()
+    if workload == "insert":
+        load_small_txns(db, expected)
+    elif workload == "update":
+        table_rows = int(psql("select count(*) from public.t", db=db))
+        psql("""do $$ declare lo bigint := 0; begin
+                  for i in 1..%d loop
+                    update public.t set payload = md5(random()::text) || substr(payload, 33)
+                      where id > lo and id <= lo + 10;
+                    commit;
+                    lo := (lo + 10) %% %d;
+                  end loop; end $$""" % (expected // 10, table_rows - table_rows % 10), db=db)
+    else:
+        psql("insert into public.t(payload) select repeat(md5(random()::text), 6) from generate_series(1, %d)"
+             % expected, db=db)
+    log("%s: backlog written in %.1fs (WAL %s)" % (workload, time.time() - t0,
+                                                   psql("select pg_size_pretty(pg_current_wal_lsn() - min(restart_lsn)) from pg_replication_slots where database = '%s'" % db)))
+    results = []
+    for rep in range(REPS):
+        for s in systems:
+            results.append(measure(s, workload, rep, db, slots[(s, rep)], "bench_pub", expected))
+            drop_slot(slots[(s, rep)], db)
+    psql("drop database if exists %s with (force)" % db)
+    return results
+
+
+def snapshot(systems):
+    db = "bench_snapshot"
+    expected = n(5_000_000)
+    setup_table(db)
+    log("snapshot: loading %d rows" % expected)
+    psql("insert into public.t(payload) select repeat(md5(random()::text), 6) from generate_series(1, %d)" % expected, db=db)
+    psql("vacuum analyze public.t", db=db)
+    results = []
+    for rep in range(REPS):
+        for s in systems:
+            slot = re.sub(r"[^a-z0-9_]", "_", "b_snap_%s_%d" % (s, rep))
+            results.append(measure(s, "snapshot", rep, db, slot, "bench_pub", expected, snapshot_mode="initial"))
+            drop_slot(slot, db)
+    psql("drop database if exists %s with (force)" % db)
+    return results
+
+
+def latency(systems):
+    db = "bench_latency"
+    rate = float(os.environ.get("BENCH_LATENCY_RATE", "5000"))
+    seconds = float(os.environ.get("BENCH_LATENCY_SECONDS", str(max(10.0, 60.0 * SCALE))))
+    setup_table(db)
+    results = []
+    for rep in range(REPS):
+        for s in systems:
+            if SYSTEMS[s][0] == "ceiling":
+                continue
+            slot = re.sub(r"[^a-z0-9_]", "_", "b_lat_%s_%d" % (s, rep))
+            create_slot(slot, db)
+            expected = int(rate * seconds / 10) * 10
+            results.append(measure(s, "latency", rep, db, slot, "bench_pub", expected,
+                                   latency_load=(rate, seconds), warmup=1))
+            drop_slot(slot, db)
+    psql("drop database if exists %s with (force)" % db)
+    return results
+
+
+# ------------------------------------------------------------------------------------------------
+# aggregation and output
+
+FIELDS = ["events_per_sec", "mb_per_sec", "p50_ms", "p99_ms", "max_ms", "peak_rss_mb", "cpu_s_per_million",
+          "time_to_first_event_s"]
+
+
+def aggregate(runs):
+    rows = []
+    keys = []
+    for r in runs:
+        k = (r["system"], r["workload"])
+        if k not in keys:
+            keys.append(k)
+    for system, workload in keys:
+        rs = [r for r in runs if r["system"] == system and r["workload"] == workload]
+        good = [r for r in rs if r["ok"]]
+        row = {"system": system, "workload": workload, "reps": len(rs), "ok_reps": len(good)}
+        for f in FIELDS:
+            vals = [r[f] for r in good if r.get(f) is not None]
+            row[f] = statistics.median(vals) if vals else None
+            row[f + "_min"] = min(vals) if vals else None
+            row[f + "_max"] = max(vals) if vals else None
+        if len(good) < len(rs):
+            row["errors"] = [r.get("error") for r in rs if not r["ok"]]
+        rows.append(row)
+    return rows
+
+
+def ratios(runs, a, b, workload):
+    """median over repetitions of events/s(a) / events/s(b), each ratio from the same repetition."""
+    vals = []
+    for rep in range(REPS):
+        ra = [r for r in runs if r["system"] == a and r["workload"] == workload and r["rep"] == rep and r["ok"]]
+        rb = [r for r in runs if r["system"] == b and r["workload"] == workload and r["rep"] == rep and r["ok"]]
+        if ra and rb:
+            vals.append(ra[0]["events_per_sec"] / rb[0]["events_per_sec"])
+    return (statistics.median(vals), min(vals), max(vals)) if vals else None
+
+
+def env_info():
+    info = {"run_id": RUN_ID, "scale": SCALE, "reps": REPS, "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+            "host": "%d cpus, %.0f GB RAM" % (os.cpu_count(), os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30)}
+    try:
+        info["ferrium_git"] = subprocess.run(["git", "-C", REPO, "describe", "--always", "--dirty"],
+                                             capture_output=True, text=True).stdout.strip()
+    except OSError:
+        pass
+    info["postgres"] = psql("select version()")
+    info["debezium"] = ("debezium-embedded + debezium-connector-postgres %s (embedded engine, JsonConverter schemas "
+                        "enabled; defaults: max.batch.size 2048, max.queue.size 8192; tuned: %s)"
+                        % (os.environ.get("BENCH_DEBEZIUM_VERSION", "?"), DBZ_TUNED))
+    info["kafka"] = "Apache Kafka 4.1.1 broker (scripts/services.sh), single node"
+    return info
+
+
+def write_results(runs, info):
+    rows = aggregate(runs)
+    os.makedirs(RESULTS, exist_ok=True)
+    with open(os.path.join(RESULTS, "latest.json"), "w") as f:
+        json.dump(rows, f, indent=1)
+    with open(os.path.join(RESULTS, "latest-runs.json"), "w") as f:
+        json.dump({"info": info, "runs": runs}, f, indent=1)
+    md = ["# Ferrium benchmark results", ""]
+    for k, v in info.items():
+        md.append("- **%s**: %s" % (k, v))
+    md += ["", "Each figure: median over the repetitions, [min–max] for throughput. Throughput is measured from the "
+           "first to the last expected event (startup excluded; see time to first event). CPU is user+system time of "
+           "the system's process (not PostgreSQL's walsender) per million events over the same span.", ""]
+    workloads = []
+    for r in rows:
+        if r["workload"] not in workloads:
+            workloads.append(r["workload"])
+    for w in workloads:
+        md += ["## " + w, "",
+               "| system | events/s [min–max] | MB/s | p50 ms | p99 ms | max ms | peak RSS MB | CPU s / M events | first event s | ok |",
+               "|---|---|---|---|---|---|---|---|---|---|"]
+        for r in rows:
+            if r["workload"] != w:
+                continue
+            eps = ("%s [%s–%s]" % (fmt(r["events_per_sec"], 0), fmt(r["events_per_sec_min"], 0), fmt(r["events_per_sec_max"], 0))
+                   if r["events_per_sec"] is not None else "failed")
+            md.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %d/%d |" % (
+                r["system"], eps, fmt(r["mb_per_sec"]), fmt(r["p50_ms"]), fmt(r["p99_ms"]), fmt(r["max_ms"]),
+                fmt(r["peak_rss_mb"], 0), fmt(r["cpu_s_per_million"]), fmt(r["time_to_first_event_s"], 2),
+                r["ok_reps"], r["reps"]))
+        comps = [("ferrium-null", "ceiling"), ("ferrium", "ceiling"), ("ferrium-null", "debezium-null"),
+                 ("ferrium", "debezium"), ("ferrium-alo", "debezium"), ("ferrium-null", "debezium-tuned-null"),
+                 ("ferrium", "debezium-tuned")]
+        lines = []
+        for a, b in comps:
+            q = ratios(runs, a, b, w)
+            if q:
+                lines.append("| %s / %s | %.2fx [%.2f–%.2f] |" % (a, b, q[0], q[1], q[2]))
+        if lines and w != "latency":
+            md += ["", "| events/s ratio (same repetition) | median [min–max] |", "|---|---|"] + lines
+        md.append("")
+    errs = [r for r in runs if not r["ok"]]
+    if errs:
+        md += ["## Failed measurements", ""]
+        for r in errs:
+            md.append("- %s / %s rep %d: %s — `%s`" % (r["system"], r["workload"], r["rep"], r.get("error"),
+                                                      (r.get("stderr_tail") or "").strip().splitlines()[-1:] if r.get("stderr_tail") else ""))
+        md.append("")
+    md.append("![events per second](latest.png)")
+    with open(os.path.join(RESULTS, "latest.md"), "w") as f:
+        f.write("\n".join(md) + "\n")
+    plot(rows)
+
+
+def plot(rows):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        log("matplotlib missing: no plot")
+        return
+    workloads, systems = [], []
+    for r in rows:
+        if r["workload"] not in workloads and r["workload"] != "latency":
+            workloads.append(r["workload"])
+        if r["system"] not in systems:
+            systems.append(r["system"])
+    lat = [r for r in rows if r["workload"] == "latency" and r["p50_ms"] is not None]
+    ncols = 2 if lat else 1
+    fig, axes = plt.subplots(1, ncols, figsize=(max(8, 2.4 * len(workloads)) + (5 if lat else 0), 5),
+                             gridspec_kw={"width_ratios": [3, 1.3] if lat else [1]}, squeeze=False)
+    ax = axes[0][0]
+    width = 0.8 / max(1, len(systems))
+    for i, s in enumerate(systems):
+        xs, ys, lo, hi = [], [], [], []
+        for j, w in enumerate(workloads):
+            r = next((r for r in rows if r["system"] == s and r["workload"] == w), None)
+            if r and r["events_per_sec"]:
+                xs.append(j + (i - (len(systems) - 1) / 2) * width)
+                ys.append(r["events_per_sec"])
+                lo.append(r["events_per_sec"] - r["events_per_sec_min"])
+                hi.append(r["events_per_sec_max"] - r["events_per_sec"])
+        ax.bar(xs, ys, width, label=s, yerr=[lo, hi], capsize=2)
+    ax.set_xticks(range(len(workloads)))
+    ax.set_xticklabels(workloads)
+    ax.set_yscale("log")
+    ax.set_ylabel("events/s (median, min–max)")
+    ax.set_title("Throughput (scale %g, %d reps)" % (SCALE, REPS))
+    ax.legend(fontsize=8, ncol=2)
+    if lat:
+        ax2 = axes[0][1]
+        names = [r["system"] for r in lat]
+        xs = range(len(lat))
+        ax2.bar([x - 0.2 for x in xs], [r["p50_ms"] for r in lat], 0.4, label="p50")
+        ax2.bar([x + 0.2 for x in xs], [r["p99_ms"] for r in lat], 0.4, label="p99")
+        ax2.set_xticks(list(xs))
+        ax2.set_xticklabels(names, rotation=45, ha="right", fontsize=8)
+        ax2.set_yscale("log")
+        ax2.set_ylabel("commit → readable, ms")
+        ax2.set_title("Latency at a steady rate")
+        ax2.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(os.path.join(RESULTS, "latest.png"), dpi=110)
+
+
+def main():
+    workloads = [w for w in os.environ.get("BENCH_WORKLOADS", ",".join(WORKLOADS)).split(",") if w]
+    systems = [s for s in os.environ.get("BENCH_SYSTEMS", ",".join(SYSTEMS)).split(",") if s]
+    for s in systems:
+        if s not in SYSTEMS:
+            sys.exit("unknown system %s (known: %s)" % (s, ", ".join(SYSTEMS)))
+    os.makedirs(TMP, exist_ok=True)
+    info = env_info()
+    log("run %s: scale %g, %d reps, workloads %s, systems %s" % (RUN_ID, SCALE, REPS, workloads, systems))
+    runs = []
+    for w in workloads:
+        t0 = time.time()
+        if w in ("insert", "update", "bigtxn"):
+            runs += streaming(w, systems)
+        elif w == "snapshot":
+            runs += snapshot(systems)
+        elif w == "latency":
+            runs += latency(systems)
+        else:
+            sys.exit("unknown workload " + w)
+        log("%s done in %.0fs" % (w, time.time() - t0))
+        write_results(runs, info)  # partial results survive an interrupted run
+    write_results(runs, info)
+    print(open(os.path.join(RESULTS, "latest.md")).read())
+
+
+if __name__ == "__main__":
+    main()
