@@ -7,4 +7,9 @@ cd "$(dirname "$0")/.."
 scripts/services.sh up
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
-cargo test --workspace -- --test-threads "${FERRIUM_TEST_THREADS:-4}"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+cargo test --workspace -- --test-threads "${FERRIUM_TEST_THREADS:-4}" 2>&1 | tee "$log"
+# One closing line for the whole run (cargo prints one per test binary, the last of
+# which is often an empty doc-test run).
+awk '/^test result:/ { p += $4; f += $6 } END { printf "Tests: %d passed, %d failed\n", p, f }' "$log"
