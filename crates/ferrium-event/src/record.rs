@@ -45,15 +45,6 @@ impl SourceRecord {
             headers: Vec::new(),
         }
     }
-
-    /// The tombstone that follows a delete: same topic and key, no value.
-    pub fn tombstone_for(&self) -> SourceRecord {
-        SourceRecord::new(self.topic.clone(), self.key.clone(), None)
-    }
-
-    pub fn is_tombstone(&self) -> bool {
-        self.value.is_none()
-    }
 }
 
 /// A record after conversion: bytes ready for a sink.

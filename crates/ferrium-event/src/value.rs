@@ -26,27 +26,9 @@ impl Value {
         matches!(self, Value::Null)
     }
 
-    /// The fields of a struct value, or `None` for anything else.
-    pub fn as_struct(&self) -> Option<&[Value]> {
-        match self {
-            Value::Struct(fields) => Some(fields),
-            _ => None,
-        }
-    }
-
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::String(s) => Some(s),
-            _ => None,
-        }
-    }
-
-    pub fn as_i64(&self) -> Option<i64> {
-        match self {
-            Value::Int8(v) => Some(i64::from(*v)),
-            Value::Int16(v) => Some(i64::from(*v)),
-            Value::Int32(v) => Some(i64::from(*v)),
-            Value::Int64(v) => Some(*v),
             _ => None,
         }
     }

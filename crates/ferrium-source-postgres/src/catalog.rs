@@ -41,8 +41,6 @@ pub struct CatalogTable {
     pub columns: Vec<CatalogColumn>,
     /// Primary key columns, or the replica identity index's when there is no primary key.
     pub key: Vec<String>,
-    /// `pg_class.relreplident`: `d`efault, `f`ull, `i`ndex, `n`othing.
-    pub replica_identity: char,
 }
 
 pub fn quote_ident(name: &str) -> String {
@@ -152,19 +150,7 @@ pub async fn describe_table(
             key.push(name);
         }
     }
-    let identity: i8 = client
-        .query_one(
-            "SELECT relreplident::\"char\" FROM pg_class WHERE oid = $1",
-            &[&oid],
-        )
-        .await
-        .map_err(|e| sql_error(config, e))?
-        .get(0);
-    Ok(CatalogTable {
-        columns,
-        key,
-        replica_identity: (identity as u8) as char,
-    })
+    Ok(CatalogTable { columns, key })
 }
 
 /// Looks up and caches type descriptions (enum labels, array elements, domain bases).

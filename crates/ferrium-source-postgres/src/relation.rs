@@ -50,7 +50,6 @@ pub struct TableSchema {
     pub envelope: Envelope,
     /// What Debezium writes for a null in a required field (a key-only before image).
     fallbacks: Vec<Value>,
-    pub replica_identity: char,
 }
 
 /// A decoded tuple: the row struct fields and the key fields.
@@ -147,7 +146,6 @@ impl TableSchema {
             value_slot,
             key_columns,
             fallbacks,
-            replica_identity: catalog.replica_identity,
         })
     }
 
