@@ -1,0 +1,1 @@
+//! DDL statements applied to the table model (filled in by the DDL work).
