@@ -7,11 +7,13 @@
 mod connector_file;
 mod def;
 mod error;
+mod name_filter;
 mod worker;
 
 pub use connector_file::{load_connector_file, parse_connectors, ConnectorConfig};
 pub use def::{ConfigDef, ConfigKey, ConfigType, Validated};
 pub use error::ConfigError;
+pub use name_filter::NameFilter;
 pub use worker::WorkerConfig;
 
 /// Masks values of keys that look secret, for logs.

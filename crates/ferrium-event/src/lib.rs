@@ -5,11 +5,16 @@
 //! Kafka Connect. Transforms and converters work on that generic shape, so a new
 //! source or a new wire format never needs to know about the other.
 
+pub mod emitter;
 pub mod envelope;
+pub mod history;
+pub mod logical;
+pub mod metadata;
 pub mod offset;
 pub mod record;
 pub mod schema;
 pub mod source;
+pub mod source_info;
 pub mod value;
 
 pub use envelope::{Envelope, Op};

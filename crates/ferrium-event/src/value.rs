@@ -1,6 +1,8 @@
 //! Kafka Connect values. A value is only meaningful together with its [`Schema`](crate::Schema):
 //! structs are positional, in the order of the schema's fields.
 
+use crate::{Schema, SchemaType};
+
 /// One Connect value.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -22,6 +24,36 @@ pub enum Value {
 }
 
 impl Value {
+    /// Debezium's stand-in for a null in a required column: zero, empty, false.
+    pub fn required_fallback(schema: &Schema) -> Value {
+        match schema.kind {
+            SchemaType::Int8 => Value::Int8(0),
+            SchemaType::Int16 => Value::Int16(0),
+            SchemaType::Int32 => Value::Int32(0),
+            SchemaType::Int64 => Value::Int64(0),
+            SchemaType::Float32 => Value::Float32(0.0),
+            SchemaType::Float64 => Value::Float64(0.0),
+            SchemaType::Boolean => Value::Boolean(false),
+            SchemaType::String => Value::String(String::new()),
+            // A Decimal zero is one zero byte; other bytes are empty.
+            SchemaType::Bytes
+                if schema.name.as_deref() == Some("org.apache.kafka.connect.data.Decimal") =>
+            {
+                Value::Bytes(vec![0])
+            }
+            SchemaType::Bytes => Value::Bytes(Vec::new()),
+            SchemaType::Array => Value::Array(Vec::new()),
+            SchemaType::Map => Value::Map(Vec::new()),
+            SchemaType::Struct => Value::Struct(
+                schema
+                    .fields
+                    .iter()
+                    .map(|f| Value::required_fallback(&f.schema))
+                    .collect(),
+            ),
+        }
+    }
+
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }

@@ -9,18 +9,24 @@ use ferrium_config::{ConnectorConfig, WorkerConfig};
 use ferrium_converter::{JsonConverter, RecordConverter};
 use ferrium_event::{Source, SourceContext, SourceExit, SourcePartition};
 use ferrium_sink::{KafkaSink, OffsetsTopic, Sink, StdoutSink, TransactionalKafkaSink};
+use ferrium_source_mysql::MysqlSource;
 use ferrium_source_postgres::PostgresSource;
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use crate::delivery::{kafka_sink_config, transactional_id, Delivery};
 use crate::error_policy::{is_retriable, Backoff, ConnectorError};
+use crate::history::open_history;
 use crate::offsets::format::{decode_value, encode_key};
 use crate::pipeline::{run_pipeline, PipelineSettings};
 use crate::pipeline_exactly_once::run_exactly_once;
 
 /// `connector.class` values this build runs.
-pub const SUPPORTED_CONNECTORS: &[&str] = &[ferrium_source_postgres::CONNECTOR_CLASS];
+pub const SUPPORTED_CONNECTORS: &[&str] = &[
+    ferrium_source_postgres::CONNECTOR_CLASS,
+    ferrium_source_mysql::CONNECTOR_CLASS,
+    ferrium_source_mysql::MARIADB_CONNECTOR_CLASS,
+];
 
 /// How a connector run ended without failing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,9 +35,32 @@ pub enum ConnectorOutcome {
     Finished,
 }
 
+/// A source as built from its config; a MySQL source still needs its schema history
+/// store, which may live in Kafka and is opened asynchronously.
+enum PendingSource {
+    Ready(Box<dyn Source>),
+    Mysql(Box<MysqlSource>),
+}
+
+impl PendingSource {
+    async fn open(
+        self,
+        worker: &WorkerConfig,
+        config: &ConnectorConfig,
+    ) -> Result<Box<dyn Source>, ConnectorError> {
+        match self {
+            PendingSource::Ready(source) => Ok(source),
+            PendingSource::Mysql(source) => {
+                let store = open_history(source.history_location(), worker, config).await?;
+                Ok(Box::new((*source).with_history(store)))
+            }
+        }
+    }
+}
+
 /// A source with the settings the runtime needs from its config.
 struct BuiltSource {
-    source: Box<dyn Source>,
+    source: PendingSource,
     partition: SourcePartition,
     max_batch: usize,
     max_queue: usize,
@@ -52,7 +81,23 @@ fn build_source(config: &ConnectorConfig) -> Result<BuiltSource, ConnectorError>
                 max_queue: settings.max_queue_size,
                 max_retries: settings.errors_max_retries,
                 retry_wait: settings.retriable_restart_wait,
-                source: Box::new(source),
+                source: PendingSource::Ready(Box::new(source)),
+            })
+        }
+        ferrium_source_mysql::CONNECTOR_CLASS
+        | ferrium_source_mysql::MARIADB_CONNECTOR_CLASS
+        | "MySqlConnector"
+        | "MariaDbConnector" => {
+            let source =
+                MysqlSource::new(config).map_err(|e| ConnectorError::fail(e.to_string()))?;
+            let settings = source.settings();
+            Ok(BuiltSource {
+                partition: source.partition(),
+                max_batch: settings.max_batch_size,
+                max_queue: settings.max_queue_size,
+                max_retries: settings.errors_max_retries,
+                retry_wait: settings.retriable_restart_wait,
+                source: PendingSource::Mysql(Box::new(source)),
             })
         }
         "" => Err(ConnectorError::fail(format!(
@@ -248,6 +293,7 @@ async fn run_once(
     } = build_source(config).map_err(|e| (e, None))?;
     let retry = Some((max_retries, retry_wait));
     delivery.check_connector(config).map_err(|e| (e, None))?;
+    let source = source.open(worker, config).await.map_err(|e| (e, retry))?;
     let mut converter = build_converter(worker, config).map_err(|e| (e, retry))?;
     // The channel carries batches; its capacity in records is about max.queue.size.
     let queue = (max_queue / max_batch.max(1)).max(2);

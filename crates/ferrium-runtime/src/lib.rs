@@ -5,6 +5,8 @@
 mod connector;
 mod delivery;
 mod error_policy;
+mod history;
+mod history_file;
 pub mod offsets;
 mod pipeline;
 mod pipeline_exactly_once;

@@ -2,10 +2,34 @@
 //!
 //! Ferrium joins the server as a replica (`database.server.id`) and reads the row-based
 //! binlog. Row events carry only a table id and values, so the table model (`model.rs`)
-//! is kept by applying every DDL statement (`ddl/`) and stored in the schema history so a
-//! restart rebuilds it as of the resumed position. Values are mapped to Debezium's
-//! Connect types by `types/`.
+//! is kept by applying every DDL statement (`ddl/`) and stored in the schema history
+//! (`history.rs`) so a restart rebuilds it as of the resumed position. Values are mapped
+//! to Debezium's Connect types by `types/`. Start-up (`source.rs`) checks the server and
+//! chooses between resuming and a snapshot (`snapshot.rs`); `stream.rs` reads the binlog.
 
+pub mod config;
+mod connection;
 pub mod ddl;
+pub mod error;
+pub mod events;
+mod filters;
+pub mod gtid_event;
+pub mod history;
 pub mod model;
+pub mod offset;
+pub mod position;
+mod registry;
+mod snapshot;
+mod source;
+mod stream;
+mod table;
 pub mod types;
+
+pub use config::{HistoryLocation, MysqlConfig};
+pub use error::MysqlError;
+pub use source::{MysqlSource, SourceSettings};
+
+/// Debezium's MySQL connector class, accepted as is in connector configs.
+pub const CONNECTOR_CLASS: &str = "io.debezium.connector.mysql.MySqlConnector";
+/// Debezium's MariaDB connector class (Debezium 2.7+).
+pub const MARIADB_CONNECTOR_CLASS: &str = "io.debezium.connector.mariadb.MariaDbConnector";

@@ -28,7 +28,7 @@ impl std::fmt::Display for TableId {
 }
 
 /// One column as its DDL declares it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ColumnDef {
     pub name: String,
     /// The base type in upper case without parameters or attributes, as Debezium's
@@ -36,6 +36,8 @@ pub struct ColumnDef {
     /// Synonyms are kept as written (`BOOL`, `INTEGER`, `NUMERIC`), the codec maps them.
     pub type_name: String,
     pub unsigned: bool,
+    /// `ZEROFILL` (which implies `unsigned`); part of Debezium's `typeName`.
+    pub zerofill: bool,
     /// `(M)`: display width, character length, decimal precision, bit count, or the
     /// fractional-seconds precision of a temporal type; `None` when not written.
     pub length: Option<u32>,
@@ -49,9 +51,14 @@ pub struct ColumnDef {
     pub auto_increment: bool,
     /// A generated (virtual or stored) column.
     pub generated: bool,
-    /// The `DEFAULT` expression as written (literal without quotes for strings, `NULL`,
-    /// `CURRENT_TIMESTAMP`…), or `None` without a default clause.
+    /// Debezium's `defaultValueExpression`: a literal default as written without its
+    /// quotes (`abc`, `-5`, `1.50`, `101` for `b'101'`), `1970-01-01 00:00:00` for
+    /// `CURRENT_TIMESTAMP`/`NOW()`, and `None` for `DEFAULT NULL`, an expression default or
+    /// no default at all (`has_default` tells those apart).
     pub default: Option<String>,
+    /// Debezium's `hasDefaultValue`: a `DEFAULT` clause, or a nullable column (implicitly
+    /// `DEFAULT NULL`). False for a `NOT NULL` column without one.
+    pub has_default: bool,
 }
 
 /// A table: columns in their physical order (the order binlog row images use) and the

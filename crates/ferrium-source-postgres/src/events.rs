@@ -5,36 +5,13 @@
 use std::sync::Arc;
 
 use ferrium_event::envelope::{ProcessingTime, TransactionBlock};
+use ferrium_event::metadata::MetadataRecords;
+use ferrium_event::source_info::common_source_schema;
 use ferrium_event::{ConnectData, Envelope, Header, Op, Schema, SchemaType, SourceRecord, Value};
 
 use crate::relation::TableSchema;
 
-/// `source.version`: identifies Ferrium rather than pretending to be a Debezium release.
-pub const VERSION: &str = concat!("ferrium-", env!("CARGO_PKG_VERSION"));
-
-/// `source.snapshot` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SnapshotMarker {
-    False,
-    True,
-    First,
-    FirstInDataCollection,
-    LastInDataCollection,
-    Last,
-}
-
-impl SnapshotMarker {
-    fn as_str(self) -> &'static str {
-        match self {
-            SnapshotMarker::False => "false",
-            SnapshotMarker::True => "true",
-            SnapshotMarker::First => "first",
-            SnapshotMarker::FirstInDataCollection => "first_in_data_collection",
-            SnapshotMarker::LastInDataCollection => "last_in_data_collection",
-            SnapshotMarker::Last => "last",
-        }
-    }
-}
+pub use ferrium_event::source_info::{SnapshotMarker, VERSION};
 
 /// The per-event facts that go into the `source` block.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,26 +28,8 @@ pub struct SourceInfo {
 fn source_schema() -> Schema {
     let s = || Schema::of(SchemaType::String);
     let opt_s = || Schema::of(SchemaType::String).optional();
-    let i64_ = || Schema::of(SchemaType::Int64);
     let opt_i64 = || Schema::of(SchemaType::Int64).optional();
-    Schema::record("io.debezium.connector.postgresql.Source")
-        .version(1)
-        .field("version", s())
-        .field("connector", s())
-        .field("name", s())
-        .field("ts_ms", i64_())
-        .field(
-            "snapshot",
-            opt_s()
-                .named("io.debezium.data.Enum")
-                .version(1)
-                .param("allowed", "true,first,first_in_data_collection,last_in_data_collection,last,false,incremental")
-                .default_value(serde_json::json!("false")),
-        )
-        .field("db", s())
-        .field("sequence", opt_s())
-        .field("ts_us", opt_i64())
-        .field("ts_ns", opt_i64())
+    common_source_schema("io.debezium.connector.postgresql.Source")
         .field("schema", s())
         .field("table", s())
         .field("txId", opt_i64())
@@ -84,48 +43,16 @@ pub struct EventBuilder {
     prefix: String,
     db: String,
     pub source_schema: Arc<Schema>,
-    tx_topic: Arc<str>,
-    tx_key_schema: Arc<Schema>,
-    tx_value_schema: Arc<Schema>,
-    heartbeat_topic: Arc<str>,
-    heartbeat_key_schema: Arc<Schema>,
-    heartbeat_value_schema: Arc<Schema>,
+    metadata: MetadataRecords,
 }
 
 impl EventBuilder {
     pub fn new(prefix: &str, db: &str, transaction_topic: &str, heartbeat_topic: &str) -> Self {
-        let collection = Schema::record("event.collection")
-            .version(1)
-            .field("data_collection", Schema::of(SchemaType::String))
-            .field("event_count", Schema::of(SchemaType::Int64));
         EventBuilder {
             prefix: prefix.to_string(),
             db: db.to_string(),
             source_schema: Arc::new(source_schema()),
-            tx_topic: Arc::from(transaction_topic),
-            tx_key_schema: Arc::new(
-                Schema::record("io.debezium.connector.common.TransactionMetadataKey")
-                    .version(1)
-                    .field("id", Schema::of(SchemaType::String)),
-            ),
-            tx_value_schema: Arc::new(
-                Schema::record("io.debezium.connector.common.TransactionMetadataValue")
-                    .version(1)
-                    .field("status", Schema::of(SchemaType::String))
-                    .field("id", Schema::of(SchemaType::String))
-                    .field("event_count", Schema::of(SchemaType::Int64).optional())
-                    .field("data_collections", Schema::array(collection).optional())
-                    .field("ts_ms", Schema::of(SchemaType::Int64)),
-            ),
-            heartbeat_topic: Arc::from(heartbeat_topic),
-            heartbeat_key_schema: Arc::new(
-                Schema::record("io.debezium.connector.common.ServerNameKey")
-                    .field("serverName", Schema::of(SchemaType::String)),
-            ),
-            heartbeat_value_schema: Arc::new(
-                Schema::record("io.debezium.connector.common.Heartbeat")
-                    .field("ts_ms", Schema::of(SchemaType::Int64)),
-            ),
+            metadata: MetadataRecords::new(prefix, transaction_topic, heartbeat_topic),
         }
     }
 
@@ -232,49 +159,12 @@ impl EventBuilder {
         ts_ms: i64,
         end: Option<(i64, &[(String, i64)])>,
     ) -> SourceRecord {
-        let (status, count, collections) = match end {
-            None => ("BEGIN", Value::Null, Value::Null),
-            Some((count, per_table)) => (
-                "END",
-                Value::Int64(count),
-                Value::Array(
-                    per_table
-                        .iter()
-                        .map(|(name, n)| {
-                            Value::Struct(vec![Value::String(name.clone()), Value::Int64(*n)])
-                        })
-                        .collect(),
-                ),
-            ),
-        };
-        let key = ConnectData::new(
-            self.tx_key_schema.clone(),
-            Value::Struct(vec![Value::String(id.to_string())]),
-        );
-        let value = ConnectData::new(
-            self.tx_value_schema.clone(),
-            Value::Struct(vec![
-                Value::String(status.to_string()),
-                Value::String(id.to_string()),
-                count,
-                collections,
-                Value::Int64(ts_ms),
-            ]),
-        );
-        SourceRecord::new(self.tx_topic.clone(), Some(key), Some(value))
+        self.metadata.transaction(id, ts_ms, end)
     }
 
     /// A heartbeat on `__debezium-heartbeat.<prefix>`.
     pub fn heartbeat(&self, ts_ms: i64) -> SourceRecord {
-        let key = ConnectData::new(
-            self.heartbeat_key_schema.clone(),
-            Value::Struct(vec![Value::String(self.prefix.clone())]),
-        );
-        let value = ConnectData::new(
-            self.heartbeat_value_schema.clone(),
-            Value::Struct(vec![Value::Int64(ts_ms)]),
-        );
-        SourceRecord::new(self.heartbeat_topic.clone(), Some(key), Some(value))
+        self.metadata.heartbeat(ts_ms)
     }
 }
 

@@ -4,66 +4,24 @@
 //! (`schema`, `schema.table`, `schema.table.column`), case-insensitively, as Debezium
 //! does. An include list and an exclude list for the same level cannot both be set.
 
-use ferrium_config::Validated;
-use regex::{Regex, RegexBuilder};
+use ferrium_config::{NameFilter, Validated};
 
 /// Schemas that hold PostgreSQL's own catalogs; never captured.
 const SYSTEM_SCHEMAS: &[&str] = &["pg_catalog", "information_schema", "pg_toast"];
 
 #[derive(Debug, Clone, Default)]
-struct Rule {
-    include: Vec<Regex>,
-    exclude: Vec<Regex>,
-}
-
-impl Rule {
-    fn allows(&self, name: &str) -> bool {
-        if !self.include.is_empty() {
-            return self.include.iter().any(|r| r.is_match(name));
-        }
-        !self.exclude.iter().any(|r| r.is_match(name))
-    }
-}
-
-#[derive(Debug, Clone, Default)]
 pub struct Filters {
-    schemas: Rule,
-    tables: Rule,
-    columns: Rule,
-}
-
-fn compile(key: &str, patterns: &[String]) -> Result<Vec<Regex>, String> {
-    patterns
-        .iter()
-        .map(|p| {
-            RegexBuilder::new(&format!("^(?:{p})$"))
-                .case_insensitive(true)
-                .build()
-                .map_err(|e| format!("option '{key}' has an invalid regular expression '{p}': {e}"))
-        })
-        .collect()
-}
-
-fn rule(v: &Validated, include: &str, exclude: &str) -> Result<Rule, String> {
-    let inc = v.list(include);
-    let exc = v.list(exclude);
-    if !inc.is_empty() && !exc.is_empty() {
-        return Err(format!(
-            "options '{include}' and '{exclude}' cannot both be set; use one of them"
-        ));
-    }
-    Ok(Rule {
-        include: compile(include, &inc)?,
-        exclude: compile(exclude, &exc)?,
-    })
+    schemas: NameFilter,
+    tables: NameFilter,
+    columns: NameFilter,
 }
 
 impl Filters {
     pub fn from_config(v: &Validated) -> Result<Self, String> {
         Ok(Filters {
-            schemas: rule(v, "schema.include.list", "schema.exclude.list")?,
-            tables: rule(v, "table.include.list", "table.exclude.list")?,
-            columns: rule(v, "column.include.list", "column.exclude.list")?,
+            schemas: NameFilter::from_config(v, "schema.include.list", "schema.exclude.list")?,
+            tables: NameFilter::from_config(v, "table.include.list", "table.exclude.list")?,
+            columns: NameFilter::from_config(v, "column.include.list", "column.exclude.list")?,
         })
     }
 

@@ -9,7 +9,6 @@ pub mod catalog;
 pub mod config;
 mod connection;
 pub mod copy_text;
-mod emitter;
 pub mod error;
 pub mod events;
 mod filters;

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use ferrium_event::{Envelope, Schema, SchemaType, Value};
+use ferrium_event::{Envelope, Schema, Value};
 
 use crate::catalog::CatalogTable;
 use crate::config::PostgresConfig;
@@ -109,7 +109,7 @@ impl TableSchema {
             )?;
             if in_value {
                 value_slot.push(Some(row_schema.fields.len()));
-                fallbacks.push(fallback(codec.schema()));
+                fallbacks.push(Value::required_fallback(codec.schema()));
                 row_schema = row_schema.field(column.name.clone(), codec.schema().clone());
             } else {
                 value_slot.push(None);
@@ -215,31 +215,5 @@ impl TableSchema {
     /// Whether a decoded key is complete (a key-only old tuple always is).
     pub fn key_is_complete(key: &[Value]) -> bool {
         key.iter().all(|v| !v.is_null())
-    }
-}
-
-/// Debezium's stand-in for a null in a required column: zero, empty, false.
-fn fallback(schema: &Schema) -> Value {
-    match schema.kind {
-        SchemaType::Int8 => Value::Int8(0),
-        SchemaType::Int16 => Value::Int16(0),
-        SchemaType::Int32 => Value::Int32(0),
-        SchemaType::Int64 => Value::Int64(0),
-        SchemaType::Float32 => Value::Float32(0.0),
-        SchemaType::Float64 => Value::Float64(0.0),
-        SchemaType::Boolean => Value::Boolean(false),
-        SchemaType::String => Value::String(String::new()),
-        // A Decimal zero is one zero byte; other bytes are empty.
-        SchemaType::Bytes
-            if schema.name.as_deref() == Some("org.apache.kafka.connect.data.Decimal") =>
-        {
-            Value::Bytes(vec![0])
-        }
-        SchemaType::Bytes => Value::Bytes(Vec::new()),
-        SchemaType::Array => Value::Array(Vec::new()),
-        SchemaType::Map => Value::Map(Vec::new()),
-        SchemaType::Struct => {
-            Value::Struct(schema.fields.iter().map(|f| fallback(&f.schema)).collect())
-        }
     }
 }

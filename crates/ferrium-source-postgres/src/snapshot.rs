@@ -21,12 +21,12 @@ use crate::catalog::{quote_ident, quote_literal, TableRef};
 use crate::config::PostgresConfig;
 use crate::connection::sql_error;
 use crate::copy_text::{split_copy_row, CopyLineSplitter};
-use crate::emitter::{Closed, Emitter};
 use crate::error::PostgresError;
 use crate::events::{now_us, EventBuilder, SnapshotMarker, SourceInfo};
 use crate::progress::Progress;
 use crate::registry::TableRegistry;
 use crate::relation::{Cell, TableSchema};
+use ferrium_event::emitter::{Closed, Emitter};
 
 /// How a snapshot ended.
 pub enum SnapshotEnd {
@@ -78,17 +78,8 @@ impl Lookahead<'_> {
         last_in_table: bool,
         last: bool,
     ) -> Result<(), Closed> {
-        let marker = if self.emitted == 0 {
-            SnapshotMarker::First
-        } else if last {
-            SnapshotMarker::Last
-        } else if held.first_in_table {
-            SnapshotMarker::FirstInDataCollection
-        } else if last_in_table {
-            SnapshotMarker::LastInDataCollection
-        } else {
-            SnapshotMarker::True
-        };
+        let marker =
+            SnapshotMarker::for_row(self.emitted, held.first_in_table, last_in_table, last);
         let info = SourceInfo {
             ts_us: now_us(),
             snapshot: marker,

@@ -16,7 +16,6 @@ use tokio_postgres::Client;
 use crate::catalog::{captured_tables, check_server, quote_ident};
 use crate::config::{PostgresConfig, SnapshotMode};
 use crate::connection::{connect, target, SESSION_OPTIONS};
-use crate::emitter::Emitter;
 use crate::error::PostgresError;
 use crate::events::{now_us, EventBuilder};
 use crate::offset::{format_lsn, parse_lsn, PgOffset};
@@ -26,6 +25,7 @@ use crate::slot::{
 };
 use crate::snapshot::{run_snapshot, SnapshotEnd};
 use crate::stream::Streamer;
+use ferrium_event::emitter::Emitter;
 
 /// What the runtime needs to know from the connector config.
 #[derive(Debug, Clone, Copy)]

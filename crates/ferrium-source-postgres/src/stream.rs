@@ -25,12 +25,12 @@ use tokio_postgres::Client;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::PostgresConfig;
-use crate::emitter::{Closed, Emitter};
 use crate::error::PostgresError;
 use crate::events::{now_us, pg_time_to_unix_us, EventBuilder, SnapshotMarker, SourceInfo};
 use crate::offset::{PartialTransaction, PgOffset};
 use crate::registry::TableRegistry;
 use crate::relation::{Cell, ColumnSpec, TableSchema};
+use ferrium_event::emitter::{Closed, Emitter};
 
 /// The transaction being decoded.
 struct OpenTransaction {

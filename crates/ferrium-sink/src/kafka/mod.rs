@@ -4,6 +4,7 @@
 
 mod at_least_once;
 mod exactly_once;
+mod history_topic;
 mod logs;
 mod offsets_topic;
 mod produce;
@@ -18,6 +19,7 @@ use crate::SinkError;
 
 pub use at_least_once::KafkaSink;
 pub use exactly_once::TransactionalKafkaSink;
+pub use history_topic::KafkaSchemaHistory;
 pub use offsets_topic::{offset_record, OffsetsTopic};
 pub use topics::TopicSettings;
 

@@ -83,9 +83,20 @@ impl OffsetsTopic {
             }
         }
         let topic = self.topic.clone();
-        tokio::task::spawn_blocking(move || read_to_end(&client, &topic))
-            .await
-            .map_err(|e| SinkError::KafkaTransient(e.to_string()))?
+        tokio::task::spawn_blocking(move || {
+            let mut latest = BTreeMap::new();
+            read_to_end(&client, &topic, |key, value| {
+                if let Some(key) = key {
+                    match value {
+                        Some(value) => latest.insert(key.to_vec(), value.to_vec()),
+                        None => latest.remove(key),
+                    };
+                }
+            })?;
+            Ok(latest)
+        })
+        .await
+        .map_err(|e| SinkError::KafkaTransient(e.to_string()))?
     }
 
     /// Writes one offsets record outside any transaction (the at-least-once mode).
@@ -95,10 +106,13 @@ impl OffsetsTopic {
     }
 }
 
-fn read_to_end(
+/// Reads every partition of `topic` from its start to its current end, handing each
+/// record's key and value to `on_record` in partition order.
+pub(crate) fn read_to_end(
     client: &ClientConfig,
     topic: &str,
-) -> Result<BTreeMap<Vec<u8>, Vec<u8>>, SinkError> {
+    mut on_record: impl FnMut(Option<&[u8]>, Option<&[u8]>),
+) -> Result<(), SinkError> {
     let consumer: Consumer = client
         .create_with_context(KafkaLogs)
         .map_err(|e| SinkError::Config(e.to_string()))?;
@@ -123,9 +137,8 @@ fn read_to_end(
                 .map_err(classify)?;
         }
     }
-    let mut latest = BTreeMap::new();
     if ends.is_empty() {
-        return Ok(latest);
+        return Ok(());
     }
     consumer.assign(&assignment).map_err(classify)?;
     let deadline = Instant::now() + READ_TIMEOUT;
@@ -136,21 +149,16 @@ fn read_to_end(
             matches!(position.find_partition(topic, p).map(|e| e.offset()), Some(Offset::Offset(o)) if o >= end)
         });
         if done {
-            return Ok(latest);
+            return Ok(());
         }
         if Instant::now() > deadline {
             return Err(SinkError::KafkaTransient(format!(
-                "reading offsets topic {topic} did not reach its end within {READ_TIMEOUT:?}"
+                "reading topic {topic} did not reach its end within {READ_TIMEOUT:?}"
             )));
         }
         if let Some(message) = consumer.poll(Duration::from_millis(200)) {
             let message = message.map_err(classify)?;
-            if let Some(key) = message.key() {
-                match message.payload() {
-                    Some(value) => latest.insert(key.to_vec(), value.to_vec()),
-                    None => latest.remove(key),
-                };
-            }
+            on_record(message.key(), message.payload());
         }
     }
 }

@@ -9,7 +9,8 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use base64::Engine as _;
+use ferrium_event::logical::binary::{binary_schema, binary_value};
+use ferrium_event::logical::decimal::{unscaled_at_scale, variable_scale};
 use ferrium_event::{Schema, SchemaType, Value};
 
 use super::array::parse_array;
@@ -18,7 +19,7 @@ use super::error::{excerpt, TypeError};
 use super::hstore::{java_hashmap_order, parse_hstore, to_json};
 use super::interval::PgInterval;
 use super::name_uuid::name_uuid_from_bytes;
-use super::numeric::{parse_numeric, unscaled_at_scale, variable_scale, MoneyText, NumericText};
+use super::numeric::{parse_numeric, MoneyText, NumericText};
 use super::options::{
     BinaryMode, DecimalMode, HstoreMode, IntervalMode, TimePrecisionMode, TypeOptions,
 };
@@ -165,15 +166,6 @@ fn logical(kind: SchemaType, name: &str) -> Schema {
 
 fn plain(kind: SchemaType) -> Schema {
     Schema::of(kind)
-}
-
-fn binary_schema(mode: BinaryMode) -> Schema {
-    match mode {
-        BinaryMode::Bytes => plain(SchemaType::Bytes),
-        BinaryMode::Base64 | BinaryMode::Base64UrlSafe | BinaryMode::Hex => {
-            plain(SchemaType::String)
-        }
-    }
 }
 
 impl ColumnCodec {
@@ -808,26 +800,6 @@ fn decode_bytea(text: &str) -> Result<Vec<u8>, Bad> {
         out.push(nibble(pair[0])? << 4 | nibble(pair[1])?);
     }
     Ok(out)
-}
-
-/// Binary data as `binary.handling.mode` wants it. Java's `Base64.getEncoder()` and
-/// `getUrlEncoder()` both pad; Debezium's hex is lower case.
-fn binary_value(mode: BinaryMode, bytes: Vec<u8>) -> Value {
-    use base64::engine::general_purpose::{STANDARD, URL_SAFE};
-    match mode {
-        BinaryMode::Bytes => Value::Bytes(bytes),
-        BinaryMode::Base64 => Value::String(STANDARD.encode(bytes)),
-        BinaryMode::Base64UrlSafe => Value::String(URL_SAFE.encode(bytes)),
-        BinaryMode::Hex => {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            let mut s = String::with_capacity(bytes.len() * 2);
-            for b in bytes {
-                s.push(HEX[usize::from(b >> 4)] as char);
-                s.push(HEX[usize::from(b & 0xF)] as char);
-            }
-            Value::String(s)
-        }
-    }
 }
 
 fn date_value(repr: DateRepr, days: i64) -> Value {

@@ -1,33 +1,6 @@
 //! The type-handling options Debezium exposes, parsed once from the connector config.
 
-/// `decimal.handling.mode`
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DecimalMode {
-    /// `org.apache.kafka.connect.data.Decimal` (or `VariableScaleDecimal` without a scale).
-    Precise,
-    Double,
-    String,
-}
-
-/// `time.precision.mode`
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TimePrecisionMode {
-    Adaptive,
-    AdaptiveTimeMicroseconds,
-    Connect,
-    IsoString,
-    Microseconds,
-    Nanoseconds,
-}
-
-/// `binary.handling.mode`
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BinaryMode {
-    Bytes,
-    Base64,
-    Base64UrlSafe,
-    Hex,
-}
+pub use ferrium_event::logical::modes::{BinaryMode, DecimalMode, TimePrecisionMode};
 
 /// `interval.handling.mode`
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

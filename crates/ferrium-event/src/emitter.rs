@@ -1,6 +1,7 @@
-//! Hands records to the runtime in batches, in source order, with checkpoints after them.
+//! Hands a source's records to the runtime in batches, in source order, with checkpoints
+//! after them. Shared by every source so batching and backpressure behave the same.
 
-use ferrium_event::{Offset, SourceMessage, SourceRecord};
+use crate::{Offset, SourceMessage, SourceRecord};
 use tokio::sync::mpsc;
 
 /// The runtime stopped listening (it is shutting down or failed on its side).

@@ -1,0 +1,219 @@
+//! Start-up and the [`Source`] implementation: check the server, decide between resuming
+//! the stored offset (verified against the server's binlogs, with the table model rebuilt
+//! from the schema history) and a snapshot, then stream.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ferrium_config::ConnectorConfig;
+use ferrium_event::emitter::Emitter;
+use ferrium_event::history::SchemaHistoryStore;
+use ferrium_event::{Classified, Source, SourceContext, SourceExit, SourcePartition};
+use mysql_async::Conn;
+
+use crate::config::{HistoryLocation, MysqlConfig, SnapshotMode};
+use crate::connection::{binlog_files, check_server, connect};
+use crate::ddl::Schemas;
+use crate::error::MysqlError;
+use crate::events::{ConnectorKind, EventBuilder};
+use crate::history::SchemaHistory;
+use crate::offset::MysqlOffset;
+use crate::position::{BinlogPosition, GtidSet};
+use crate::registry::TableRegistry;
+use crate::snapshot::{run_snapshot, SnapshotContext, SnapshotEnd};
+use crate::stream::{run_stream, StreamContext};
+
+/// The settings the runtime needs from the connector's config.
+#[derive(Debug, Clone)]
+pub struct SourceSettings {
+    pub max_batch_size: usize,
+    pub max_queue_size: usize,
+    pub errors_max_retries: i64,
+    pub retriable_restart_wait: Duration,
+}
+
+pub struct MysqlSource {
+    config: MysqlConfig,
+    kind: ConnectorKind,
+    history: Option<Arc<dyn SchemaHistoryStore>>,
+}
+
+impl MysqlSource {
+    /// Validates the config. The runtime then gives the source its schema history store
+    /// with [`MysqlSource::with_history`], because where it lives depends on the worker.
+    pub fn new(config: &ConnectorConfig) -> Result<Self, MysqlError> {
+        let kind = match config.get("connector.class") {
+            Some(c) if c.to_ascii_lowercase().contains("mariadb") => ConnectorKind::MariaDb,
+            _ => ConnectorKind::MySql,
+        };
+        let config =
+            MysqlConfig::from_connector(config).map_err(|e| MysqlError::Config(e.to_string()))?;
+        Ok(MysqlSource {
+            config,
+            kind,
+            history: None,
+        })
+    }
+
+    pub fn with_history(mut self, store: Arc<dyn SchemaHistoryStore>) -> Self {
+        self.history = Some(store);
+        self
+    }
+
+    pub fn history_location(&self) -> &HistoryLocation {
+        &self.config.history
+    }
+
+    pub fn partition(&self) -> SourcePartition {
+        SourcePartition::server(&self.config.topic_prefix)
+    }
+
+    pub fn settings(&self) -> SourceSettings {
+        SourceSettings {
+            max_batch_size: self.config.max_batch_size,
+            max_queue_size: self.config.max_queue_size,
+            errors_max_retries: self.config.errors_max_retries,
+            retriable_restart_wait: self.config.retriable_restart_wait,
+        }
+    }
+
+    async fn run_inner(&mut self, ctx: SourceContext) -> Result<SourceExit, MysqlError> {
+        let config = &self.config;
+        let store = self
+            .history
+            .clone()
+            .ok_or_else(|| MysqlError::Config("no schema history store was configured".into()))?;
+        let mut conn = connect(config).await?;
+        let server = check_server(&mut conn, config).await?;
+        tracing::info!(
+            connector = %ctx.connector,
+            server = %server.version,
+            history = %store.describe(),
+            "connected to {}", crate::connection::target(config)
+        );
+        let events = EventBuilder::new(config, self.kind);
+        let mut schemas = Schemas::default();
+        let mut history = SchemaHistory::new(store, &config.topic_prefix);
+        let mut registry = TableRegistry::new(events.source_schema.clone());
+        let mut out = Emitter::new(ctx.messages.clone(), config.max_batch_size);
+        let stored = match &ctx.stored_offset {
+            Some(offset) => MysqlOffset::from_offset(offset).map_err(MysqlError::ResumeMismatch)?,
+            None => None,
+        };
+        let resume = match stored {
+            Some(offset) => match verify_resume(&mut conn, &offset).await {
+                Ok(()) => Some(offset),
+                Err(e) if config.snapshot_mode == SnapshotMode::WhenNeeded => {
+                    tracing::warn!(error = %e, "the stored offset cannot be resumed; taking a new snapshot (snapshot.mode=when_needed)");
+                    None
+                }
+                Err(e) => return Err(e),
+            },
+            None => None,
+        };
+        let start = match resume {
+            Some(offset) => {
+                let applied = history
+                    .recover(Some(&offset.position), &mut schemas)
+                    .await?;
+                if applied == 0 && config.snapshot_mode != SnapshotMode::Never {
+                    return Err(MysqlError::History(format!(
+                        "an offset is stored ({}), but the schema history in {} has no record up to it: it was deleted or belongs to another connector; restore it, or take a new snapshot with ferrium reset-offsets",
+                        offset.position,
+                        history.describe()
+                    )));
+                }
+                tracing::info!(records = applied, position = %offset.position, "schema history recovered; resuming");
+                offset
+            }
+            None if config.snapshot_mode == SnapshotMode::Never => {
+                // Debezium's `never`: the table model comes from the DDL in the binlog, read
+                // from the oldest file the server still has.
+                let files = binlog_files(&mut conn).await?;
+                let Some((first, _)) = files.first() else {
+                    return Err(MysqlError::ServerSetup {
+                        problem: "the server lists no binlog files".into(),
+                        fix: "enable log_bin".into(),
+                    });
+                };
+                history.recover(None, &mut schemas).await?;
+                MysqlOffset {
+                    position: BinlogPosition::new(first.clone(), 4),
+                    gtids: GtidSet::Empty,
+                    skip_events: 0,
+                    skip_rows: 0,
+                    server_id: server.server_id,
+                    ts_sec: 0,
+                }
+            }
+            None => {
+                let with_data = config.snapshot_mode != SnapshotMode::NoData;
+                let cx = SnapshotContext {
+                    config,
+                    flavor: server.flavor,
+                    server_id: server.server_id,
+                    schemas: &mut schemas,
+                    history: &mut history,
+                    registry: &mut registry,
+                    events: &events,
+                    out: &mut out,
+                    shutdown: &ctx.shutdown,
+                };
+                match run_snapshot(&mut conn, cx, with_data).await? {
+                    SnapshotEnd::Interrupted => return Ok(SourceExit::Shutdown),
+                    SnapshotEnd::Done(offset) => {
+                        if out.checkpoint(offset.to_offset()).await.is_err() {
+                            return Ok(SourceExit::Shutdown);
+                        }
+                        if config.snapshot_mode == SnapshotMode::InitialOnly {
+                            return Ok(SourceExit::Finished);
+                        }
+                        offset
+                    }
+                }
+            }
+        };
+        drop(conn);
+        let binlog_conn = connect(config).await?;
+        let cx = StreamContext {
+            config,
+            flavor: server.flavor,
+            schemas: &mut schemas,
+            history: &mut history,
+            registry: &mut registry,
+            events: &events,
+            out: &mut out,
+            shutdown: &ctx.shutdown,
+        };
+        run_stream(binlog_conn, cx, start).await
+    }
+}
+
+/// The stored position must be in a binlog file the server still has.
+async fn verify_resume(conn: &mut Conn, offset: &MysqlOffset) -> Result<(), MysqlError> {
+    let files = binlog_files(conn).await?;
+    match files.iter().find(|(name, _)| name == &offset.position.file) {
+        None => Err(MysqlError::ResumeMismatch(format!(
+            "the stored position {} is in a binlog file the server no longer has (it has {}); the changes since were purged: take a new snapshot with ferrium reset-offsets or snapshot.mode=when_needed",
+            offset.position,
+            match (files.first(), files.last()) {
+                (Some(a), Some(b)) => format!("{} to {}", a.0, b.0),
+                _ => "none".into(),
+            }
+        ))),
+        Some((_, size)) if offset.position.pos > *size => Err(MysqlError::ResumeMismatch(format!(
+            "the stored position {} is past the end of that file ({size} bytes): the offset belongs to another server",
+            offset.position
+        ))),
+        Some(_) => Ok(()),
+    }
+}
+
+#[async_trait::async_trait]
+impl Source for MysqlSource {
+    async fn run(&mut self, ctx: SourceContext) -> Result<SourceExit, Box<dyn Classified>> {
+        self.run_inner(ctx)
+            .await
+            .map_err(|e| Box::new(e) as Box<dyn Classified>)
+    }
+}

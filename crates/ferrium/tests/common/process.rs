@@ -1,0 +1,282 @@
+//! The real `ferrium` binary as a child process, for the integration test binaries: its
+//! stdout records parsed line by line, its log kept for failure messages, and helpers to
+//! stop it gracefully, crash it, or run it to completion.
+
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// One record as the embedded default prints it.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub topic: String,
+    pub key: Value,
+    pub value: Value,
+}
+
+impl Line {
+    /// The payload of the value (schemas enabled or not).
+    pub fn payload(&self) -> &Value {
+        self.value.get("payload").unwrap_or(&self.value)
+    }
+
+    pub fn op(&self) -> Option<&str> {
+        self.payload().get("op").and_then(Value::as_str)
+    }
+
+    pub fn after(&self) -> &Value {
+        &self.payload()["after"]
+    }
+
+    pub fn before(&self) -> &Value {
+        &self.payload()["before"]
+    }
+
+    pub fn source(&self) -> &Value {
+        &self.payload()["source"]
+    }
+
+    pub fn key_payload(&self) -> &Value {
+        self.key.get("payload").unwrap_or(&self.key)
+    }
+}
+
+/// A running `ferrium run` process, its stdout parsed line by line.
+pub struct Ferrium {
+    pub child: Child,
+    lines: mpsc::Receiver<Line>,
+    stderr: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+pub fn ferrium_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_ferrium"))
+}
+
+impl Ferrium {
+    pub fn start(connector: &Path, worker: &Path) -> Ferrium {
+        let mut child = Command::new(ferrium_binary())
+            .arg("run")
+            .arg(connector)
+            .arg("--worker")
+            .arg(worker)
+            .env("FERRIUM_LOG", "info")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("the ferrium binary starts");
+        let stdout = child.stdout.take().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                let json: Value = serde_json::from_str(&line)
+                    .unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"));
+                let parsed = Line {
+                    topic: json["topic"].as_str().unwrap().to_string(),
+                    key: json["key"].clone(),
+                    value: json["value"].clone(),
+                };
+                if tx.send(parsed).is_err() {
+                    break;
+                }
+            }
+        });
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let log_writer = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if std::env::var_os("FERRIUM_TEST_VERBOSE").is_some() {
+                    eprintln!("[ferrium] {line}");
+                }
+                log_writer.lock().unwrap().push_str(&line);
+                log_writer.lock().unwrap().push('\n');
+            }
+        });
+        Ferrium {
+            child,
+            lines: rx,
+            stderr: log,
+        }
+    }
+
+    pub fn log(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+
+    /// Collects lines until `done` says so, failing after `timeout` with what arrived.
+    pub fn collect_until(
+        &self,
+        timeout: Duration,
+        mut done: impl FnMut(&[Line]) -> bool,
+    ) -> Vec<Line> {
+        let deadline = Instant::now() + timeout;
+        let mut lines = Vec::new();
+        loop {
+            if done(&lines) {
+                return lines;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self
+                .lines
+                .recv_timeout(left.min(Duration::from_millis(200)))
+            {
+                Ok(line) => {
+                    // Take everything already waiting before asking `done` again.
+                    lines.push(line);
+                    lines.extend(self.lines.try_iter());
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) if Instant::now() < deadline => {}
+                Err(_) => panic!(
+                    "timed out after {timeout:?} with {} records; last: {:?}\nferrium log:\n{}",
+                    lines.len(),
+                    lines.last(),
+                    self.log()
+                ),
+            }
+        }
+    }
+
+    /// Collects data records (not heartbeats) until `count` arrived.
+    pub fn collect(&self, topic_prefix: &str, count: usize, timeout: Duration) -> Vec<Line> {
+        let lines = self.collect_until(timeout, |l| {
+            l.iter()
+                .filter(|x| x.topic.starts_with(topic_prefix))
+                .count()
+                >= count
+        });
+        lines
+            .into_iter()
+            .filter(|x| x.topic.starts_with(topic_prefix))
+            .collect()
+    }
+
+    /// Lines that arrive within `wait`, without expecting any.
+    pub fn drain(&self, wait: Duration) -> Vec<Line> {
+        let deadline = Instant::now() + wait;
+        let mut lines = Vec::new();
+        while let Ok(line) = self
+            .lines
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            lines.push(line);
+        }
+        lines
+    }
+
+    /// SIGTERM and wait: a graceful stop.
+    pub fn stop(mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        self.wait_exit(Duration::from_secs(30))
+    }
+
+    /// SIGKILL: a crash.
+    pub fn kill9(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    pub fn wait_exit(&mut self, timeout: Duration) -> std::process::ExitStatus {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!(
+                    "ferrium did not exit within {timeout:?}; log:\n{}",
+                    self.log()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Ferrium {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `ferrium run` to completion and returns (exit status, stderr).
+pub fn run_to_exit(
+    connector: &Path,
+    worker: Option<&Path>,
+    timeout: Duration,
+) -> (std::process::ExitStatus, String) {
+    let mut cmd = Command::new(ferrium_binary());
+    cmd.arg("run").arg(connector);
+    if let Some(worker) = worker {
+        cmd.arg("--worker").arg(worker);
+    }
+    let mut child = cmd
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut s).ok();
+        s
+    });
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("ferrium did not exit within {timeout:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    (status, reader.join().unwrap())
+}
+
+/// At-least-once check of per-key counters 1..=`rounds`: every value present, values rise
+/// by one within a run, and a replay after a crash may repeat values but never skip one.
+/// Returns how many values were repeated.
+pub fn assert_every_change_in_order(
+    per_key: &BTreeMap<i64, Vec<i64>>,
+    keys: i64,
+    rounds: i64,
+) -> usize {
+    let mut duplicates = 0;
+    for id in 1..=keys {
+        let values = per_key
+            .get(&id)
+            .unwrap_or_else(|| panic!("key {id} has no changes"));
+        let mut max = 0;
+        for &v in values {
+            assert!(
+                v <= max + 1,
+                "key {id}: change {v} arrived before {}: {values:?}",
+                max + 1
+            );
+            if v <= max {
+                duplicates += 1;
+            }
+            max = max.max(v);
+        }
+        assert_eq!(max, rounds, "key {id} is missing changes");
+    }
+    duplicates
+}

@@ -1,0 +1,9 @@
+//! End-to-end tests of the MySQL/MariaDB source against the real MariaDB started by
+//! `scripts/services.sh up`, with the real `ferrium` binary.
+
+mod support;
+
+mod bad_input;
+mod ddl;
+mod recovery;
+mod streaming;
