@@ -199,7 +199,13 @@ const KEYS: &[ConfigKey] = &[
     .default("precise"),
     ConfigKey::new(
         "time.precision.mode",
-        T::Enum(&["adaptive_time_microseconds", "connect"]),
+        T::Enum(&[
+            "adaptive_time_microseconds",
+            "connect",
+            "isostring",
+            "microseconds",
+            "nanoseconds",
+        ]),
         "temporal representation",
     )
     .default("adaptive_time_microseconds"),
@@ -423,6 +429,9 @@ impl MysqlConfig {
             },
             time: match v.choice("time.precision.mode").as_str() {
                 "connect" => TimePrecisionMode::Connect,
+                "isostring" => TimePrecisionMode::IsoString,
+                "microseconds" => TimePrecisionMode::Microseconds,
+                "nanoseconds" => TimePrecisionMode::Nanoseconds,
                 _ => TimePrecisionMode::AdaptiveTimeMicroseconds,
             },
             bigint_unsigned: match v.choice("bigint.unsigned.handling.mode").as_str() {

@@ -91,6 +91,11 @@ impl MysqlSource {
             history = %store.describe(),
             "connected to {}", crate::connection::target(config)
         );
+        if config.include_query && server.flavor == crate::connection::Flavor::MariaDb {
+            // MariaDB sends ANNOTATE_ROWS only to a replica that sets the
+            // BINLOG_SEND_ANNOTATE_ROWS_EVENT dump flag, which mysql_async 0.37 cannot set.
+            tracing::warn!("include.query=true has no effect on MariaDB in this Ferrium build: source.query stays null (it works on MySQL with binlog_rows_query_log_events=ON)");
+        }
         let events = EventBuilder::new(config, self.kind);
         let mut schemas = Schemas::default();
         let mut history = SchemaHistory::new(store, &config.topic_prefix);

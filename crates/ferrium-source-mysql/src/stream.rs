@@ -120,20 +120,20 @@ fn binlog_error(config: &MysqlConfig, e: mysql_async::Error) -> MysqlError {
                 config.user
             ),
         },
-        // ER_MASTER_FATAL_ERROR_READING_BINLOG: purged file, bad position, duplicate id.
-        mysql_async::Error::Server(e) if e.code == 1236 => {
-            if e.message.contains("same server") {
-                MysqlError::Config(format!(
-                    "another replica connected with database.server.id {} and the server dropped this one ({}); give every connector and replica a unique database.server.id",
-                    config.server_id, e.message
-                ))
-            } else {
-                MysqlError::ResumeMismatch(format!(
-                    "the server cannot send the binlog from the stored position: {}; if the binlog was purged, take a new snapshot (ferrium reset-offsets, or snapshot.mode=when_needed)",
-                    e.message
-                ))
-            }
+        // Another replica registered with this id and the server dropped this connection
+        // (MariaDB's ER_SLAVE_SAME_ID 4052; MySQL reports it as 1236). Retrying would only
+        // make the two take turns.
+        mysql_async::Error::Server(e) if e.code == 4052 || e.message.contains("same server_uuid/server_id") || e.message.contains("same server_id") => {
+            MysqlError::Config(format!(
+                "another replica connected with database.server.id {} and the server dropped this connection ({}); give every connector and replica a unique database.server.id",
+                config.server_id, e.message
+            ))
         }
+        // ER_MASTER_FATAL_ERROR_READING_BINLOG: purged file or a position the server lacks.
+        mysql_async::Error::Server(e) if e.code == 1236 => MysqlError::ResumeMismatch(format!(
+            "the server cannot send the binlog from the stored position: {}; if the binlog was purged, take a new snapshot (ferrium reset-offsets, or snapshot.mode=when_needed)",
+            e.message
+        )),
         other => MysqlError::ConnectionLost(other.to_string()),
     }
 }
@@ -225,6 +225,7 @@ impl Streamer<'_> {
         // Between transactions the last checkpoint is already the current position.
         let record = self.cx.events.heartbeat(Self::now_ms());
         self.cx.out.push(record).await?;
+        self.cx.out.flush().await?;
         Ok(())
     }
 

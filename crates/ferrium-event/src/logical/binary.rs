@@ -1,5 +1,7 @@
 //! Binary column values as `binary.handling.mode` shapes them.
 
+use base64::Engine as _;
+
 use super::modes::BinaryMode;
 use crate::{Schema, SchemaType, Value};
 
@@ -18,39 +20,18 @@ pub fn binary_schema(mode: BinaryMode) -> Schema {
 pub fn binary_value(mode: BinaryMode, bytes: Vec<u8>) -> Value {
     match mode {
         BinaryMode::Bytes => Value::Bytes(bytes),
-        BinaryMode::Base64 => Value::String(base64_padded(&bytes, STANDARD)),
-        BinaryMode::Base64UrlSafe => Value::String(base64_padded(&bytes, URL_SAFE)),
+        BinaryMode::Base64 => Value::String(base64_standard(&bytes)),
+        // Java's URL encoder pads too.
+        BinaryMode::Base64UrlSafe => {
+            Value::String(base64::engine::general_purpose::URL_SAFE.encode(&bytes))
+        }
         BinaryMode::Hex => Value::String(hex_lower(&bytes)),
     }
 }
 
-const STANDARD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-const URL_SAFE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/// RFC 4648 base64 with `=` padding (written here so this crate needs no codec dependency).
-pub fn base64_padded(bytes: &[u8], alphabet: &[u8; 64]) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(alphabet[((n >> (18 - 6 * i)) & 0x3F) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 /// Standard-alphabet padded base64, as `java.util.Base64.getEncoder()` writes it.
 pub fn base64_standard(bytes: &[u8]) -> String {
-    base64_padded(bytes, STANDARD)
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 /// Lower-case hex, two digits per byte.

@@ -251,6 +251,19 @@ impl ColumnCodec {
         use MyValue as V;
         match (&self.kind, v) {
             (Kind::Bool, V::Int(_) | V::UInt(_)) => Ok(Value::Boolean(int_of(v)? != 0)),
+            // mysql_common 0.37 reads a signed MEDIUMINT from the binlog without sign
+            // extension (its `eat_i24_le` zero-fills the fourth byte), so -1 arrives as
+            // 16777215; the 24-bit two's complement is restored here.
+            (
+                Kind::Int {
+                    bits: 24,
+                    unsigned: false,
+                    ..
+                },
+                V::Int(raw),
+            ) if (0x80_0000..=0xFF_FFFF).contains(raw) => {
+                self.int_value(i128::from(raw - 0x100_0000))
+            }
             (Kind::Int { .. } | Kind::UnsignedDecimal, V::Int(_) | V::UInt(_)) => {
                 self.int_value(int_of(v)?)
             }

@@ -989,3 +989,23 @@ fn schema_defaults_follow_the_default_value_converter() {
         Value::Int32(19737)
     );
 }
+
+#[test]
+fn signed_mediumint_from_the_binlog_is_sign_extended() {
+    // The driver hands over the raw 24 bits of a negative MEDIUMINT as a positive number.
+    let codec = compile(&col("MEDIUMINT"));
+    assert_eq!(both(&codec, My::Int(16_777_215), b"-1"), Value::Int32(-1));
+    assert_eq!(
+        both(&codec, My::Int(8_388_608), b"-8388608"),
+        Value::Int32(-8_388_608)
+    );
+    assert_eq!(
+        both(&codec, My::Int(8_388_607), b"8388607"),
+        Value::Int32(8_388_607)
+    );
+    let unsigned = compile(&unsigned("MEDIUMINT"));
+    assert_eq!(
+        both(&unsigned, My::Int(16_777_215), b"16777215"),
+        Value::Int32(16_777_215)
+    );
+}

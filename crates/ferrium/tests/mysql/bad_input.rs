@@ -229,3 +229,40 @@ async fn unparseable_ddl_stops_without_losing_what_came_before() {
 /// Valid MariaDB that Ferrium's DDL parser does not understand, and that changes no
 /// column (so skipping it is safe).
 const UNPARSEABLE: &str = "ALTER TABLE t ORDER BY id, v";
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_connectors_with_one_server_id_fail_instead_of_taking_turns() {
+    let mut db = TestDb::create("clash").await;
+    db.exec("CREATE TABLE t (id INT PRIMARY KEY)").await;
+    let first = db.start(&[]);
+    first.collect_until(WAIT, |l| !crate::support::of_topic(l, "test").is_empty());
+    // A second connector (its own offsets and prefix) reusing the first one's server id.
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = db.connector(&[("topic.prefix", "second")]);
+    config["name"] = serde_json::json!("second");
+    let connector = dir.path().join("second.json");
+    std::fs::write(&connector, config.to_string()).unwrap();
+    let worker = dir.path().join("w.properties");
+    std::fs::write(
+        &worker,
+        format!(
+            "offset.storage.file.filename={}/o.offsets\n",
+            dir.path().display()
+        ),
+    )
+    .unwrap();
+    let second = crate::support::Ferrium::start(&connector, &worker);
+    second.collect_until(WAIT, |l| !crate::support::of_topic(l, "second").is_empty());
+    // The newer registration wins; the first is told why and stops.
+    let mut first = first;
+    let status = first.wait_exit(WAIT);
+    assert!(!status.success());
+    let log = first.log();
+    assert!(
+        log.contains(&format!("database.server.id {}", db.server_id))
+            && log.contains("unique database.server.id"),
+        "{log}"
+    );
+    second.kill9();
+    db.drop().await;
+}

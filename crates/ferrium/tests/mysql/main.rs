@@ -5,5 +5,8 @@ mod support;
 
 mod bad_input;
 mod ddl;
+mod kafka;
 mod recovery;
+mod snapshot;
 mod streaming;
+mod types;

@@ -217,3 +217,30 @@ async fn a_primary_key_change_is_a_delete_and_a_create() {
     ferrium.stop();
     db.drop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn heartbeats_and_include_query_on_mariadb() {
+    let mut db = TestDb::create("hb").await;
+    db.exec("CREATE TABLE t (id INT PRIMARY KEY)").await;
+    let ferrium = db.start(&[("heartbeat.interval.ms", "200"), ("include.query", "true")]);
+    let heartbeat = "__debezium-heartbeat.test";
+    let lines = ferrium.collect_until(WAIT, |l| of_topic(l, heartbeat).len() >= 2);
+    let beat = of_topic(&lines, heartbeat)[0];
+    assert_eq!(beat.key_payload(), &json!({"serverName": "test"}));
+    assert!(beat.payload()["ts_ms"].as_i64().unwrap() > 1_700_000_000_000);
+    db.exec("INSERT INTO t VALUES (42) /* from the app */")
+        .await;
+    let lines = ferrium.collect(&db.topic("t"), 1, WAIT);
+    // MariaDB only sends the statement (ANNOTATE_ROWS) to replicas that ask with a dump
+    // flag the driver cannot set: the option is accepted, says so, and leaves query null.
+    assert_eq!(lines[0].source()["query"], Value::Null);
+    assert!(
+        ferrium
+            .log()
+            .contains("include.query=true has no effect on MariaDB"),
+        "{}",
+        ferrium.log()
+    );
+    ferrium.stop();
+    db.drop().await;
+}

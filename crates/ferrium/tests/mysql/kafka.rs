@@ -1,0 +1,151 @@
+//! Into a real Kafka broker, with the Debezium 1.x-style config: the schema
+//! history in a Kafka topic named by the legacy `database.history.kafka.*` options,
+//! exactly-once delivery, and a restart that rebuilds the table model from that topic.
+
+use std::time::{Duration, Instant};
+
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::error::KafkaError;
+use rdkafka::types::RDKafkaErrorCode;
+use rdkafka::Message;
+use serde_json::Value;
+
+use crate::support::{Ferrium, TestDb};
+
+const WAIT: Duration = Duration::from_secs(90);
+
+pub fn kafka_bootstrap() -> String {
+    let port = std::env::var("FERRIUM_KAFKA_PORT").unwrap_or_else(|_| "9092".into());
+    format!("127.0.0.1:{port}")
+}
+
+fn consume(
+    topic: &str,
+    group: &str,
+    count: usize,
+    ferrium: Option<&Ferrium>,
+) -> Vec<Option<Value>> {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", kafka_bootstrap())
+        .set("group.id", group)
+        .set("auto.offset.reset", "earliest")
+        .set("isolation.level", "read_committed")
+        .create()
+        .unwrap();
+    consumer.subscribe(&[topic]).unwrap();
+    let deadline = Instant::now() + WAIT;
+    let mut values = Vec::new();
+    while values.len() < count {
+        assert!(
+            Instant::now() < deadline,
+            "only {} of {count} records on {topic}; log:\n{}",
+            values.len(),
+            ferrium.map(Ferrium::log).unwrap_or_default()
+        );
+        match consumer.poll(Duration::from_millis(300)) {
+            Some(Ok(message)) => values.push(
+                message
+                    .payload()
+                    .map(|p| serde_json::from_slice(p).unwrap()),
+            ),
+            // The topic may not exist yet: Ferrium creates it with its first record.
+            Some(Err(KafkaError::MessageConsumption(
+                RDKafkaErrorCode::UnknownTopicOrPartition,
+            ))) => {}
+            Some(Err(e)) => panic!("consuming {topic}: {e}"),
+            None => {}
+        }
+    }
+    values
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn legacy_history_options_exactly_once_and_recovery_from_the_history_topic() {
+    let mut db = TestDb::create("kafka").await;
+    db.exec("CREATE TABLE customers (id INT PRIMARY KEY, name VARCHAR(20)); INSERT INTO customers VALUES (1, 'ann')")
+        .await;
+    let prefix = db.name.clone();
+    let history_topic = format!("{prefix}.dbhistory");
+    let servers = kafka_bootstrap();
+    let connector = db.connector(&[
+        ("database.server.name", prefix.as_str()),
+        ("database.history.kafka.bootstrap.servers", servers.as_str()),
+        ("database.history.kafka.topic", history_topic.as_str()),
+        ("topic.creation.default.replication.factor", "1"),
+    ]);
+    let mut connector = connector;
+    connector["config"]
+        .as_object_mut()
+        .unwrap()
+        .remove("topic.prefix");
+    let connector_path = db.write_connector(&connector);
+    let worker = db.worker(&[
+        &format!("bootstrap.servers={servers}"),
+        &format!("group.id={prefix}"),
+    ]);
+    let ferrium = Ferrium::start(&connector_path, &worker);
+    let topic = format!("{prefix}.{}.customers", db.name);
+    consume(&topic, &format!("{prefix}-a"), 1, Some(&ferrium));
+    db.exec("ALTER TABLE customers ADD COLUMN email VARCHAR(40); INSERT INTO customers VALUES (2, 'bob', 'bob@example.com')")
+        .await;
+    let values = consume(&topic, &format!("{prefix}-b"), 2, Some(&ferrium));
+    assert_eq!(
+        values[1].as_ref().unwrap()["payload"]["after"]["email"],
+        "bob@example.com"
+    );
+    assert!(ferrium.stop().success());
+
+    // The history topic holds the snapshot's CREATE and the streamed ALTER, in order.
+    let history = consume(&history_topic, &format!("{prefix}-h"), 2, None);
+    let ddl: Vec<&str> = history
+        .iter()
+        .map(|v| v.as_ref().unwrap()["ddl"].as_str().unwrap())
+        .collect();
+    assert!(ddl[0].starts_with("CREATE TABLE `customers`"), "{ddl:?}");
+    assert!(ddl[1].contains("ADD COLUMN email"), "{ddl:?}");
+
+    // A row written while Ferrium is down decodes with the column the history added, and
+    // exactly-once means a consumer from the start sees every row once.
+    db.exec("INSERT INTO customers VALUES (3, 'cy', 'cy@example.com')")
+        .await;
+    let ferrium = Ferrium::start(&connector_path, &worker);
+    let values = consume(&topic, &format!("{prefix}-c"), 3, Some(&ferrium));
+    let names: Vec<&str> = values
+        .iter()
+        .map(|v| {
+            v.as_ref().unwrap()["payload"]["after"]["name"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(names, ["ann", "bob", "cy"]);
+    assert_eq!(
+        values[2].as_ref().unwrap()["payload"]["after"]["email"],
+        "cy@example.com"
+    );
+    let extra = consume_for(&topic, &format!("{prefix}-d"), Duration::from_secs(3));
+    assert_eq!(extra, 3, "no record was written twice");
+    assert!(ferrium.stop().success());
+    db.drop().await;
+}
+
+/// How many records a fresh consumer reads from `topic` within `wait`.
+fn consume_for(topic: &str, group: &str, wait: Duration) -> usize {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", kafka_bootstrap())
+        .set("group.id", group)
+        .set("auto.offset.reset", "earliest")
+        .set("isolation.level", "read_committed")
+        .create()
+        .unwrap();
+    consumer.subscribe(&[topic]).unwrap();
+    let deadline = Instant::now() + wait;
+    let mut n = 0;
+    while Instant::now() < deadline {
+        if let Some(Ok(_)) = consumer.poll(Duration::from_millis(200)) {
+            n += 1;
+        }
+    }
+    n
+}
