@@ -1,25 +1,81 @@
 #!/usr/bin/env bash
-# The demo: a sample PostgreSQL database, Ferrium streaming its changes, the events on
-# your terminal. It starts PostgreSQL (scripts/services.sh), creates the `inventory`
-# database, builds Ferrium, and runs it with the embedded default sink (events to
-# stdout as JSON lines) while a small writer changes rows every two seconds.
+# The demo: a sample database, Ferrium streaming its changes, the events on your
+# terminal. It starts PostgreSQL (or MariaDB) with scripts/services.sh, creates the
+# `inventory` database, builds Ferrium, and runs it with the embedded default sink
+# (events to stdout as JSON lines) while a small writer changes rows every two seconds.
 #
-#   scripts/demo.sh            # embedded default: events on stdout, offsets in .demo/
-#   scripts/demo.sh --kafka    # into the local Kafka broker (topics dbserver1.inventory.*)
+#   scripts/demo.sh                    # PostgreSQL; events on stdout, offsets in .demo/
+#   scripts/demo.sh --kafka            # into the local Kafka broker (topics dbserver1.inventory.*)
+#   scripts/demo.sh --mysql [--kafka]  # MariaDB instead (topics dbserver2.inventory.*)
 #
 # Stop it with Ctrl-C; run it again and it resumes where it stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
-mode=${1:-stdout}
+mode=stdout
+source_db=postgres
+for arg in "$@"; do
+  case $arg in
+    --kafka) mode=--kafka ;;
+    --mysql) source_db=mariadb ;;
+    *) echo "usage: scripts/demo.sh [--mysql] [--kafka]" >&2; exit 2 ;;
+  esac
+done
 pg_port=${FERRIUM_PG_PORT:-5432}
+mariadb_port=${FERRIUM_MARIADB_PORT:-3306}
 kafka_port=${FERRIUM_KAFKA_PORT:-9092}
 
-if [ "$mode" = "--kafka" ]; then
-  scripts/services.sh up postgres kafka
-else
-  scripts/services.sh up postgres
+services=("$source_db")
+if [ "$mode" = "--kafka" ]; then services+=(kafka); fi
+scripts/services.sh up "${services[@]}"
+
+if [ "$source_db" = mariadb ]; then
+  mariadb_() { mariadb --no-defaults --protocol=TCP -h 127.0.0.1 -P "$mariadb_port" -uroot "$@"; }
+  mariadb_ -e "CREATE DATABASE IF NOT EXISTS inventory"
+  if [ "$(mariadb_ -Nse "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'inventory'")" = 0 ]; then
+    mariadb_ < examples/inventory-mysql.sql
+  fi
+  cargo build --release -p ferrium
+  mkdir -p .demo/mysql
+  worker=.demo/mysql/worker.properties
+  {
+    echo "offset.storage.file.filename=$root/.demo/mysql/ferrium.offsets"
+    echo "offset.flush.interval.ms=1000"
+    echo "value.converter.schemas.enable=false"
+    echo "key.converter.schemas.enable=false"
+    if [ "$mode" = "--kafka" ]; then echo "bootstrap.servers=127.0.0.1:$kafka_port"; fi
+  } > "$worker"
+  if [ "$mode" = "--kafka" ]; then
+    sed -e "s/\"3306\"/\"$mariadb_port\"/" -e "s/127.0.0.1:9092/127.0.0.1:$kafka_port/" examples/inventory-mysql.json > .demo/mysql/connector.json
+  else
+    # Without Kafka the schema history goes to a file next to the offsets.
+    cat > .demo/mysql/connector.json <<JSON
+{"name": "inventory-mysql-connector", "config": {
+  "connector.class": "io.debezium.connector.mysql.MySqlConnector",
+  "database.hostname": "127.0.0.1", "database.port": "$mariadb_port",
+  "database.user": "root", "database.password": "",
+  "database.server.id": "184054", "topic.prefix": "dbserver2",
+  "database.include.list": "inventory"}}
+JSON
+  fi
+  (
+    i=0
+    while sleep 2; do
+      i=$((i + 1))
+      mariadb_ inventory -e "START TRANSACTION;
+        INSERT INTO orders (purchaser, product_id, quantity) VALUES (1 + $i % 4, 1 + $i % 3, $i);
+        UPDATE products SET price = price + 0.10 WHERE id = 1 + $i % 3;
+        DELETE FROM orders WHERE $i % 5 = 0 ORDER BY id LIMIT 1;
+        COMMIT;" >/dev/null 2>&1 || true
+    done
+  ) &
+  writer=$!
+  trap 'kill $writer 2>/dev/null || true' EXIT
+  echo "Streaming the changes of MariaDB database 'inventory' (Ctrl-C to stop)..." >&2
+  target/release/ferrium run .demo/mysql/connector.json --worker "$worker"
+  exit $?
 fi
+
 psql_() { psql -h 127.0.0.1 -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -q "$@"; }
 if ! psql_ -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'inventory'" | grep -q 1; then
   psql_ -d postgres -c "CREATE DATABASE inventory"
