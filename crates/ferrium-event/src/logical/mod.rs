@@ -7,5 +7,6 @@
 
 pub mod binary;
 pub mod decimal;
+pub mod error;
 pub mod modes;
 pub mod temporal;

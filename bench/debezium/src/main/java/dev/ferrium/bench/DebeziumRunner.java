@@ -26,7 +26,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Debezium's PostgreSQL connector through the embedded engine, for bench/.
+ * Debezium's PostgreSQL or MySQL connector (connector.class) through the embedded engine, for bench/.
  *
  * Usage: DebeziumRunner ENGINE.properties stdout|kafka [BOOTSTRAP]
  *
@@ -39,6 +39,16 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *    as Debezium Server's Kafka sink does).
  */
 public class DebeziumRunner {
+    /** The version of the connector's module (its package's Module.version()), or "?". */
+    static String connectorVersion(String connectorClass) {
+        try {
+            String pkg = connectorClass.substring(0, connectorClass.lastIndexOf('.'));
+            return (String) Class.forName(pkg + ".Module").getMethod("version").invoke(null);
+        } catch (Exception e) {
+            return "? (" + e + ")";
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
             System.err.println("usage: DebeziumRunner ENGINE.properties stdout|kafka [BOOTSTRAP]");
@@ -50,7 +60,7 @@ public class DebeziumRunner {
         }
         props.putIfAbsent("converter.schemas.enable", "true");
         String mode = args[1];
-        System.err.println("[debezium-runner] debezium " + io.debezium.connector.postgresql.Module.version()
+        System.err.println("[debezium-runner] debezium " + connectorVersion(props.getProperty("connector.class", ""))
                 + " mode=" + mode + " settings=" + props);
 
         final OutputStream out = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 20);
