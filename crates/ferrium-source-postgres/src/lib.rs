@@ -5,6 +5,7 @@
 //! (`snapshot.rs`) reads the tables inside the slot's exported snapshot; streaming
 //! (`stream.rs`) decodes pgoutput into Debezium events.
 
+pub mod admin;
 pub mod catalog;
 pub mod config;
 mod connection;

@@ -320,7 +320,7 @@ async fn create_slot(
 }
 
 /// Drops the slot once no session holds it any more.
-async fn drop_slot_when_free(
+pub(crate) async fn drop_slot_when_free(
     catalog: &Client,
     config: &PostgresConfig,
 ) -> Result<(), PostgresError> {
