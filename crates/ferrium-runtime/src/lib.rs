@@ -11,6 +11,7 @@ pub mod offsets;
 mod pipeline;
 mod pipeline_exactly_once;
 mod reset;
+mod tap;
 pub mod worker;
 
 pub use connector::{run_connector, ConnectorOutcome, SUPPORTED_CONNECTORS};
@@ -18,4 +19,5 @@ pub use delivery::Delivery;
 pub use error_policy::{is_retriable, Backoff, ConnectorError};
 pub use pipeline::{run_pipeline, PipelineSettings};
 pub use reset::reset_offsets;
+pub use tap::{active_topics, reset_active_topics};
 pub use worker::Worker;

@@ -14,6 +14,7 @@ mod emitter;
 pub mod error;
 pub mod events;
 mod filters;
+pub mod metrics;
 pub mod offset;
 mod progress;
 mod registry;

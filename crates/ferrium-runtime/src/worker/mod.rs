@@ -218,19 +218,11 @@ impl Worker {
         config: ConnectorConfig,
     ) -> Result<(ConnectorInfo, bool), WorkerError> {
         check_config(&config)?;
-        let existing = {
-            let _registry = self.registry.lock().await;
-            match self.slots().get(&config.name).cloned() {
-                Some(slot) => slot,
-                None => {
-                    drop(_registry);
-                    return match self.create(config, TargetState::Started).await {
-                        Ok(info) => Ok((info, true)),
-                        // Created by a concurrent request in between: Kafka Connect's 409.
-                        Err(e) => Err(e),
-                    };
-                }
-            }
+        let found = self.slots().get(&config.name).cloned();
+        let Some(existing) = found else {
+            // A concurrent create in between makes this a 409, as in Kafka Connect.
+            let info = self.create(config, TargetState::Started).await?;
+            return Ok((info, true));
         };
         let mut control = existing.control.lock().await;
         self.store

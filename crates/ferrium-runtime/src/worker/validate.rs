@@ -39,7 +39,10 @@ pub fn unknown_class_message(class: &str) -> String {
 }
 
 /// The option table and the full check of a connector class, when the build has them.
-fn checks(class: &str) -> Option<(&'static [ConfigKey], fn(&ConnectorConfig) -> Vec<String>)> {
+/// A connector's full config check: every problem, each naming its option in quotes.
+type Check = fn(&ConnectorConfig) -> Vec<String>;
+
+fn checks(class: &str) -> Option<(&'static [ConfigKey], Check)> {
     if class == ferrium_source_postgres::CONNECTOR_CLASS {
         let check = |c: &ConnectorConfig| -> Vec<String> {
             match ferrium_source_postgres::PostgresConfig::from_connector(c) {
