@@ -309,7 +309,7 @@ async fn run_once(
             None,
         ));
     };
-    let mut sink: Box<dyn Sink> = match delivery {
+    let sink: Box<dyn Sink> = match delivery {
         Delivery::KafkaAtLeastOnce(_) => {
             let kafka = kafka_sink_config(worker, config).map_err(|e| (e, retry))?;
             Box::new(
@@ -318,6 +318,10 @@ async fn run_once(
         }
         _ => Box::new(StdoutSink::new()),
     };
+    let mut sink: Box<dyn Sink> = Box::new(crate::sink_metrics::MeteredSink {
+        inner: sink,
+        metrics: crate::sink_metrics::SinkMetrics::new(&config.name),
+    });
     let stored = store.load(&config.name, &partition);
     let running = start_source(source, config, &partition, stored, queue, shutdown);
     let result = run_pipeline(

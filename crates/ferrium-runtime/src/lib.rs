@@ -11,6 +11,7 @@ pub mod offsets;
 mod pipeline;
 mod pipeline_exactly_once;
 mod reset;
+mod sink_metrics;
 mod tap;
 pub mod worker;
 

@@ -280,3 +280,70 @@ async fn deleting_drops_the_slot_only_when_asked() {
     w.stop();
     db.drop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_kafka_configs_live_in_the_config_topic_and_offsets_in_the_offsets_topic() {
+    let db = TestDb::create("rest_kafka").await;
+    db.exec("CREATE TABLE items (id int PRIMARY KEY); INSERT INTO items VALUES (1);")
+        .await;
+    let tag = &db.name;
+    let worker_file = db.worker(&[
+        listener(),
+        &format!("bootstrap.servers={}", crate::support::kafka_bootstrap()),
+        &format!("config.storage.topic={tag}-configs"),
+        &format!("status.storage.topic={tag}-status"),
+        &format!("offset.storage.topic={tag}-offsets"),
+        &format!("group.id={tag}"),
+    ]);
+    let w = Worker::start(&worker_file);
+    let connector = db.connector(&[("topic.prefix", tag)]);
+    let name = connector["name"].as_str().unwrap().to_string();
+    assert_eq!(
+        w.http.post("/connectors", &connector.to_string()).status,
+        201
+    );
+    w.wait_status(&name, T, running);
+    // The snapshot's offset is committed with its records (exactly-once).
+    let deadline = std::time::Instant::now() + T;
+    loop {
+        let offsets = w.http.get(&format!("/connectors/{name}/offsets")).json();
+        if offsets["offsets"][0]["offset"]["lsn"].as_u64().is_some() {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no offset: {offsets}\n{}",
+            w.log()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert_eq!(
+        w.http.put(&format!("/connectors/{name}/stop"), "").status,
+        202
+    );
+    w.wait_status(&name, T, |s| s["connector"]["state"] == "STOPPED");
+    w.stop();
+
+    // A new worker process reads the config and the STOPPED target back from Kafka.
+    let w = Worker::start(&worker_file);
+    assert_eq!(w.http.get("/connectors").json(), json!([name]));
+    w.wait_status(&name, T, |s| s["connector"]["state"] == "STOPPED");
+    assert_eq!(
+        w.http.get(&format!("/connectors/{name}/config")).json()["topic.prefix"],
+        tag.as_str()
+    );
+    assert_eq!(
+        w.http.delete(&format!("/connectors/{name}/offsets")).status,
+        200
+    );
+    assert_eq!(
+        w.http.get(&format!("/connectors/{name}/offsets")).json(),
+        json!({"offsets": []})
+    );
+    assert_eq!(w.http.delete(&format!("/connectors/{name}")).status, 204);
+    w.stop();
+    let w = Worker::start(&worker_file);
+    assert_eq!(w.http.get("/connectors").json(), json!([]));
+    w.stop();
+    db.drop().await;
+}

@@ -91,6 +91,8 @@ async fn metrics_move_during_a_stream_and_lag_returns_to_zero() {
             assert!((0.0..10_000.0).contains(&behind), "{behind}");
             assert!(value(&after, "ferrium_last_event_timestamp_ms{c}") > 0.0);
             assert!(value(&after, "ferrium_queue_total_capacity{c}") > 0.0);
+            assert!(value(&after, "ferrium_sink_latency_seconds_count{c}") > 0.0);
+            assert!(value(&after, "ferrium_sink_records_total{c}") >= 155.0);
             break;
         }
         assert!(
