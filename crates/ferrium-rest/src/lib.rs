@@ -45,7 +45,7 @@ async fn root(
     }))
 }
 
-/// Every route of the API; `auth`, when set, guards all of them.
+/// Every route of the API; `auth`, when set, guards all of them but `/health`.
 pub fn router(state: Arc<AppState>, auth: Option<BasicAuth>) -> Router {
     use connectors as c;
     let router = Router::new()
@@ -90,12 +90,17 @@ pub fn router(state: Arc<AppState>, auth: Option<BasicAuth>) -> Router {
         .route("/admin/loggers", get(admin::list))
         .route("/admin/loggers/{name}", get(admin::get).put(admin::set))
         .route("/metrics", get(observe::metrics))
-        .route("/health", get(observe::health))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
-        .with_state(state);
-    match auth {
+        .with_state(state.clone());
+    let router = match auth {
         Some(auth) => router.layer(axum::middleware::from_fn_with_state(auth, auth::require)),
         None => router,
-    }
+    };
+    // Liveness probes rarely carry credentials, and the answer reveals nothing.
+    router.merge(
+        Router::new()
+            .route("/health", get(observe::health))
+            .with_state(state),
+    )
 }

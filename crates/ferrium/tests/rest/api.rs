@@ -251,6 +251,8 @@ async fn basic_auth_guards_every_endpoint() {
         .is_some_and(|v| v.starts_with("Basic")));
     h.auth = Some("admin:wrong".into());
     h.get("/").error(401);
+    h.auth = None;
+    assert_eq!(h.get("/health").status, 200, "probes need no credentials");
     h.auth = Some("admin:s3cret".into());
     assert_eq!(h.get("/connectors").status, 200);
     w.stop();
