@@ -49,6 +49,15 @@ pub async fn serve(
         .install_recorder()
         .map_err(|e| tracing::warn!(error = %e, "metrics are disabled"))
         .ok();
+    if let Some(handle) = metrics.clone() {
+        // Without a scrape, histogram samples would pile up; upkeep folds them.
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                handle.run_upkeep();
+            }
+        });
+    }
 
     let delivery = Arc::new(crate::open_delivery(&worker_config, &shutdown).await?);
     let store: Arc<dyn ConfigStore> = match (&persistence, worker_config.bootstrap_servers()) {

@@ -93,6 +93,16 @@ async fn metrics_move_during_a_stream_and_lag_returns_to_zero() {
             assert!(value(&after, "ferrium_queue_total_capacity{c}") > 0.0);
             assert!(value(&after, "ferrium_sink_latency_seconds_count{c}") > 0.0);
             assert!(value(&after, "ferrium_sink_records_total{c}") >= 155.0);
+            // The shipped Grafana dashboard uses only metrics the worker exports.
+            let dashboard = include_str!("../../../../grafana/ferrium-dashboard.json");
+            for name in dashboard.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+                if name.starts_with("ferrium_") {
+                    assert!(
+                        after.keys().any(|k| k.starts_with(name)),
+                        "the dashboard uses {name}, which is not exported"
+                    );
+                }
+            }
             break;
         }
         assert!(
