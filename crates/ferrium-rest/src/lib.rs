@@ -10,6 +10,7 @@ mod error;
 mod listeners;
 mod observe;
 mod plugins;
+mod tls;
 
 use std::sync::Arc;
 
@@ -23,6 +24,7 @@ pub use admin::{LogLevels, LEVELS};
 pub use auth::BasicAuth;
 pub use error::ApiError;
 pub use listeners::{bind, listeners, Listener};
+pub use tls::{acceptor as tls_acceptor, TlsListener};
 
 /// What every handler sees.
 pub struct AppState {

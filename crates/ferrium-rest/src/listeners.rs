@@ -1,5 +1,5 @@
 //! Where the REST API listens: Kafka Connect's `listeners` (a comma-separated list of
-//! `http://host:port`), else `rest.host.name`/`rest.port`.
+//! `http://host:port` or `https://host:port`), else `rest.host.name`/`rest.port`.
 
 use ferrium_config::WorkerConfig;
 use tokio::net::TcpListener;
@@ -8,6 +8,8 @@ use tokio::net::TcpListener;
 pub struct Listener {
     pub host: String,
     pub port: u16,
+    /// `https://`: TLS (see `tls.rs`).
+    pub tls: bool,
 }
 
 /// The configured listeners; `default_port` applies when neither `listeners` nor
@@ -37,6 +39,7 @@ pub fn listeners(
                 .unwrap_or("0.0.0.0")
                 .to_string(),
             port,
+            tls: false,
         })
         .into_iter()
         .collect())
@@ -45,12 +48,8 @@ pub fn listeners(
 fn parse_listener(text: &str) -> Result<Listener, String> {
     let bad = || format!("invalid listener '{text}': expected http://host:port");
     let (scheme, rest) = text.split_once("://").ok_or_else(bad)?;
-    if scheme.eq_ignore_ascii_case("https") {
-        return Err(format!(
-            "listener '{text}': HTTPS listeners are not supported by this build; put a TLS-terminating proxy in front of an http:// listener"
-        ));
-    }
-    if !scheme.eq_ignore_ascii_case("http") {
+    let tls = scheme.eq_ignore_ascii_case("https");
+    if !tls && !scheme.eq_ignore_ascii_case("http") {
         return Err(bad());
     }
     let (host, port) = rest.rsplit_once(':').ok_or_else(bad)?;
@@ -63,6 +62,7 @@ fn parse_listener(text: &str) -> Result<Listener, String> {
             host.to_string()
         },
         port,
+        tls,
     })
 }
 
@@ -103,11 +103,13 @@ mod tests {
             vec![
                 Listener {
                     host: "127.0.0.1".into(),
-                    port: 9000
+                    port: 9000,
+                    tls: false,
                 },
                 Listener {
                     host: "0.0.0.0".into(),
-                    port: 9001
+                    port: 9001,
+                    tls: false,
                 },
             ]
         );
@@ -116,11 +118,13 @@ mod tests {
             l,
             vec![Listener {
                 host: "0.0.0.0".into(),
-                port: 0
+                port: 0,
+                tls: false,
             }]
         );
         assert_eq!(listeners(&worker(&[]), Some(8083)).unwrap()[0].port, 8083);
         assert!(listeners(&worker(&[]), None).unwrap().is_empty());
-        assert!(listeners(&worker(&[("listeners", "https://h:1")]), None).is_err());
+        assert!(listeners(&worker(&[("listeners", "https://h:1")]), None).unwrap()[0].tls);
+        assert!(listeners(&worker(&[("listeners", "ftp://h:1")]), None).is_err());
     }
 }

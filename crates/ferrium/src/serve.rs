@@ -41,6 +41,18 @@ pub async fn serve(
     let sockets = ferrium_rest::bind(&listeners)
         .await
         .map_err(anyhow::Error::msg)?;
+    // TLS set-up errors stop the start before any connector runs.
+    let acceptors = listeners
+        .iter()
+        .map(|l| {
+            if l.tls {
+                ferrium_rest::tls_acceptor(&worker_config).map(Some)
+            } else {
+                Ok(None)
+            }
+        })
+        .collect::<Result<Vec<_>, String>>()
+        .map_err(anyhow::Error::msg)?;
     let auth = match worker_config.get("rest.basic.auth.credentials.file") {
         Some(path) => Some(BasicAuth::load(Path::new(path)).map_err(anyhow::Error::msg)?),
         None => None,
@@ -107,11 +119,24 @@ pub async fn serve(
     });
     let router = ferrium_rest::router(app, auth);
     let mut servers = Vec::new();
-    for socket in sockets {
+    for (socket, acceptor) in sockets.into_iter().zip(acceptors) {
         let addr = socket.local_addr()?;
-        tracing::info!("REST API listening on http://{addr}");
         let router = router.clone();
         let stop = shutdown.clone();
+        if let Some(acceptor) = acceptor {
+            tracing::info!("REST API listening on https://{addr}");
+            let tls = ferrium_rest::TlsListener {
+                tcp: socket,
+                acceptor,
+            };
+            servers.push(tokio::spawn(async move {
+                axum::serve(tls, router)
+                    .with_graceful_shutdown(stop.cancelled_owned())
+                    .await
+            }));
+            continue;
+        }
+        tracing::info!("REST API listening on http://{addr}");
         servers.push(tokio::spawn(async move {
             axum::serve(socket, router)
                 .with_graceful_shutdown(stop.cancelled_owned())

@@ -12,3 +12,4 @@ mod worker;
 mod api;
 mod lifecycle;
 mod observe;
+mod tls;

@@ -64,11 +64,10 @@ impl Worker {
                 if std::env::var_os("FERRIUM_TEST_VERBOSE").is_some() {
                     eprintln!("[ferrium] {line}");
                 }
-                if let Some(at) = line.find("REST API listening on http://") {
-                    let addr = line[at + "REST API listening on http://".len()..]
-                        .trim()
-                        .to_string();
-                    let _ = addr_tx.send(addr);
+                if let Some(at) = line.find("REST API listening on ") {
+                    if let Some((_, addr)) = line[at..].split_once("://") {
+                        let _ = addr_tx.send(addr.trim().to_string());
+                    }
                 }
                 let mut log = writer.lock().unwrap();
                 log.push_str(&line);
