@@ -197,6 +197,47 @@ pub async fn put_config(
     Ok((StatusCode::OK, Json(info_json(&info))).into_response())
 }
 
+/// `PATCH /connectors/{name}/config`: merges into the stored config; a `null` value
+/// removes the key (KIP-477's partial update, Kafka 3.9+). 200 with the new info.
+pub async fn patch_config(
+    State(app): State<Arc<AppState>>,
+    Path(name): Path<String>,
+    bytes: Bytes,
+) -> Result<Json<Value>> {
+    let patch = body::object(&bytes)?;
+    let mut props = app.worker.info(&name).await?.config.props;
+    for (key, value) in &patch {
+        match value {
+            Value::Null => {
+                props.remove(key);
+            }
+            Value::String(s) => {
+                props.insert(key.clone(), s.clone());
+            }
+            Value::Number(_) | Value::Bool(_) => {
+                props.insert(key.clone(), value.to_string());
+            }
+            _ => {
+                return Err(ApiError::bad_request(format!(
+                    "Config key '{key}' has a nested JSON value; connector configs are flat strings"
+                )))
+            }
+        }
+    }
+    if props.get("name").is_some_and(|n| *n != name) {
+        return Err(ApiError::bad_request(format!(
+            "Connector name configuration ({}) doesn't match connector name in the URL ({name})",
+            props["name"]
+        )));
+    }
+    props.insert("name".into(), name.clone());
+    let (info, _) = app
+        .worker
+        .put_config(ConnectorConfig { name, props })
+        .await?;
+    Ok(Json(info_json(&info)))
+}
+
 /// `DELETE /connectors/{name}`: 204.
 pub async fn delete(
     State(app): State<Arc<AppState>>,

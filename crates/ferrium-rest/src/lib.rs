@@ -56,7 +56,7 @@ pub fn router(state: Arc<AppState>, auth: Option<BasicAuth>) -> Router {
         .route("/connectors/{name}", get(c::get).delete(c::delete))
         .route(
             "/connectors/{name}/config",
-            get(c::get_config).put(c::put_config),
+            get(c::get_config).put(c::put_config).patch(c::patch_config),
         )
         .route("/connectors/{name}/status", get(c::status))
         .route("/connectors/{name}/tasks", get(c::tasks))

@@ -70,17 +70,21 @@ impl LogLevels for Loggers {
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_millis() as i64)
             .unwrap_or(0);
-        levels.insert(logger.to_string(), (level.to_string(), Some(now)));
-        let mut directives = vec![tracing_level(&levels["root"].0).to_string()];
+        // Built on a copy: a name the filter rejects must leave the levels as they were.
+        let mut next = levels.clone();
+        next.insert(logger.to_string(), (level.to_string(), Some(now)));
+        let root = next.get("root").map_or("INFO", |(l, _)| l.as_str());
+        let mut directives = vec![tracing_level(root).to_string()];
         if !self.base.is_empty() {
             directives.push(self.base.clone());
         }
-        for (name, (level, _)) in levels.iter().filter(|(n, _)| n.as_str() != "root") {
+        for (name, (level, _)) in next.iter().filter(|(n, _)| n.as_str() != "root") {
             directives.push(format!("{name}={}", tracing_level(level)));
         }
         let filter = EnvFilter::try_new(directives.join(","))
             .map_err(|e| format!("invalid logger name '{logger}': {e}"))?;
         self.handle.reload(filter).map_err(|e| e.to_string())?;
+        *levels = next;
         // Setting the root changes every logger that follows it.
         Ok(if logger == "root" {
             levels.keys().cloned().collect()

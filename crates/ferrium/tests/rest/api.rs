@@ -57,6 +57,29 @@ async fn endpoints_answer_like_kafka_connect() {
     assert_eq!(stored["name"], name.as_str());
     // The config GET returns what was stored, password included, as Kafka Connect does.
     assert_eq!(stored["database.password"], "");
+    let patched = h.patch(
+        &format!("/connectors/{name}/config"),
+        &json!({"tombstones.on.delete": null, "heartbeat.interval.ms": 60000}).to_string(),
+    );
+    assert_eq!(patched.status, 200, "{patched:?}");
+    assert!(patched.json()["config"]
+        .get("tombstones.on.delete")
+        .is_none());
+    assert_eq!(patched.json()["config"]["heartbeat.interval.ms"], "60000");
+    h.patch("/connectors/nope/config", "{}").error(404);
+
+    // initial_state STOPPED: created without tasks, nothing runs.
+    let mut parked = db.connector(&[("topic.prefix", "parked"), ("slot.name", "never_created")]);
+    parked["name"] = json!("parked");
+    parked["initial_state"] = json!("STOPPED");
+    let created_stopped = h.post("/connectors", &parked.to_string());
+    assert_eq!(created_stopped.status, 201, "{created_stopped:?}");
+    assert_eq!(created_stopped.json()["tasks"], json!([]));
+    let parked_status = h.get("/connectors/parked/status").json();
+    assert_eq!(parked_status["connector"]["state"], "STOPPED");
+    assert_eq!(parked_status["tasks"], json!([]));
+    assert_eq!(h.delete("/connectors/parked").status, 204);
+
     let info = h.get(&format!("/connectors/{name}")).json();
     assert_eq!(info["name"], name.as_str());
     assert_eq!(info["tasks"], json!([{"connector": name, "task": 0}]));
