@@ -61,6 +61,8 @@ struct Control {
     config: ConnectorConfig,
     target: TargetState,
     run: Option<Run>,
+    /// Set by delete: a restart still queued for this connector must not revive it.
+    deleted: bool,
 }
 
 struct Run {
@@ -172,6 +174,7 @@ impl Worker {
                 config: config.clone(),
                 target,
                 run: None,
+                deleted: false,
             }),
             status: StatusCell::new(&config.name, &self.id, self.store.clone()),
         });
@@ -225,6 +228,7 @@ impl Worker {
             return Ok((info, true));
         };
         let mut control = existing.control.lock().await;
+        alive(&config.name, &control)?;
         self.store
             .put(&StoredConnector {
                 config: config.clone(),
@@ -258,8 +262,10 @@ impl Worker {
         let mut control = slot.control.lock().await;
         self.store.remove(name).await?;
         self.slots().remove(name);
+        control.deleted = true;
         stop_run(&slot, &mut control).await;
         crate::metrics::forget(name);
+        crate::tap::reset_active_topics(name);
         drop_slot_if_configured(&control.config).await;
         tracing::info!(connector = %name, "deleted connector");
         Ok(())
@@ -268,6 +274,7 @@ impl Worker {
     async fn set_target(&self, name: &str, target: TargetState) -> Result<(), WorkerError> {
         let slot = self.slot(name)?;
         let mut control = slot.control.lock().await;
+        alive(name, &control)?;
         if control.target != target {
             self.store
                 .put(&StoredConnector {
@@ -340,6 +347,7 @@ impl Worker {
     pub async fn restart_task(&self, name: &str, task: u32) -> Result<(), WorkerError> {
         let slot = self.slot(name)?;
         let mut control = slot.control.lock().await;
+        alive(name, &control)?;
         if task != 0 || control.target == TargetState::Stopped {
             return Err(WorkerError::NotFound(format!(
                 "Task {name}-{task} not found"
@@ -367,6 +375,7 @@ impl Worker {
     ) -> Result<(), WorkerError> {
         let slot = self.slot(name)?;
         let control = slot.control.lock().await;
+        alive(name, &control)?;
         require_stopped(name, &control)?;
         for (partition, offset) in &changes {
             offsets::write(
@@ -386,6 +395,7 @@ impl Worker {
     pub async fn reset_offsets(&self, name: &str) -> Result<(), WorkerError> {
         let slot = self.slot(name)?;
         let control = slot.control.lock().await;
+        alive(name, &control)?;
         require_stopped(name, &control)?;
         for (partition, _) in
             offsets::read(&self.env.delivery, &self.env.config, &control.config).await?
@@ -424,6 +434,9 @@ impl Worker {
 
     /// Brings a connector's run in line with its target state.
     async fn apply(&self, slot: &Arc<Slot>, control: &mut Control) {
+        if control.deleted {
+            return;
+        }
         match control.target {
             TargetState::Started => {
                 if control.run.is_none() {
@@ -443,6 +456,14 @@ impl Worker {
             }
         }
     }
+}
+
+/// A request that found the connector just before a delete took it away: 404.
+fn alive(name: &str, control: &Control) -> Result<(), WorkerError> {
+    if control.deleted {
+        return Err(WorkerError::connector_not_found(name));
+    }
+    Ok(())
 }
 
 fn require_stopped(name: &str, control: &Control) -> Result<(), WorkerError> {

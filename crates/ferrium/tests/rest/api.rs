@@ -59,13 +59,13 @@ async fn endpoints_answer_like_kafka_connect() {
     assert_eq!(stored["database.password"], "");
     let patched = h.patch(
         &format!("/connectors/{name}/config"),
-        &json!({"tombstones.on.delete": null, "heartbeat.interval.ms": 60000}).to_string(),
+        &json!({"tombstones.on.delete": null, "max.batch.size": 1024}).to_string(),
     );
     assert_eq!(patched.status, 200, "{patched:?}");
     assert!(patched.json()["config"]
         .get("tombstones.on.delete")
         .is_none());
-    assert_eq!(patched.json()["config"]["heartbeat.interval.ms"], "60000");
+    assert_eq!(patched.json()["config"]["max.batch.size"], "1024");
     h.patch("/connectors/nope/config", "{}").error(404);
 
     // initial_state STOPPED: created without tasks, nothing runs.

@@ -64,14 +64,17 @@ impl Worker {
                 if std::env::var_os("FERRIUM_TEST_VERBOSE").is_some() {
                     eprintln!("[ferrium] {line}");
                 }
+                {
+                    let mut log = writer.lock().unwrap();
+                    log.push_str(&line);
+                    log.push('\n');
+                }
+                // After the log has the line, so a test that reads the log sees it.
                 if let Some(at) = line.find("REST API listening on ") {
                     if let Some((_, addr)) = line[at..].split_once("://") {
                         let _ = addr_tx.send(addr.trim().to_string());
                     }
                 }
-                let mut log = writer.lock().unwrap();
-                log.push_str(&line);
-                log.push('\n');
             }
         });
         let addr: SocketAddr = match addr_rx.recv_timeout(Duration::from_secs(60)) {
