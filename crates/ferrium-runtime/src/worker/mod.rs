@@ -315,11 +315,7 @@ impl Worker {
         if control.target != TargetState::Started {
             return Ok(status);
         }
-        let connector_failed = status.connector.state == State::Failed;
-        let task_failed = status.tasks.iter().any(|(_, t)| t.state == State::Failed);
-        let restart_connector = !only_failed || connector_failed;
-        let restart_task = (include_tasks && (!only_failed || task_failed))
-            || (connector_failed && restart_connector);
+        let (restart_connector, restart_task) = plan_restart(&status, include_tasks, only_failed);
         if restart_connector {
             status.connector = StateInfo::new(State::Restarting);
         }
@@ -458,6 +454,17 @@ impl Worker {
     }
 }
 
+/// KIP-745: what a restart request restarts, as (connector, task). A connector that
+/// failed without a task (its config cannot run) restarts as a whole.
+fn plan_restart(status: &ConnectorStatus, include_tasks: bool, only_failed: bool) -> (bool, bool) {
+    let connector_failed = status.connector.state == State::Failed;
+    let task_failed = status.tasks.iter().any(|(_, t)| t.state == State::Failed);
+    let restart_connector = !only_failed || connector_failed;
+    let restart_task =
+        (include_tasks && (!only_failed || task_failed)) || (connector_failed && restart_connector);
+    (restart_connector, restart_task)
+}
+
 /// A request that found the connector just before a delete took it away: 404.
 fn alive(name: &str, control: &Control) -> Result<(), WorkerError> {
     if control.deleted {
@@ -561,5 +568,71 @@ async fn drop_slot_if_configured(config: &ConnectorConfig) {
     }
     if let Err(error) = ferrium_source_postgres::admin::drop_slot_if_configured(config).await {
         tracing::warn!(connector = %config.name, %error, "cannot drop the replication slot");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status(connector: State, task: Option<State>) -> ConnectorStatus {
+        ConnectorStatus {
+            name: "c".into(),
+            connector: StateInfo::new(connector),
+            tasks: task.map(|t| (0, StateInfo::new(t))).into_iter().collect(),
+            worker_id: "w".into(),
+        }
+    }
+
+    #[test]
+    fn restart_plans_follow_kip_745() {
+        use State::*;
+        let healthy = status(Running, Some(Running));
+        let failed_task = status(Running, Some(Failed));
+        // No flags: the connector instance only.
+        assert_eq!(plan_restart(&healthy, false, false), (true, false));
+        assert_eq!(plan_restart(&failed_task, false, false), (true, false));
+        assert_eq!(plan_restart(&healthy, true, false), (true, true));
+        // onlyFailed: nothing healthy restarts.
+        assert_eq!(plan_restart(&healthy, true, true), (false, false));
+        assert_eq!(plan_restart(&failed_task, true, true), (false, true));
+        assert_eq!(plan_restart(&failed_task, false, true), (false, false));
+        // A connector that failed before it had a task restarts whole.
+        assert_eq!(
+            plan_restart(&status(Failed, None), false, true),
+            (true, true)
+        );
+    }
+
+    #[test]
+    fn config_checks_name_what_is_wrong() {
+        let config = |pairs: &[(&str, &str)]| ConnectorConfig {
+            name: "c".into(),
+            props: pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        };
+        let err = check_config(&config(&[("database.password", "pw")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("contains no connector type") && !err.contains("pw"),
+            "{err}"
+        );
+        let err = check_config(&config(&[("connector.class", "x.Y")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(ferrium_source_postgres::CONNECTOR_CLASS),
+            "{err}"
+        );
+        let err = check_config(&config(&[("connector.class", "PostgresConnector")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("4 error(s)") && err.contains("'topic.prefix'"),
+            "{err}"
+        );
     }
 }

@@ -347,3 +347,51 @@ async fn with_kafka_configs_live_in_the_config_topic_and_offsets_in_the_offsets_
     w.stop();
     db.drop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn bad_credentials_and_a_database_that_is_down_fail_with_useful_traces() {
+    let db = TestDb::create("rest_fail").await;
+    db.exec("CREATE TABLE items (id int PRIMARY KEY)").await;
+    let w = Worker::start(&db.worker(&[listener()]));
+    let mut bad_user = db.connector(&[("topic.prefix", "u"), ("database.user", "no_such_role")]);
+    bad_user["name"] = json!("bad-user");
+    // Nothing listens on port 1: a database that is down. Retries are used up at once.
+    let mut down = db.connector(&[
+        ("topic.prefix", "d"),
+        ("database.port", "1"),
+        ("errors.max.retries", "0"),
+    ]);
+    down["name"] = json!("db-down");
+    assert_eq!(
+        w.http.post("/connectors", &bad_user.to_string()).status,
+        201
+    );
+    assert_eq!(w.http.post("/connectors", &down.to_string()).status, 201);
+    let user = w.wait_status("bad-user", T, |s| task_state(s) == "FAILED");
+    let trace = user["tasks"][0]["trace"].as_str().unwrap();
+    assert!(
+        trace.contains("no_such_role") && trace.contains("database.user"),
+        "{trace}"
+    );
+    let down_status = w.wait_status("db-down", T, |s| task_state(s) == "FAILED");
+    let trace = down_status["tasks"][0]["trace"].as_str().unwrap();
+    assert!(
+        trace.contains("127.0.0.1:1") && trace.contains("retries"),
+        "{trace}"
+    );
+    assert_eq!(w.http.get("/health").json()["failed_connectors"], 2);
+
+    // Fixed config, then a restart: running again.
+    let mut fixed = down["config"].clone();
+    fixed["database.port"] = json!(crate::support::pg_port().to_string());
+    fixed["name"] = json!("db-down");
+    assert_eq!(
+        w.http
+            .put("/connectors/db-down/config", &fixed.to_string())
+            .status,
+        200
+    );
+    w.wait_status("db-down", T, running);
+    w.stop();
+    db.drop().await;
+}
