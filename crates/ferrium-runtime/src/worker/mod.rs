@@ -11,6 +11,7 @@
 mod error;
 mod kafka_store;
 mod offsets;
+mod run;
 mod state;
 mod status;
 mod store;
@@ -29,19 +30,11 @@ use std::sync::{Arc, Mutex};
 
 use ferrium_config::{redact, ConnectorConfig, WorkerConfig};
 use ferrium_event::{Offset, SourcePartition};
-use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::connector::{run_connector, ConnectorOutcome};
 use crate::delivery::Delivery;
+use run::{drop_slot_if_configured, start_run, stop_run, Run, RunEnv};
 use status::StatusCell;
-
-/// What a run needs, shared by every connector of the worker.
-struct RunEnv {
-    config: WorkerConfig,
-    delivery: Arc<Delivery>,
-    shutdown: CancellationToken,
-}
 
 pub struct Worker {
     id: String,
@@ -63,11 +56,6 @@ struct Control {
     run: Option<Run>,
     /// Set by delete: a restart still queued for this connector must not revive it.
     deleted: bool,
-}
-
-struct Run {
-    cancel: CancellationToken,
-    join: JoinHandle<()>,
 }
 
 /// A connector's config and its task ids (none while stopped), for `GET /connectors/{name}`.
@@ -114,10 +102,6 @@ pub fn check_config(config: &ConnectorConfig) -> Result<&'static str, WorkerErro
         report.errors.len(),
         report.errors.join("\n")
     )))
-}
-
-fn trace(error: &crate::ConnectorError) -> String {
-    format!("ferrium::ConnectorError: {}", error.message)
 }
 
 impl Worker {
@@ -493,81 +477,6 @@ fn info_of(control: &Control, slot: &Slot) -> ConnectorInfo {
         name: control.config.name.clone(),
         config: control.config.clone(),
         tasks,
-    }
-}
-
-/// Starts a run in the background; its status is RUNNING until it fails.
-fn start_run(env: &Arc<RunEnv>, slot: &Arc<Slot>, control: &mut Control) {
-    let generation = slot.status.begin();
-    let mut config = control.config.clone();
-    let class = match check_config(&config) {
-        Ok(class) => class,
-        Err(error) => {
-            // A stored config this build cannot run (e.g. its class is gone): the
-            // connector itself fails, with no task, as in Kafka Connect.
-            slot.status
-                .set(generation, StateInfo::failed(error.to_string()), None);
-            return;
-        }
-    };
-    config.props.insert("connector.class".into(), class.into());
-    // The worker drops the slot itself on delete; a pause or a restart must keep it.
-    config
-        .props
-        .insert("slot.drop.on.stop".into(), "false".into());
-    slot.status.set(
-        generation,
-        StateInfo::new(State::Running),
-        Some(StateInfo::new(State::Running)),
-    );
-    let cancel = env.shutdown.child_token();
-    let env = env.clone();
-    let run_slot = slot.clone();
-    let token = cancel.clone();
-    let join = tokio::spawn(async move {
-        let name = config.name.clone();
-        let result = run_connector(config, env.config.clone(), env.delivery.clone(), token).await;
-        match result {
-            Err(error) => {
-                tracing::error!(connector = %name, %error, "connector failed");
-                run_slot.status.set(
-                    generation,
-                    StateInfo::new(State::Running),
-                    Some(StateInfo::failed(trace(&error))),
-                );
-            }
-            Ok(ConnectorOutcome::Finished) => {
-                tracing::info!(connector = %name, "connector finished: nothing more to capture")
-            }
-            Ok(ConnectorOutcome::Stopped) => {}
-        }
-    });
-    control.run = Some(Run { cancel, join });
-}
-
-/// Stops the run, if any, gracefully: in-flight records are delivered and the offset
-/// stored before this returns.
-async fn stop_run(slot: &Slot, control: &mut Control) {
-    if let Some(run) = control.run.take() {
-        // A new generation first, so the ending run cannot report anything any more.
-        slot.status.begin();
-        run.cancel.cancel();
-        if let Err(error) = run.join.await {
-            tracing::error!(connector = %control.config.name, %error, "connector task panicked");
-        }
-    }
-}
-
-async fn drop_slot_if_configured(config: &ConnectorConfig) {
-    let is_postgres = config
-        .get("connector.class")
-        .and_then(resolve_class)
-        .is_some_and(|c| c == ferrium_source_postgres::CONNECTOR_CLASS);
-    if !is_postgres {
-        return;
-    }
-    if let Err(error) = ferrium_source_postgres::admin::drop_slot_if_configured(config).await {
-        tracing::warn!(connector = %config.name, %error, "cannot drop the replication slot");
     }
 }
 
