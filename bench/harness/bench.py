@@ -1,18 +1,21 @@
 #!/usr/bin/env python3
-"""Ferrium benchmark harness: runs the workloads against each system and writes bench/results/.
+"""Ferrium benchmark harness: runs the workloads against each system and database, writes bench/results/.
 
 Run through bench/run.sh (which starts the services, builds Ferrium and the Debezium runner, and
 creates the venv). Settings come from the environment (see bench/README.md):
 
-  BENCH_SCALE      multiplies every workload size (1.0)
-  BENCH_REPS       repetitions per (system, workload) (3)
-  BENCH_WORKLOADS  comma list of insert,update,bigtxn,snapshot,latency (all)
+  BENCH_DATABASES  comma list of postgres,mariadb (both)
+  BENCH_SCALE      multiplies every workload size, the Debezium cap included (1.0)
+  BENCH_REPS       repetitions per (system, workload) (1)
+  BENCH_WORKLOADS  comma list of insert,update,bigtxn,snapshot,latency (all), run on every database
   BENCH_SYSTEMS    comma list of systems (all, see SYSTEMS)
+  BENCH_DEBEZIUM_EVENTS  events one Debezium measurement reads at most, at scale 1 (50000; 0 = no cap)
   BENCH_TIMEOUT    seconds one measurement may take before it is abandoned (900)
-  BENCH_LATENCY_RATE / BENCH_LATENCY_SECONDS   latency load (5000 rows/s, 60 s * scale, at least 10 s)
+  BENCH_LATENCY_RATE / BENCH_LATENCY_SECONDS   latency load (5000 rows/s, 15 s * scale, at least 5 s)
 """
 import json
 import os
+import random
 import re
 import shutil
 import signal
@@ -27,19 +30,34 @@ REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BENCH = os.path.join(REPO, "bench")
 RESULTS = os.path.join(BENCH, "results")
 TMP = os.path.join(RESULTS, "tmp")
-FERRIUM = os.path.join(REPO, "target", "release", "ferrium")
+FERRIUM = os.environ.get("BENCH_FERRIUM_BIN") or os.path.join(REPO, "target", "release", "ferrium")
 DBZ_TARGET = os.path.join(BENCH, "debezium", "target")
 DBZ_CP = DBZ_TARGET + "/classes:" + DBZ_TARGET + "/lib/*"
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", os.environ.get("FERRIUM_PG_PORT", "5432"), "postgres"
+MARIADB_HOST, MARIADB_PORT, MARIADB_USER = "127.0.0.1", os.environ.get("FERRIUM_MARIADB_PORT", "3306"), "root"
 KAFKA = "127.0.0.1:" + os.environ.get("FERRIUM_KAFKA_PORT", "9092")
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
-REPS = int(os.environ.get("BENCH_REPS", "3"))
+REPS = int(os.environ.get("BENCH_REPS", "1"))
 TIMEOUT = float(os.environ.get("BENCH_TIMEOUT", "900"))
 RUN_ID = time.strftime("%H%M%S") + uuid.uuid4().hex[:4]
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
-# Debezium tuned settings (defaults of the PostgreSQL connector: max.batch.size 2048, max.queue.size 8192)
+# Workload sizes at BENCH_SCALE=1, chosen so that a default run of every system, workload and database
+# takes about 15-20 minutes on a 2-core machine (see bench/README.md, "Sizes and the time budget").
+SIZES = {
+    "insert": 300_000,          # events (rows inserted in transactions of 10)
+    "update": 300_000,          # events (rows updated in transactions of 10) ...
+    "update_table": 100_000,    # ... cycling over a table of this many ~1 KB rows
+    "bigtxn": 1_000_000,        # rows in one transaction
+    "snapshot": 1_000_000,      # rows in the table
+    "latency_seconds": 15,      # seconds of steady load (BENCH_LATENCY_SECONDS overrides)
+}
+# Debezium reads ~3-7k events/s here, 10-30x slower than Ferrium: each Debezium measurement stops after
+# this many events of the same backlog/table (its rate is flat after the JVM's warm-up). 0 = no cap.
+DEBEZIUM_EVENTS = int(os.environ.get("BENCH_DEBEZIUM_EVENTS", "50000"))
+
+# Debezium tuned settings (defaults of the connectors: max.batch.size 2048, max.queue.size 8192)
 DBZ_TUNED = {"max.batch.size": "16384", "max.queue.size": "65536"}
 
 # system name -> (kind, options)
@@ -55,6 +73,7 @@ SYSTEMS = {
 }
 
 WORKLOADS = ["insert", "update", "bigtxn", "snapshot", "latency"]
+DATABASES = ["postgres", "mariadb"]
 
 
 def log(msg):
@@ -62,39 +81,274 @@ def log(msg):
 
 
 # ------------------------------------------------------------------------------------------------
-# PostgreSQL helpers (psql, so the harness needs no driver except for the latency load generator)
+# databases: everything that differs between PostgreSQL and MariaDB. The workloads, the systems'
+# runs and the measurement code below are shared; each database supplies its SQL, the connector
+# settings, the ceiling command and the "capture position" a run starts from (a replication slot
+# for PostgreSQL, the first binlog file of the workload for MariaDB).
 
-def psql(sql, db="postgres", check=True):
-    r = subprocess.run(["psql", "-h", PG_HOST, "-p", PG_PORT, "-U", PG_USER, "-d", db, "-qAtX",
-                        "-v", "ON_ERROR_STOP=1", "-c", sql], capture_output=True, text=True)
+def run_sql(cmd, sql, what, check=True):
+    r = subprocess.run(cmd, input=sql, capture_output=True, text=True)
     if check and r.returncode != 0:
-        raise RuntimeError("psql failed (%s): %s" % (sql[:200], r.stderr.strip()))
+        raise RuntimeError("%s failed (%s): %s" % (what, sql[:200], r.stderr.strip()))
     return r.stdout.strip()
 
 
-def recreate_db(db):
-    psql("select pg_drop_replication_slot(slot_name) from pg_replication_slots where database = '%s' and not active" % db)
-    psql("drop database if exists %s with (force)" % db)
-    psql("create database %s" % db)
+def psql(sql, db="postgres", check=True):
+    return run_sql(["psql", "-h", PG_HOST, "-p", PG_PORT, "-U", PG_USER, "-d", db, "-qAtX",
+                    "-v", "ON_ERROR_STOP=1", "-f", "-"], sql, "psql", check)
 
 
-def drop_slot(slot, db):
-    for _ in range(100):
-        row = psql("select active, coalesce(active_pid, 0) from pg_replication_slots where slot_name = '%s'" % slot)
-        if not row:
-            return
-        active, pid = row.split("|")
-        if active == "t":
-            psql("select pg_terminate_backend(%s)" % pid, check=False)
-            time.sleep(0.2)
-            continue
-        psql("select pg_drop_replication_slot('%s')" % slot, check=False)
-    log("WARNING: could not drop slot %s" % slot)
+def mariadb(sql, db=None, check=True):
+    cmd = ["mariadb", "--no-defaults", "--protocol=TCP", "-h", MARIADB_HOST, "-P", MARIADB_PORT,
+           "-u", MARIADB_USER, "--batch", "--skip-column-names"]
+    return run_sql(cmd + ([db] if db else []), sql, "mariadb", check)
 
 
-def create_slot(slot, db):
-    psql("select pg_create_logical_replication_slot('%s', 'pgoutput')" % slot, db=db)
+SERVER_IDS = iter(range(random.randint(10_000, 1_000_000) * 1000, 1 << 32))  # database.server.id, one per run
 
+
+class Postgres:
+    name = "postgres"
+    label = "PostgreSQL"
+    streaming_mode = "no_data"      # each run streams from its slot's confirmed position
+    latency_mode = "no_data"
+
+    def version(self):
+        return psql("select version()")
+
+    def begin(self):
+        pass
+
+    def end(self):
+        pass
+
+    def topic(self, prefix, db):
+        return prefix + ".public.t"
+
+    def create(self, db, full=False):
+        """(Re)creates database `db` with the empty table t(id, payload)."""
+        psql("select pg_drop_replication_slot(slot_name) from pg_replication_slots where database = '%s' and not active" % db)
+        psql("drop database if exists %s with (force)" % db)
+        psql("create database %s" % db)
+        psql("create table public.t(id bigserial primary key, payload text)", db=db)
+        if full:
+            psql("alter table public.t replica identity full", db=db)
+        psql("create publication bench_pub for table public.t", db=db)
+
+    def fill(self, db, rows, md5s):
+        """rows of md5s*32 bytes, before any capture position exists (not part of a backlog)."""
+        psql("insert into public.t(payload) select repeat(md5(random()::text), %d) from generate_series(1, %d)"
+             % (md5s, rows), db=db)
+        psql("vacuum analyze public.t", db=db)
+
+    def positions(self, db, workload, keys):
+        """One capture position per (system, rep), taken before the backlog is written: a slot each."""
+        out = {}
+        for s, rep in keys:
+            slot = re.sub(r"[^a-z0-9_]", "_", "b_%s_%s_%d" % (workload, s, rep))
+            psql("select pg_create_logical_replication_slot('%s', 'pgoutput')" % slot, db=db)
+            out[(s, rep)] = slot
+        return out
+
+    def snapshot_position(self, db, workload, system, rep):
+        # the system creates the slot itself (snapshot.mode=initial); the harness drops it afterwards
+        return re.sub(r"[^a-z0-9_]", "_", "b_%s_%s_%d" % (workload[:4], system, rep))
+
+    def release(self, db, slot):
+        for _ in range(100):
+            row = psql("select active, coalesce(active_pid, 0) from pg_replication_slots where slot_name = '%s'" % slot)
+            if not row:
+                return
+            active, pid = row.split("|")
+            if active == "t":
+                psql("select pg_terminate_backend(%s)" % pid, check=False)
+                time.sleep(0.2)
+                continue
+            psql("select pg_drop_replication_slot('%s')" % slot, check=False)
+        log("WARNING: could not drop slot %s" % slot)
+
+    def load_small_txns(self, db, rows, per_txn=10, md5s=6):
+        psql("""do $$ begin
+                  for i in 1..%d loop
+                    insert into public.t(payload) select repeat(md5(random()::text), %d) from generate_series(1, %d);
+                    commit;
+                  end loop; end $$""" % (rows // per_txn, md5s, per_txn), db=db)
+
+    def load_updates(self, db, txns, table_rows):
+        psql("""do $$ declare lo bigint := 0; begin
+                  for i in 1..%d loop
+                    update public.t set payload = md5(random()::text) || substr(payload, 33)
+                      where id > lo and id <= lo + 10;
+                    commit;
+                    lo := (lo + 10) %% %d;
+                  end loop; end $$""" % (txns, table_rows - table_rows % 10), db=db)
+
+    def load_bigtxn(self, db, rows):
+        psql("insert into public.t(payload) select repeat(md5(random()::text), 6) from generate_series(1, %d)"
+             % rows, db=db)
+
+    def backlog_size(self, db):
+        return "WAL " + psql("select pg_size_pretty(pg_current_wal_lsn() - min(restart_lsn)) from pg_replication_slots "
+                             "where database = '%s'" % db)
+
+    def drop(self, db):
+        psql("drop database if exists %s with (force)" % db)
+
+    def ceiling_cmd(self, db, slot, snapshot):
+        """(command, lines_mode): the database's own client reading the same data as fast as it can."""
+        if snapshot:
+            return ["psql", "-h", PG_HOST, "-p", PG_PORT, "-U", PG_USER, "-d", db, "-qAtX",
+                    "-c", "COPY public.t TO STDOUT"], True
+        endpos = psql("select pg_current_wal_lsn()", db=db)
+        return ["pg_recvlogical", "-h", PG_HOST, "-p", PG_PORT, "-U", PG_USER, "-d", db,
+                "--slot", slot, "--start", "--no-loop", "-o", "proto_version=1",
+                "-o", "publication_names=bench_pub", "--endpos", endpos, "-f", "-"], False
+
+    def connector(self, db, slot, snapshot_mode, prefix, kind, sink, rundir):
+        return {
+            "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
+            "database.hostname": PG_HOST, "database.port": PG_PORT, "database.user": PG_USER,
+            "database.password": "unused", "database.dbname": db, "topic.prefix": prefix,
+            "plugin.name": "pgoutput", "slot.name": slot, "publication.name": "bench_pub",
+            "publication.autocreate.mode": "disabled", "snapshot.mode": snapshot_mode,
+            "table.include.list": "public\\.t",
+        }
+
+    def insert_warmup(self, db, tag):
+        psql("insert into public.t(payload) values ('warmup %s')" % tag, db=db)
+
+    def count_warmups(self, db, tag):
+        return int(psql("select count(*) from public.t where payload = 'warmup %s'" % tag, db=db))
+
+    def loadgen_args(self, db):
+        return ["postgres", "host=%s port=%s user=%s dbname=%s" % (PG_HOST, PG_PORT, PG_USER, db)]
+
+
+class MariaDb:
+    """MariaDB (or MySQL) through Debezium's MySQL connector class, binlog in ROW/FULL format.
+
+    Streaming workloads start every run at the same place: before creating the workload's database the
+    harness rotates the binlog and purges the older files (FLUSH BINARY LOGS + PURGE BINARY LOGS TO), so the
+    binlog holds exactly CREATE DATABASE, CREATE TABLE and the backlog, and each run reads it from its
+    first file with snapshot.mode=never (the schema history is built from that DDL, as in production
+    with a full binlog). This purges older binlogs: with BENCH_SERVICES=shared it drops the shared
+    server's history.
+    """
+    name = "mariadb"
+    label = "MariaDB"
+    streaming_mode = "never"
+    latency_mode = "no_data"
+    connector_class = "io.debezium.connector.mysql.MySqlConnector"
+
+    def __init__(self):
+        self.saved_flush = None
+
+    def version(self):
+        return mariadb("SELECT CONCAT(VERSION(), ' (binlog_format=', @@binlog_format, ', binlog_row_image=', "
+                       "@@binlog_row_image, ', innodb_flush_log_at_trx_commit=', @@innodb_flush_log_at_trx_commit, "
+                       "' during loads)')")
+
+    def begin(self):
+        # Loading the backlogs (100,000s of small commits) with a log flush per commit would take minutes;
+        # PostgreSQL runs with fsync=off for the same reason. Restored by end().
+        self.saved_flush = mariadb("SELECT @@innodb_flush_log_at_trx_commit")
+        mariadb("SET GLOBAL innodb_flush_log_at_trx_commit = 0")
+
+    def end(self):
+        if self.saved_flush is not None:
+            mariadb("SET GLOBAL innodb_flush_log_at_trx_commit = %s" % self.saved_flush, check=False)
+
+    def topic(self, prefix, db):
+        return "%s.%s.t" % (prefix, db)
+
+    def create(self, db, full=False):
+        mariadb("DROP DATABASE IF EXISTS %s" % db)
+        mariadb("FLUSH BINARY LOGS")
+        self.first_binlog = mariadb("SHOW MASTER STATUS").split("\t")[0]
+        mariadb("PURGE BINARY LOGS TO '%s'" % self.first_binlog)
+        mariadb("CREATE DATABASE %s" % db)
+        mariadb("CREATE TABLE t(id BIGINT AUTO_INCREMENT PRIMARY KEY, payload TEXT) ENGINE=InnoDB", db=db)
+
+    def fill(self, db, rows, md5s):
+        """rows of md5s*32 bytes, kept out of the binlog (sql_log_bin=0): not part of any backlog."""
+        mariadb("SET SESSION sql_log_bin = 0; INSERT INTO t(payload) SELECT REPEAT(MD5(RAND()), %d) FROM seq_1_to_%d; "
+                "ANALYZE TABLE t" % (md5s, rows), db=db)
+
+    def positions(self, db, workload, keys):
+        return {k: self.first_binlog for k in keys}
+
+    def snapshot_position(self, db, workload, system, rep):
+        return None
+
+    def release(self, db, pos):
+        pass
+
+    def _proc(self, db, body):
+        # the procedure itself stays out of the binlog (sql_log_bin=0): only its rows are captured
+        mariadb("SET SESSION sql_log_bin = 0;\nDROP PROCEDURE IF EXISTS bench_load;\nDELIMITER //\n"
+                "CREATE PROCEDURE bench_load() BEGIN %s END//\nDELIMITER ;\nSET SESSION sql_log_bin = 1;\n"
+                "CALL bench_load();\nSET SESSION sql_log_bin = 0;\nDROP PROCEDURE bench_load;\n" % body, db=db)
+
+    def load_small_txns(self, db, rows, per_txn=10, md5s=6):
+        self._proc(db, "DECLARE i INT DEFAULT 0; WHILE i < %d DO START TRANSACTION; "
+                       "INSERT INTO t(payload) SELECT REPEAT(MD5(RAND()), %d) FROM seq_1_to_%d; COMMIT; "
+                       "SET i = i + 1; END WHILE;" % (rows // per_txn, md5s, per_txn))
+
+    def load_updates(self, db, txns, table_rows):
+        self._proc(db, "DECLARE i INT DEFAULT 0; DECLARE lo BIGINT DEFAULT 0; WHILE i < %d DO START TRANSACTION; "
+                       "UPDATE t SET payload = CONCAT(MD5(RAND()), SUBSTR(payload, 33)) WHERE id > lo AND id <= lo + 10; "
+                       "COMMIT; SET lo = (lo + 10) MOD %d; SET i = i + 1; END WHILE;"
+                       % (txns, table_rows - table_rows % 10))
+
+    def load_bigtxn(self, db, rows):
+        mariadb("INSERT INTO t(payload) SELECT REPEAT(MD5(RAND()), 6) FROM seq_1_to_%d" % rows, db=db)
+
+    def backlog_size(self, db):
+        logs = [l.split("\t") for l in mariadb("SHOW BINARY LOGS").splitlines()]
+        return "binlog %.1f MB" % (sum(int(x[1]) for x in logs if x[0] >= self.first_binlog) / 1e6)
+
+    def drop(self, db):
+        mariadb("DROP DATABASE IF EXISTS %s" % db)
+
+    def ceiling_cmd(self, db, first_binlog, snapshot):
+        if snapshot:
+            return ["mariadb", "--no-defaults", "--protocol=TCP", "-h", MARIADB_HOST, "-P", MARIADB_PORT,
+                    "-u", MARIADB_USER, "--batch", "--skip-column-names", "--quick", db,
+                    "-e", "SELECT * FROM t"], True
+        # the binlog from the workload's first file to the end of the last one, as text (base64 row events)
+        return ["mariadb-binlog", "--no-defaults", "--read-from-remote-server", "-h", MARIADB_HOST,
+                "-P", MARIADB_PORT, "-u", MARIADB_USER, "--to-last-log", first_binlog], False
+
+    def connector(self, db, pos, snapshot_mode, prefix, kind, sink, rundir):
+        cfg = {
+            "connector.class": self.connector_class,
+            "database.hostname": MARIADB_HOST, "database.port": MARIADB_PORT, "database.user": MARIADB_USER,
+            "database.password": "", "database.server.id": str(next(SERVER_IDS)), "topic.prefix": prefix,
+            "database.include.list": db, "table.include.list": db + "\\.t", "snapshot.mode": snapshot_mode,
+            "include.schema.changes": "false",  # only row events on the counted topic/pipe
+        }
+        if sink == "kafka":
+            cfg["schema.history.internal.kafka.topic"] = prefix + ".history"
+            cfg["schema.history.internal.kafka.bootstrap.servers"] = KAFKA
+            if kind == "debezium":
+                cfg["schema.history.internal"] = "io.debezium.storage.kafka.history.KafkaSchemaHistory"
+        elif kind == "debezium":
+            cfg["schema.history.internal"] = "io.debezium.storage.file.history.FileSchemaHistory"
+            cfg["schema.history.internal.file.filename"] = os.path.join(rundir, "schema-history.dat")
+        # ferrium without Kafka: its default, a JSON-lines history file next to the offsets (the run dir)
+        return cfg
+
+    def insert_warmup(self, db, tag):
+        mariadb("INSERT INTO t(payload) VALUES ('warmup %s')" % tag, db=db)
+
+    def count_warmups(self, db, tag):
+        return int(mariadb("SELECT COUNT(*) FROM t WHERE payload = 'warmup %s'" % tag, db=db))
+
+    def loadgen_args(self, db):
+        return ["mariadb", "%s:%s:%s:%s" % (MARIADB_HOST, MARIADB_PORT, MARIADB_USER, db)]
+
+
+DB_CLASSES = {"postgres": Postgres, "mariadb": MariaDb}
 
 # ------------------------------------------------------------------------------------------------
 # process sampling
@@ -137,12 +391,20 @@ def stop(proc, grace=10):
 # event counters: stdout pipe, or a Kafka read_committed consumer
 
 def ts_us_of(obj):
-    """source.ts_us (commit time) of a change event, from ferrium's {"topic","key","value"} line or a bare value."""
+    """Commit time (µs) of a change event, from ferrium's {"topic","key","value"} line or a bare value:
+    the "@<µs>:" stamp at the start of after.payload when the load generator wrote one (MariaDB, whose
+    binlog timestamps have whole seconds only), else source.ts_us (PostgreSQL's commit timestamp)."""
     if "topic" in obj and "value" in obj:
         obj = obj["value"]
     if obj is None:
         return None
     payload = obj.get("payload", obj)
+    after = payload.get("after") or {}
+    text = after.get("payload")
+    if isinstance(text, str) and text.startswith("@"):
+        stamp = text[1:text.find(":")]
+        if stamp.isdigit():
+            return int(stamp)
     src = payload.get("source") or {}
     if src.get("ts_us"):
         return src["ts_us"]
@@ -281,15 +543,7 @@ def kafka_count(counter, topic, stop_evt):
 # ------------------------------------------------------------------------------------------------
 # systems
 
-def ferrium_files(rundir, name, db, prefix, slot, pub, snapshot_mode, opts):
-    cfg = {
-        "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
-        "database.hostname": PG_HOST, "database.port": PG_PORT, "database.user": PG_USER,
-        "database.password": "unused", "database.dbname": db, "topic.prefix": prefix,
-        "plugin.name": "pgoutput", "slot.name": slot, "publication.name": pub,
-        "publication.autocreate.mode": "disabled", "snapshot.mode": snapshot_mode,
-        "table.include.list": "public\\.t",
-    }
+def ferrium_files(rundir, name, cfg, opts):
     with open(os.path.join(rundir, "connector.json"), "w") as f:
         json.dump({"name": name, "config": cfg}, f, indent=1)
     lines = ["offset.storage.file.filename=" + os.path.join(rundir, "ferrium.offsets"),
@@ -303,19 +557,15 @@ def ferrium_files(rundir, name, db, prefix, slot, pub, snapshot_mode, opts):
             "--worker", os.path.join(rundir, "worker.properties")]
 
 
-def debezium_files(rundir, name, db, prefix, slot, pub, snapshot_mode, opts):
+def debezium_files(rundir, name, cfg, opts):
     props = {
         "name": name,
-        "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
         "offset.storage": "org.apache.kafka.connect.storage.FileOffsetBackingStore",
         "offset.storage.file.filename": os.path.join(rundir, "debezium.offsets"),
         "offset.flush.interval.ms": "60000",
-        "database.hostname": PG_HOST, "database.port": PG_PORT, "database.user": PG_USER,
-        "database.password": "unused", "database.dbname": db, "topic.prefix": prefix,
-        "plugin.name": "pgoutput", "slot.name": slot, "publication.name": pub,
-        "publication.autocreate.mode": "disabled", "snapshot.mode": snapshot_mode,
-        "table.include.list": "public\\.t", "converter.schemas.enable": "true",
+        "converter.schemas.enable": "true",
     }
+    props.update(cfg)
     if opts["tuned"]:
         props.update(DBZ_TUNED)
     path = os.path.join(rundir, "engine.properties")
@@ -328,10 +578,15 @@ def debezium_files(rundir, name, db, prefix, slot, pub, snapshot_mode, opts):
     return cmd
 
 
-def measure(system, workload, rep, db, slot, pub, expected, snapshot_mode="no_data",
+def measure(dbx, system, workload, rep, db, pos, expected, snapshot_mode=None,
             latency_load=None, warmup=0):
-    """Starts one system on `slot`, waits for `expected` events, returns a metrics dict."""
+    """Starts one system on capture position `pos` (a slot, a binlog file) of database `db`, waits for
+    `expected` events (or the Debezium cap), returns a metrics dict. `workload` is the full name
+    (<database>-<workload>)."""
     kind, opts = SYSTEMS[system]
+    snapshot_mode = snapshot_mode or dbx.streaming_mode
+    if kind == "debezium" and latency_load is None and DEBEZIUM_EVENTS > 0:
+        expected = min(expected, n(DEBEZIUM_EVENTS))
     name = re.sub(r"[^a-z0-9]", "_", "b%s_%s_%s_%d" % (RUN_ID, workload, system, rep))
     prefix = name
     rundir = os.path.join(TMP, name)
@@ -339,22 +594,16 @@ def measure(system, workload, rep, db, slot, pub, expected, snapshot_mode="no_da
     errlog = open(os.path.join(rundir, "stderr.log"), "wb")
     lines_mode = True
     if kind == "ceiling":
-        if workload == "snapshot":
-            cmd = ["psql", "-h", PG_HOST, "-p", PG_PORT, "-U", PG_USER, "-d", db, "-qAtX",
-                   "-c", "COPY public.t TO STDOUT"]
-        else:
-            endpos = psql("select pg_current_wal_lsn()", db=db)
-            cmd = ["pg_recvlogical", "-h", PG_HOST, "-p", PG_PORT, "-U", PG_USER, "-d", db,
-                   "--slot", slot, "--start", "--no-loop", "-o", "proto_version=1",
-                   "-o", "publication_names=" + pub, "--endpos", endpos, "-f", "-"]
-            lines_mode = False
-    elif kind == "ferrium":
-        cmd = ferrium_files(rundir, name, db, prefix, slot, pub, snapshot_mode, opts)
-        if os.environ.get("BENCH_FERRIUM_PREFIX"):  # e.g. "perf record -g -o /tmp/x.data --" (RSS/CPU then wrong)
-            import shlex
-            cmd = shlex.split(os.environ["BENCH_FERRIUM_PREFIX"].replace("{name}", name)) + cmd
+        cmd, lines_mode = dbx.ceiling_cmd(db, pos, snapshot_mode == "initial")
     else:
-        cmd = debezium_files(rundir, name, db, prefix, slot, pub, snapshot_mode, opts)
+        cfg = dbx.connector(db, pos, snapshot_mode, prefix, kind, opts["sink"], rundir)
+        if kind == "ferrium":
+            cmd = ferrium_files(rundir, name, cfg, opts)
+            if os.environ.get("BENCH_FERRIUM_PREFIX"):  # e.g. "perf record -g -o /tmp/x.data --" (RSS/CPU then wrong)
+                import shlex
+                cmd = shlex.split(os.environ["BENCH_FERRIUM_PREFIX"].replace("{name}", name)) + cmd
+        else:
+            cmd = debezium_files(rundir, name, cfg, opts)
 
     use_kafka = opts.get("sink") == "kafka"
     t_start = time.time()
@@ -366,7 +615,7 @@ def measure(system, workload, rep, db, slot, pub, expected, snapshot_mode="no_da
     if use_kafka:
         counter_stdout = Counter(1 << 62)  # drain stdout anyway
         reader = threading.Thread(target=read_pipe, args=(counter_stdout, proc.stdout.fileno(), True), daemon=True)
-        kthread = threading.Thread(target=kafka_count, args=(counter, prefix + ".public.t", stop_evt), daemon=True)
+        kthread = threading.Thread(target=kafka_count, args=(counter, dbx.topic(prefix, db), stop_evt), daemon=True)
         kthread.start()
     reader.start()
 
@@ -377,15 +626,14 @@ def measure(system, workload, rep, db, slot, pub, expected, snapshot_mode="no_da
         last_insert = 0.0
         while counter.count < 1 and time.time() < deadline and proc.poll() is None:
             if time.time() - last_insert > 5:
-                psql("insert into public.t(payload) values ('warmup %s')" % name, db=db)
+                dbx.insert_warmup(db, name)
                 last_insert = time.time()
             time.sleep(0.05)
-        inserted_warmups = int(psql("select count(*) from public.t where payload = 'warmup %s'" % name, db=db))
+        inserted_warmups = dbx.count_warmups(db, name)
         counter.skip = inserted_warmups
         counter.expected = expected + inserted_warmups
-        lg = subprocess.run([sys.executable, os.path.join(BENCH, "harness", "loadgen.py"),
-                             "host=%s port=%s user=%s dbname=%s" % (PG_HOST, PG_PORT, PG_USER, db),
-                             str(latency_load[0]), str(latency_load[1])], capture_output=True, text=True)
+        lg = subprocess.run([sys.executable, os.path.join(BENCH, "harness", "loadgen.py")] + dbx.loadgen_args(db) +
+                            [str(latency_load[0]), str(latency_load[1])], capture_output=True, text=True)
         if lg.returncode != 0:
             log("loadgen failed: " + lg.stderr[-2000:])
         else:
@@ -432,12 +680,12 @@ def measure(system, workload, rep, db, slot, pub, expected, snapshot_mode="no_da
     stop_evt.set()
     errlog.close()
     if kind == "ceiling":
-        counter.count = expected  # pg_recvlogical/COPY: events = rows in the backlog/table
+        counter.count = expected  # pg_recvlogical/COPY/mariadb-binlog/SELECT: events = rows in the backlog/table
     ok = t_end is not None and counter.count >= expected and counter.error is None
     if ceiling_ru is not None and proc.returncode != 0:
         ok, exit_early = False, proc.returncode
-    res = {"system": system, "workload": workload, "rep": rep, "ok": ok, "events": counter.count,
-           "expected": expected, "bytes": counter.bytes, "rundir": rundir}
+    res = {"system": system, "workload": workload, "database": dbx.name, "rep": rep, "ok": ok,
+           "events": counter.count, "expected": expected, "bytes": counter.bytes, "rundir": rundir}
     if not ok:
         res["error"] = counter.error or ("process exited %s" % exit_early if exit_early is not None else "timeout")
         with open(os.path.join(rundir, "stderr.log"), "rb") as f:
@@ -448,7 +696,7 @@ def measure(system, workload, rep, db, slot, pub, expected, snapshot_mode="no_da
     res.update({
         "seconds": span,
         "events_per_sec": expected / span,
-        "mb_per_sec": counter.bytes / span / 1e6 if kind != "ceiling" or True else None,
+        "mb_per_sec": counter.bytes / span / 1e6,
         "time_to_first_event_s": counter.t_first - t_start,
         "wall_s": t_end - t_start,
         "peak_rss_mb": rss,
@@ -487,112 +735,85 @@ def fmt(v, nd=1):
 
 
 # ------------------------------------------------------------------------------------------------
-# workloads
+# workloads (the same on every database; dbx supplies the SQL)
 
 def n(base):
     return max(10, int(base * SCALE))
 
 
-def setup_table(db, row_bytes=200, full=False):
-    recreate_db(db)
-    psql("create table public.t(id bigserial primary key, payload text)", db=db)
-    if full:
-        psql("alter table public.t replica identity full", db=db)
-    psql("create publication bench_pub for table public.t", db=db)
-
-
-def load_small_txns(db, rows, per_txn=10, payload_bytes=200):
-    reps = max(1, payload_bytes // 32)
-    psql("""do $$ begin
-              for i in 1..%d loop
-                insert into public.t(payload) select repeat(md5(random()::text), %d) from generate_series(1, %d);
-                commit;
-              end loop; end $$""" % (rows // per_txn, reps, per_txn), db=db)
-
-
-def streaming(workload, systems):
+def streaming(dbx, workload, systems):
+    wl = "%s-%s" % (dbx.name, workload)
     db = "bench_" + workload
     if workload == "insert":
-        expected = n(1_000_000)
+        expected = n(SIZES["insert"])
         expected -= expected % 10
-        setup_table(db)
+        dbx.create(db)
     elif workload == "update":
-        table_rows = n(100_000)
-        expected = n(1_000_000)
+        table_rows = n(SIZES["update_table"])
+        expected = n(SIZES["update"])
         expected -= expected % 10
-        setup_table(db, full=True)
-        psql("insert into public.t(payload) select repeat(md5(random()::text), 30) from generate_series(1, %d)"
-             % table_rows, db=db)  # ~1 KB rows
+        dbx.create(db, full=True)
+        dbx.fill(db, table_rows, 30)  # ~1 KB rows, not part of the backlog
     else:  # bigtxn
-        expected = n(1_000_000)
-        setup_table(db)
-    slots = {}
-    for rep in range(REPS):
-        for s in systems:
-            slot = re.sub(r"[^a-z0-9_]", "_", "b_%s_%s_%d" % (workload, s, rep))
-            create_slot(slot, db)
-            slots[(s, rep)] = slot
-    log("%s: generating WAL backlog (%d events) with %d slots open" % (workload, expected, len(slots)))
+        expected = n(SIZES["bigtxn"])
+        dbx.create(db)
+    keys = [(s, rep) for rep in range(REPS) for s in systems]
+    pos = dbx.positions(db, workload, keys)
+    log("%s: generating the backlog (%d events) for %d runs" % (wl, expected, len(keys)))
     t0 = time.time()
     if workload == "insert":
-        load_small_txns(db, expected)
+        dbx.load_small_txns(db, expected)
     elif workload == "update":
-        table_rows = int(psql("select count(*) from public.t", db=db))
-        psql("""do $$ declare lo bigint := 0; begin
-                  for i in 1..%d loop
-                    update public.t set payload = md5(random()::text) || substr(payload, 33)
-                      where id > lo and id <= lo + 10;
-                    commit;
-                    lo := (lo + 10) %% %d;
-                  end loop; end $$""" % (expected // 10, table_rows - table_rows % 10), db=db)
+        dbx.load_updates(db, expected // 10, table_rows)
     else:
-        psql("insert into public.t(payload) select repeat(md5(random()::text), 6) from generate_series(1, %d)"
-             % expected, db=db)
-    log("%s: backlog written in %.1fs (WAL %s)" % (workload, time.time() - t0,
-                                                   psql("select pg_size_pretty(pg_current_wal_lsn() - min(restart_lsn)) from pg_replication_slots where database = '%s'" % db)))
+        dbx.load_bigtxn(db, expected)
+    log("%s: backlog written in %.1fs (%s)" % (wl, time.time() - t0, dbx.backlog_size(db)))
     results = []
     for rep in range(REPS):
         for s in systems:
-            results.append(measure(s, workload, rep, db, slots[(s, rep)], "bench_pub", expected))
-            drop_slot(slots[(s, rep)], db)
-    psql("drop database if exists %s with (force)" % db)
+            results.append(measure(dbx, s, wl, rep, db, pos[(s, rep)], expected))
+            dbx.release(db, pos[(s, rep)])
+    dbx.drop(db)
     return results
 
 
-def snapshot(systems):
+def snapshot(dbx, systems):
+    wl = dbx.name + "-snapshot"
     db = "bench_snapshot"
-    expected = n(5_000_000)
-    setup_table(db)
-    log("snapshot: loading %d rows" % expected)
-    psql("insert into public.t(payload) select repeat(md5(random()::text), 6) from generate_series(1, %d)" % expected, db=db)
-    psql("vacuum analyze public.t", db=db)
+    expected = n(SIZES["snapshot"])
+    dbx.create(db)
+    log("%s: loading %d rows" % (wl, expected))
+    t0 = time.time()
+    dbx.fill(db, expected, 6)
+    log("%s: table loaded in %.1fs" % (wl, time.time() - t0))
     results = []
     for rep in range(REPS):
         for s in systems:
-            slot = re.sub(r"[^a-z0-9_]", "_", "b_snap_%s_%d" % (s, rep))
-            results.append(measure(s, "snapshot", rep, db, slot, "bench_pub", expected, snapshot_mode="initial"))
-            drop_slot(slot, db)
-    psql("drop database if exists %s with (force)" % db)
+            pos = dbx.snapshot_position(db, "snapshot", s, rep)
+            results.append(measure(dbx, s, wl, rep, db, pos, expected, snapshot_mode="initial"))
+            if pos:
+                dbx.release(db, pos)
+    dbx.drop(db)
     return results
 
 
-def latency(systems):
+def latency(dbx, systems):
+    wl = dbx.name + "-latency"
     db = "bench_latency"
     rate = float(os.environ.get("BENCH_LATENCY_RATE", "5000"))
-    seconds = float(os.environ.get("BENCH_LATENCY_SECONDS", str(max(10.0, 60.0 * SCALE))))
-    setup_table(db)
+    seconds = float(os.environ.get("BENCH_LATENCY_SECONDS", str(max(5.0, SIZES["latency_seconds"] * SCALE))))
+    dbx.create(db)
     results = []
     for rep in range(REPS):
         for s in systems:
             if SYSTEMS[s][0] == "ceiling":
                 continue
-            slot = re.sub(r"[^a-z0-9_]", "_", "b_lat_%s_%d" % (s, rep))
-            create_slot(slot, db)
+            pos = dbx.positions(db, "lat", [(s, rep)])[(s, rep)]
             expected = int(rate * seconds / 10) * 10
-            results.append(measure(s, "latency", rep, db, slot, "bench_pub", expected,
+            results.append(measure(dbx, s, wl, rep, db, pos, expected, snapshot_mode=dbx.latency_mode,
                                    latency_load=(rate, seconds), warmup=1))
-            drop_slot(slot, db)
-    psql("drop database if exists %s with (force)" % db)
+            dbx.release(db, pos)
+    dbx.drop(db)
     return results
 
 
@@ -613,7 +834,9 @@ def aggregate(runs):
     for system, workload in keys:
         rs = [r for r in runs if r["system"] == system and r["workload"] == workload]
         good = [r for r in rs if r["ok"]]
-        row = {"system": system, "workload": workload, "reps": len(rs), "ok_reps": len(good)}
+        row = {"system": system, "workload": workload, "database": rs[0].get("database"),
+               "events_measured": statistics.median([r["expected"] for r in rs]),
+               "reps": len(rs), "ok_reps": len(good)}
         for f in FIELDS:
             vals = [r[f] for r in good if r.get(f) is not None]
             row[f] = statistics.median(vals) if vals else None
@@ -636,7 +859,7 @@ def ratios(runs, a, b, workload):
     return (statistics.median(vals), min(vals), max(vals)) if vals else None
 
 
-def env_info():
+def env_info(dbxs):
     info = {"run_id": RUN_ID, "scale": SCALE, "reps": REPS, "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
             "host": "%d cpus, %.0f GB RAM" % (os.cpu_count(), os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30)}
     try:
@@ -644,10 +867,15 @@ def env_info():
                                              capture_output=True, text=True).stdout.strip()
     except OSError:
         pass
-    info["postgres"] = psql("select version()")
-    info["debezium"] = ("debezium-embedded + debezium-connector-postgres %s (embedded engine, JsonConverter schemas "
-                        "enabled; defaults: max.batch.size 2048, max.queue.size 8192; tuned: %s)"
-                        % (os.environ.get("BENCH_DEBEZIUM_VERSION", "?"), DBZ_TUNED))
+    for dbx in dbxs:
+        info[dbx.name] = dbx.version()
+    info["debezium"] = ("debezium-embedded + debezium-connector-postgres / debezium-connector-mysql %s (embedded "
+                        "engine, JsonConverter schemas enabled; defaults: max.batch.size 2048, max.queue.size 8192; "
+                        "tuned: %s)" % (os.environ.get("BENCH_DEBEZIUM_VERSION", "?"), DBZ_TUNED))
+    info["sizes"] = ("scale 1: %s; each Debezium throughput measurement stops after %s events (scaled: %s)"
+                     % (", ".join("%s %s" % kv for kv in SIZES.items()),
+                        DEBEZIUM_EVENTS if DEBEZIUM_EVENTS > 0 else "no cap",
+                        n(DEBEZIUM_EVENTS) if DEBEZIUM_EVENTS > 0 else "-"))
     info["kafka"] = "Apache Kafka 4.1.1 broker (scripts/services.sh), single node"
     return info
 
@@ -664,22 +892,24 @@ def write_results(runs, info):
         md.append("- **%s**: %s" % (k, v))
     md += ["", "Each figure: median over the repetitions, [min–max] for throughput. Throughput is measured from the "
            "first to the last expected event (startup excluded; see time to first event). CPU is user+system time of "
-           "the system's process (not PostgreSQL's walsender) per million events over the same span.", ""]
+           "the system's process (not the database server's) per million events over the same span. \"events\" is how many "
+           "events each system was measured on: Debezium's throughput runs stop after the cap in **sizes** above, "
+           "on the same backlog/table the others read in full.", ""]
     workloads = []
     for r in rows:
         if r["workload"] not in workloads:
             workloads.append(r["workload"])
     for w in workloads:
         md += ["## " + w, "",
-               "| system | events/s [min–max] | MB/s | p50 ms | p99 ms | max ms | peak RSS MB | CPU s / M events | first event s | ok |",
-               "|---|---|---|---|---|---|---|---|---|---|"]
+               "| system | events | events/s [min–max] | MB/s | p50 ms | p99 ms | max ms | peak RSS MB | CPU s / M events | first event s | ok |",
+               "|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in rows:
             if r["workload"] != w:
                 continue
             eps = ("%s [%s–%s]" % (fmt(r["events_per_sec"], 0), fmt(r["events_per_sec_min"], 0), fmt(r["events_per_sec_max"], 0))
                    if r["events_per_sec"] is not None else "failed")
-            md.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %d/%d |" % (
-                r["system"], eps, fmt(r["mb_per_sec"]), fmt(r["p50_ms"]), fmt(r["p99_ms"]), fmt(r["max_ms"]),
+            md.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %d/%d |" % (
+                r["system"], r["events_measured"], eps, fmt(r["mb_per_sec"]), fmt(r["p50_ms"]), fmt(r["p99_ms"]), fmt(r["max_ms"]),
                 fmt(r["peak_rss_mb"], 0), fmt(r["cpu_s_per_million"]), fmt(r["time_to_first_event_s"], 2),
                 r["ok_reps"], r["reps"]))
         comps = [("ferrium-null", "ceiling"), ("ferrium", "ceiling"), ("ferrium-null", "debezium-null"),
@@ -690,7 +920,7 @@ def write_results(runs, info):
             q = ratios(runs, a, b, w)
             if q:
                 lines.append("| %s / %s | %.2fx [%.2f–%.2f] |" % (a, b, q[0], q[1], q[2]))
-        if lines and w != "latency":
+        if lines and not w.endswith("latency"):
             md += ["", "| events/s ratio (same repetition) | median [min–max] |", "|---|---|"] + lines
         md.append("")
     errs = [r for r in runs if not r["ok"]]
@@ -716,11 +946,11 @@ def plot(rows):
         return
     workloads, systems = [], []
     for r in rows:
-        if r["workload"] not in workloads and r["workload"] != "latency":
+        if r["workload"] not in workloads and not r["workload"].endswith("latency"):
             workloads.append(r["workload"])
         if r["system"] not in systems:
             systems.append(r["system"])
-    lat = [r for r in rows if r["workload"] == "latency" and r["p50_ms"] is not None]
+    lat = [r for r in rows if r["workload"].endswith("latency") and r["p50_ms"] is not None]
     ncols = 2 if lat else 1
     fig, axes = plt.subplots(1, ncols, figsize=(max(8, 2.4 * len(workloads)) + (5 if lat else 0), 5),
                              gridspec_kw={"width_ratios": [3, 1.3] if lat else [1]}, squeeze=False)
@@ -737,14 +967,14 @@ def plot(rows):
                 hi.append(r["events_per_sec_max"] - r["events_per_sec"])
         ax.bar(xs, ys, width, label=s, yerr=[lo, hi], capsize=2)
     ax.set_xticks(range(len(workloads)))
-    ax.set_xticklabels(workloads)
+    ax.set_xticklabels(workloads, rotation=30, ha="right", fontsize=8)
     ax.set_yscale("log")
     ax.set_ylabel("events/s (median, min–max)")
     ax.set_title("Throughput (scale %g, %d reps)" % (SCALE, REPS))
     ax.legend(fontsize=8, ncol=2)
     if lat:
         ax2 = axes[0][1]
-        names = [r["system"] for r in lat]
+        names = ["%s %s" % (r["database"], r["system"]) for r in lat]
         xs = range(len(lat))
         ax2.bar([x - 0.2 for x in xs], [r["p50_ms"] for r in lat], 0.4, label="p50")
         ax2.bar([x + 0.2 for x in xs], [r["p99_ms"] for r in lat], 0.4, label="p99")
@@ -759,27 +989,42 @@ def plot(rows):
 
 
 def main():
+    databases = [d for d in os.environ.get("BENCH_DATABASES", ",".join(DATABASES)).split(",") if d]
     workloads = [w for w in os.environ.get("BENCH_WORKLOADS", ",".join(WORKLOADS)).split(",") if w]
     systems = [s for s in os.environ.get("BENCH_SYSTEMS", ",".join(SYSTEMS)).split(",") if s]
     for s in systems:
         if s not in SYSTEMS:
             sys.exit("unknown system %s (known: %s)" % (s, ", ".join(SYSTEMS)))
-    os.makedirs(TMP, exist_ok=True)
-    info = env_info()
-    log("run %s: scale %g, %d reps, workloads %s, systems %s" % (RUN_ID, SCALE, REPS, workloads, systems))
-    runs = []
+    for d in databases:
+        if d not in DB_CLASSES:
+            sys.exit("unknown database %s (known: %s)" % (d, ", ".join(DB_CLASSES)))
     for w in workloads:
-        t0 = time.time()
-        if w in ("insert", "update", "bigtxn"):
-            runs += streaming(w, systems)
-        elif w == "snapshot":
-            runs += snapshot(systems)
-        elif w == "latency":
-            runs += latency(systems)
-        else:
-            sys.exit("unknown workload " + w)
-        log("%s done in %.0fs" % (w, time.time() - t0))
-        write_results(runs, info)  # partial results survive an interrupted run
+        if w not in WORKLOADS:
+            sys.exit("unknown workload %s (known: %s)" % (w, ", ".join(WORKLOADS)))
+    os.makedirs(TMP, exist_ok=True)
+    dbxs = [DB_CLASSES[d]() for d in databases]
+    info = env_info(dbxs)
+    log("run %s: scale %g, %d reps, databases %s, workloads %s, systems %s" % (
+        RUN_ID, SCALE, REPS, databases, workloads, systems))
+    runs = []
+    t_run = time.time()
+    for dbx in dbxs:
+        dbx.begin()
+        try:
+            for w in workloads:
+                t0 = time.time()
+                if w in ("insert", "update", "bigtxn"):
+                    runs += streaming(dbx, w, systems)
+                elif w == "snapshot":
+                    runs += snapshot(dbx, systems)
+                else:
+                    runs += latency(dbx, systems)
+                log("%s-%s done in %.0fs" % (dbx.name, w, time.time() - t0))
+                info["duration_s"] = round(time.time() - t_run)
+                write_results(runs, info)  # partial results survive an interrupted run
+        finally:
+            dbx.end()
+    info["duration_s"] = round(time.time() - t_run)
     write_results(runs, info)
     print(open(os.path.join(RESULTS, "latest.md")).read())
 

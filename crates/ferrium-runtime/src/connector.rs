@@ -232,6 +232,8 @@ fn start_source(
     shutdown: &CancellationToken,
 ) -> RunningSource {
     let (tx, records) = mpsc::channel(queue);
+    // Metrics and topics are observed on the way from the source to the pipeline.
+    let tx = crate::tap::spawn(&config.name, tx, queue, 1);
     let (committed, committed_rx) = watch::channel(stored.clone());
     let source_shutdown = shutdown.child_token();
     let ctx = SourceContext {
@@ -353,7 +355,7 @@ async fn run_once(
             None,
         ));
     };
-    let mut sink: Box<dyn Sink> = match delivery {
+    let sink: Box<dyn Sink> = match delivery {
         Delivery::KafkaAtLeastOnce(_) => {
             let kafka = kafka_sink_config(worker, config).map_err(|e| (e, retry))?;
             Box::new(
@@ -362,6 +364,10 @@ async fn run_once(
         }
         _ => Box::new(StdoutSink::new()),
     };
+    let mut sink: Box<dyn Sink> = Box::new(crate::sink_metrics::MeteredSink {
+        inner: sink,
+        metrics: crate::sink_metrics::SinkMetrics::new(&config.name),
+    });
     let stored = store.load(&config.name, &partition);
     let running = start_source(source, config, &partition, stored, queue, shutdown);
     let result = run_pipeline(

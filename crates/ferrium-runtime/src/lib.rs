@@ -1,19 +1,26 @@
 //! The runtime: builds a connector from its config, runs its source and its pipeline
 //! (converter, sink), stores offsets once records are durable, and applies the one
-//! error policy (retry transient failures from the stored offset, fail on the rest).
+//! error policy (retry transient failures from the stored offset, fail on the rest), and
+//! the worker that runs many connectors under the REST API's control.
 
 mod connector;
 mod delivery;
 mod error_policy;
 mod history;
 mod history_file;
+mod metrics;
 pub mod offsets;
 mod pipeline;
 mod pipeline_exactly_once;
 mod reset;
+mod sink_metrics;
+mod tap;
+pub mod worker;
 
 pub use connector::{run_connector, ConnectorOutcome, SUPPORTED_CONNECTORS};
 pub use delivery::Delivery;
 pub use error_policy::{is_retriable, Backoff, ConnectorError};
 pub use pipeline::{run_pipeline, PipelineSettings};
 pub use reset::reset_offsets;
+pub use tap::{active_topics, reset_active_topics};
+pub use worker::Worker;

@@ -24,6 +24,7 @@ use tokio_util::sync::CancellationToken;
 use crate::error_policy::ConnectorError;
 use crate::offsets::format::{encode_key, encode_value};
 use crate::pipeline::PipelineSettings;
+use crate::sink_metrics::SinkMetrics;
 
 /// What is in the open transaction and may be committed.
 #[derive(Default)]
@@ -44,6 +45,7 @@ pub async fn run_exactly_once(
     shutdown: &CancellationToken,
 ) -> Result<(), ConnectorError> {
     let key = encode_key(&settings.connector, &settings.partition);
+    let metrics = SinkMetrics::new(&settings.connector);
     let mut pending: Vec<SerializedRecord> = Vec::with_capacity(settings.max_batch);
     let mut ready = Ready::default();
     let mut timer = tokio::time::interval(settings.commit_interval);
@@ -57,7 +59,7 @@ pub async fn run_exactly_once(
                 _ = shutdown.cancelled() => break,
                 _ = timer.tick() => {
                     if ready.boundary || ready.offset.is_some() {
-                        commit(sink, offsets_topic, &key, &mut ready, committed).await?;
+                        commit(sink, offsets_topic, &key, &mut ready, committed, &metrics).await?;
                     }
                 }
                 message = input.recv() => {
@@ -83,7 +85,7 @@ pub async fn run_exactly_once(
                         ready.records += pending.len();
                         pending.clear();
                         if ready.records >= commit_threshold {
-                            commit(sink, offsets_topic, &key, &mut ready, committed).await?;
+                            commit(sink, offsets_topic, &key, &mut ready, committed, &metrics).await?;
                         }
                     }
                 }
@@ -92,7 +94,7 @@ pub async fn run_exactly_once(
         // Records after the last boundary are dropped here: their offset was never
         // committed, so the next run produces them again.
         if ready.boundary || ready.offset.is_some() {
-            commit(sink, offsets_topic, &key, &mut ready, committed).await?;
+            commit(sink, offsets_topic, &key, &mut ready, committed, &metrics).await?;
         }
         Ok(())
     }
@@ -109,13 +111,16 @@ async fn commit(
     key: &[u8],
     ready: &mut Ready,
     committed: &watch::Sender<Option<Offset>>,
+    metrics: &SinkMetrics,
 ) -> Result<(), ConnectorError> {
     let offset = ready.offset.take();
     let record = offset
         .as_ref()
         .map(|o| offset_record(offsets_topic, key.to_vec(), Some(encode_value(o))));
     let started = std::time::Instant::now();
-    sink.commit(record).await.map_err(ConnectorError::from)?;
+    let result = sink.commit(record).await;
+    metrics.observe(started, ready.records, &result);
+    result.map_err(ConnectorError::from)?;
     let records = ready.records;
     *ready = Ready::default();
     tracing::debug!(

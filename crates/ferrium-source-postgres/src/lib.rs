@@ -5,6 +5,7 @@
 //! (`snapshot.rs`) reads the tables inside the slot's exported snapshot; streaming
 //! (`stream.rs`) decodes pgoutput into Debezium events.
 
+pub mod admin;
 pub mod catalog;
 pub mod config;
 mod connection;
@@ -12,6 +13,7 @@ pub mod copy_text;
 pub mod error;
 pub mod events;
 mod filters;
+pub mod metrics;
 pub mod offset;
 mod progress;
 mod registry;

@@ -136,6 +136,7 @@ pub async fn run_snapshot(
         chunk: config.max_batch_size as u64,
     };
     let mut total = 0u64;
+    let metrics = crate::metrics::Snapshot::start(&config.name);
     for table in tables {
         if shutdown.is_cancelled() {
             return Ok(SnapshotEnd::Interrupted);
@@ -181,6 +182,7 @@ pub async fn run_snapshot(
                 rows += 1;
             }
             progress.add(rows);
+            crate::metrics::rows_scanned(&config.name, &schema.qualified(), progress.rows());
             if shutdown.is_cancelled() {
                 return Ok(SnapshotEnd::Interrupted);
             }
@@ -196,5 +198,6 @@ pub async fn run_snapshot(
         .await
         .map_err(|e| sql_error(config, e))?;
     tracing::info!(rows = total, "initial snapshot finished");
+    metrics.completed();
     Ok(SnapshotEnd::Done)
 }

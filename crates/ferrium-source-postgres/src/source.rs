@@ -254,6 +254,7 @@ async fn run(config: &PostgresConfig, ctx: SourceContext) -> Result<SourceExit, 
         .await
         .map_err(|e| replication_error(config, e))?;
     tracing::info!(slot = %config.slot_name, publication = %config.publication_name, lsn = %format_lsn(resume_lsn), "streaming started");
+    let _connected = crate::metrics::streaming(config);
 
     let mut committed = ctx.committed.clone();
     // A transaction interrupted part-way: its durable records are skipped when it comes again.
@@ -320,7 +321,7 @@ async fn create_slot(
 }
 
 /// Drops the slot once no session holds it any more.
-async fn drop_slot_when_free(
+pub(crate) async fn drop_slot_when_free(
     catalog: &Client,
     config: &PostgresConfig,
 ) -> Result<(), PostgresError> {

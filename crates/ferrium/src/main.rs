@@ -1,8 +1,13 @@
 //! The `ferrium` command line: `ferrium run CONNECTOR.json [--worker WORKER.properties]`
-//! runs connectors in one process, like Kafka Connect's standalone mode.
+//! runs connectors in one process, like Kafka Connect's standalone mode;
+//! `ferrium serve WORKER.properties` is a long-running worker driven through the Kafka
+//! Connect REST API.
 //!
 //! Logs go to stderr; with the embedded default (no `bootstrap.servers`) stdout carries
 //! the events as JSON lines.
+
+mod logging;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,6 +39,12 @@ enum Command {
         #[arg(long)]
         worker: Option<PathBuf>,
     },
+    /// Run a worker with the Kafka Connect REST API (port 8083 unless `listeners` or
+    /// `rest.port` says otherwise); connectors are created through the API and persist.
+    Serve {
+        /// Worker properties (bootstrap.servers, listeners, rest.port, storage topics).
+        worker: PathBuf,
+    },
     /// Forget connectors' offsets (stop them first): the next start is a first start.
     ResetOffsets {
         connectors: PathBuf,
@@ -43,14 +54,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("FERRIUM_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
+    let loggers = Arc::new(logging::init());
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -63,13 +67,37 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Run { connectors, worker } => match runtime.block_on(run(connectors, worker)) {
-            Ok(code) => code,
-            Err(error) => {
-                eprintln!("error: {error:#}");
-                ExitCode::from(2)
+        Command::Serve { worker } => {
+            let result = runtime.block_on(async {
+                let config = WorkerConfig::load(&worker)?;
+                let shutdown = CancellationToken::new();
+                spawn_signal_handler(shutdown.clone());
+                serve::serve(
+                    config,
+                    serve::Persistence::Durable,
+                    Some(serve::DEFAULT_PORT),
+                    loggers,
+                    shutdown,
+                )
+                .await
+            });
+            match result {
+                Ok(code) => code,
+                Err(error) => {
+                    eprintln!("error: {error:#}");
+                    ExitCode::from(2)
+                }
             }
-        },
+        }
+        Command::Run { connectors, worker } => {
+            match runtime.block_on(run(connectors, worker, loggers)) {
+                Ok(code) => code,
+                Err(error) => {
+                    eprintln!("error: {error:#}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::ResetOffsets { connectors, worker } => {
             match runtime.block_on(reset(connectors, worker)) {
                 Ok(()) => ExitCode::SUCCESS,
@@ -82,12 +110,35 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(connectors: PathBuf, worker: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+async fn run(
+    connectors: PathBuf,
+    worker: Option<PathBuf>,
+    loggers: Arc<logging::Loggers>,
+) -> anyhow::Result<ExitCode> {
     let configs = load_connector_file(&connectors)?;
     let worker = match worker {
         Some(path) => WorkerConfig::load(&path)?,
         None => WorkerConfig::default(),
     };
+    // With a REST listener configured, `run` is a standalone worker under the API (it
+    // keeps running when a connector fails, as Kafka Connect does); without one, it runs
+    // its connectors to their end. No default port here: many `ferrium run` processes
+    // on one machine must not clash.
+    if !ferrium_rest::listeners(&worker, None)
+        .map_err(anyhow::Error::msg)?
+        .is_empty()
+    {
+        let shutdown = CancellationToken::new();
+        spawn_signal_handler(shutdown.clone());
+        return serve::serve(
+            worker,
+            serve::Persistence::Memory(configs),
+            None,
+            loggers,
+            shutdown,
+        )
+        .await;
+    }
     let shutdown = CancellationToken::new();
     let delivery = Arc::new(open_delivery(&worker, &shutdown).await?);
     spawn_signal_handler(shutdown.clone());
@@ -151,7 +202,7 @@ async fn reset(connectors: PathBuf, worker: Option<PathBuf>) -> anyhow::Result<(
 
 /// Opens the worker's offset storage; a Kafka broker that is not up yet is waited for,
 /// with backoff, as Kafka Connect does.
-async fn open_delivery(
+pub(crate) async fn open_delivery(
     worker: &WorkerConfig,
     shutdown: &CancellationToken,
 ) -> anyhow::Result<Delivery> {

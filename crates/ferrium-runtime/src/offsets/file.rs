@@ -104,7 +104,7 @@ fn render(entries: &[(String, SourcePartition, Offset)]) -> String {
     serde_json::to_string_pretty(&Json::Array(items)).unwrap_or_else(|_| "[]".into())
 }
 
-async fn write_atomically(path: PathBuf, text: String) -> Result<(), OffsetError> {
+pub(crate) async fn write_atomically(path: PathBuf, text: String) -> Result<(), OffsetError> {
     let display = path.display().to_string();
     tokio::task::spawn_blocking(move || -> std::io::Result<()> {
         use std::io::Write;

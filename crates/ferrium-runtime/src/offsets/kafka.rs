@@ -37,6 +37,27 @@ impl KafkaOffsetStore {
             latest: Mutex::new(latest),
         })
     }
+
+    /// Writes a tombstone for the connector's key (a KIP-875 reset) and forgets it here.
+    pub async fn remove(
+        &self,
+        connector: &str,
+        partition: &SourcePartition,
+    ) -> Result<(), OffsetError> {
+        let key = encode_key(connector, partition);
+        self.topic
+            .write(offset_record(&self.topic.topic, key.clone(), None))
+            .await
+            .map_err(|e| OffsetError::Write {
+                path: format!("Kafka topic {}", self.topic.topic),
+                message: e.to_string(),
+            })?;
+        self.latest
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&key);
+        Ok(())
+    }
 }
 
 #[async_trait::async_trait]

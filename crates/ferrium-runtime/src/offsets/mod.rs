@@ -1,6 +1,6 @@
 //! Offset storage: where a connector's last durable position lives between runs.
 
-mod file;
+pub(crate) mod file;
 pub(crate) mod format;
 mod kafka;
 

@@ -173,7 +173,7 @@ async fn a_large_transaction_resumes_mid_way_after_kill_9() {
         "key.converter.schemas.enable=false",
     ]);
     let topic = db.topic("big");
-    let mut ferrium = Ferrium::start(&connector, &worker);
+    let ferrium = Ferrium::start(&connector, &worker);
     ferrium.collect_until(WAIT, |l| !of_topic(l, "test").is_empty());
     // One transaction of 30,000 rows (many rows events).
     let values: Vec<String> = (1..=ROWS)

@@ -1,0 +1,288 @@
+//! Config validation with Kafka Connect's `ConfigInfos` report: every option of the
+//! connector class with its definition, its value, and the errors that name it.
+//!
+//! The checks are the connector's own (`ConfigDef` types and the cross-field rules of
+//! the source's config), so the REST API rejects exactly what the connector would fail
+//! on at start. Each problem is attributed to the option it names in quotes.
+
+use ferrium_config::{ConfigError, ConfigKey, ConfigType, ConnectorConfig};
+use serde_json::{json, Value as Json};
+
+use crate::connector::SUPPORTED_CONNECTORS;
+
+/// A validation report: the `ConfigInfos` JSON and the flat list of its errors.
+#[derive(Debug, Clone)]
+pub struct Validation {
+    pub infos: Json,
+    pub errors: Vec<String>,
+}
+
+/// The supported class a `connector.class` value or plugin alias names: the full class,
+/// its simple name, or the simple name without `Connector` (as Kafka Connect accepts).
+pub fn resolve_class(name: &str) -> Option<&'static str> {
+    SUPPORTED_CONNECTORS.iter().copied().find(|class| {
+        let simple = class.rsplit('.').next().unwrap_or(class);
+        name == *class
+            || name.eq_ignore_ascii_case(simple)
+            || simple
+                .strip_suffix("Connector")
+                .is_some_and(|s| name.eq_ignore_ascii_case(s))
+    })
+}
+
+/// The message for a class this build does not run.
+pub fn unknown_class_message(class: &str) -> String {
+    format!(
+        "Failed to find any class that implements Connector and which name matches {class}, available connectors are: {}",
+        SUPPORTED_CONNECTORS.join(", ")
+    )
+}
+
+/// The option table and the full check of a connector class, when the build has them.
+/// A connector's full config check: every problem, each naming its option in quotes.
+type Check = fn(&ConnectorConfig) -> Vec<String>;
+
+fn checks(class: &str) -> Option<(&'static [ConfigKey], Check)> {
+    if class == ferrium_source_postgres::CONNECTOR_CLASS {
+        let check = |c: &ConnectorConfig| -> Vec<String> {
+            match ferrium_source_postgres::PostgresConfig::from_connector(c) {
+                Ok(_) => Vec::new(),
+                Err(ConfigError::Invalid(problems)) => problems,
+                Err(other) => vec![other.to_string()],
+            }
+        };
+        return Some((ferrium_source_postgres::config::DEF.keys, check));
+    }
+    if class == ferrium_source_mysql::CONNECTOR_CLASS
+        || class == ferrium_source_mysql::MARIADB_CONNECTOR_CLASS
+    {
+        let check = |c: &ConnectorConfig| -> Vec<String> {
+            match ferrium_source_mysql::MysqlConfig::from_connector(c) {
+                Ok(_) => Vec::new(),
+                Err(ConfigError::Invalid(problems)) => problems,
+                Err(other) => vec![other.to_string()],
+            }
+        };
+        return Some((ferrium_source_mysql::config::DEF.keys, check));
+    }
+    None
+}
+
+fn type_name(kind: ConfigType) -> &'static str {
+    match kind {
+        ConfigType::String | ConfigType::Enum(_) => "STRING",
+        ConfigType::Password => "PASSWORD",
+        ConfigType::Int => "INT",
+        ConfigType::Long => "LONG",
+        ConfigType::Boolean => "BOOLEAN",
+        ConfigType::List => "LIST",
+    }
+}
+
+fn entry(
+    key: &ConfigKey,
+    group: &str,
+    order: usize,
+    value: Option<&str>,
+    errors: Vec<String>,
+) -> Json {
+    let (key_name, kind, required, default, doc) =
+        (key.name, key.kind, key.required, key.default, key.doc);
+    let recommended: Vec<&str> = match kind {
+        ConfigType::Enum(values) => values.to_vec(),
+        ConfigType::Boolean => vec!["true", "false"],
+        _ => Vec::new(),
+    };
+    // Kafka Connect never echoes a password in a validation report.
+    let shown = match (kind, value) {
+        (ConfigType::Password, Some(_)) => Some("[hidden]"),
+        (_, v) => v,
+    };
+    json!({
+        "definition": {
+            "name": key_name, "type": type_name(kind), "required": required,
+            "default_value": default, "importance": if required { "HIGH" } else { "MEDIUM" },
+            "documentation": doc, "group": group, "width": "NONE", "display_name": key_name,
+            "dependents": [], "order": order,
+        },
+        "value": {
+            "name": key_name, "value": shown, "recommended_values": recommended,
+            "errors": errors, "visible": true,
+        }
+    })
+}
+
+/// Validates a config against its class's options; `class` must be resolved first.
+pub fn validate(class: &'static str, config: &ConnectorConfig) -> Validation {
+    let mut problems = match checks(class) {
+        Some((_, check)) => check(config),
+        None => Vec::new(),
+    };
+    let keys = checks(class).map(|(keys, _)| keys).unwrap_or(&[]);
+    let mut configs = Vec::new();
+    let mut all_errors = Vec::new();
+    let take = |name: &str, legacy: Option<&str>, problems: &mut Vec<String>| -> Vec<String> {
+        let names = |p: &String| {
+            p.contains(&format!("'{name}'"))
+                || legacy.is_some_and(|l| p.contains(&format!("'{l}'")))
+        };
+        let (mine, rest): (Vec<String>, Vec<String>) = problems.drain(..).partition(names);
+        *problems = rest;
+        mine
+    };
+    // Kafka Connect's common connector options come first, in group "Common".
+    let name_errors = if config.name.trim().is_empty() {
+        vec!["the connector name must not be empty".to_string()]
+    } else {
+        Vec::new()
+    };
+    all_errors.extend(name_errors.iter().cloned());
+    const NAME: ConfigKey = ConfigKey::new(
+        "name",
+        ConfigType::String,
+        "Globally unique name to use for this connector.",
+    )
+    .required();
+    const CLASS: ConfigKey = ConfigKey::new(
+        "connector.class",
+        ConfigType::String,
+        "Name or alias of the class for this connector.",
+    )
+    .required();
+    configs.push(entry(&NAME, "Common", 1, Some(&config.name), name_errors));
+    configs.push(entry(&CLASS, "Common", 2, Some(class), Vec::new()));
+    let group = class.rsplit('.').next().unwrap_or(class);
+    for (i, key) in keys.iter().enumerate() {
+        if key.name == "connector.class" {
+            continue;
+        }
+        let value = config
+            .get(key.name)
+            .or_else(|| key.legacy.and_then(|l| config.get(l)))
+            .or(key.default);
+        let errors = take(key.name, key.legacy, &mut problems);
+        all_errors.extend(errors.iter().cloned());
+        configs.push(entry(key, group, i + 1, value, errors));
+    }
+    // Problems no option claims (rare) still count, under the connector's name.
+    if !problems.is_empty() {
+        all_errors.extend(problems.iter().cloned());
+        if let Some(first) = configs.first_mut() {
+            if let Some(errs) = first["value"]["errors"].as_array_mut() {
+                errs.extend(problems.into_iter().map(Json::String));
+            }
+        }
+    }
+    Validation {
+        infos: json!({
+            "name": class,
+            "error_count": all_errors.len(),
+            "groups": ["Common", group],
+            "configs": configs,
+        }),
+        errors: all_errors,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pg(pairs: &[(&str, &str)]) -> ConnectorConfig {
+        ConnectorConfig {
+            name: "c".into(),
+            props: pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn aliases_resolve_to_the_class() {
+        let class = ferrium_source_postgres::CONNECTOR_CLASS;
+        assert_eq!(resolve_class(class), Some(class));
+        assert_eq!(resolve_class("PostgresConnector"), Some(class));
+        assert_eq!(resolve_class("postgres"), Some(class));
+        assert_eq!(resolve_class("FileStreamSource"), None);
+        assert_eq!(
+            resolve_class("MySqlConnector"),
+            Some(ferrium_source_mysql::CONNECTOR_CLASS)
+        );
+        assert_eq!(
+            resolve_class("mariadb"),
+            Some(ferrium_source_mysql::MARIADB_CONNECTOR_CLASS)
+        );
+    }
+
+    #[test]
+    fn mysql_configs_are_checked_by_the_mysql_rules() {
+        let v = validate(
+            ferrium_source_mysql::CONNECTOR_CLASS,
+            &pg(&[
+                ("database.hostname", "h"),
+                ("database.user", "u"),
+                ("topic.prefix", "p"),
+                ("database.server.id", "0"),
+            ]),
+        );
+        let configs = v.infos["configs"].as_array().unwrap();
+        let server_id = configs
+            .iter()
+            .find(|c| c["definition"]["name"] == "database.server.id")
+            .unwrap();
+        assert_eq!(v.infos["error_count"], 1, "{:#}", v.infos);
+        assert!(server_id["value"]["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("unique"));
+    }
+
+    #[test]
+    fn errors_land_on_the_option_they_name() {
+        let v = validate(
+            ferrium_source_postgres::CONNECTOR_CLASS,
+            &pg(&[
+                ("database.hostname", "h"),
+                ("database.user", "u"),
+                ("snapshot.mode", "bogus"),
+                ("database.password", "pw"),
+            ]),
+        );
+        let configs = v.infos["configs"].as_array().unwrap();
+        let find = |n: &str| {
+            configs
+                .iter()
+                .find(|c| c["definition"]["name"] == n)
+                .unwrap()
+        };
+        assert_eq!(v.infos["error_count"], 3, "{:#}", v.infos);
+        assert_eq!(
+            find("snapshot.mode")["value"]["errors"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            find("database.dbname")["value"]["errors"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            find("topic.prefix")["value"]["errors"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(find("database.password")["value"]["value"], "[hidden]");
+        assert_eq!(find("database.port")["value"]["value"], "5432");
+        assert!(find("database.hostname")["value"]["errors"]
+            .as_array()
+            .unwrap()
+            .is_empty());
+    }
+}
