@@ -245,8 +245,8 @@ class MariaDb:
 
     def version(self):
         return mariadb("SELECT CONCAT(VERSION(), ' (binlog_format=', @@binlog_format, ', binlog_row_image=', "
-                       "@@binlog_row_image, ', innodb_flush_log_at_trx_commit=', @@innodb_flush_log_at_trx_commit, "
-                       "' during loads)')")
+                       "@@binlog_row_image, ', binlog_row_metadata=', @@binlog_row_metadata, ', sync_binlog=', "
+                       "@@sync_binlog, '; innodb_flush_log_at_trx_commit=0 while the harness runs)')")
 
     def begin(self):
         # Loading the backlogs (100,000s of small commits) with a log flush per commit would take minutes;

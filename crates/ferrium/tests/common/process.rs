@@ -188,6 +188,20 @@ impl Ferrium {
         let _ = self.child.wait();
     }
 
+    /// SIGKILL, then the lines the process wrote before it died that were not read yet.
+    /// They were delivered (stdout is the embedded default's sink), so a test counting
+    /// what a consumer saw must count them: the restart resumes after them.
+    pub fn kill9_and_read_rest(mut self) -> Vec<Line> {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let mut rest = Vec::new();
+        // The reader thread ends at the pipe's end of file, closing the channel.
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(10)) {
+            rest.push(line);
+        }
+        rest
+    }
+
     pub fn wait_exit(&mut self, timeout: Duration) -> std::process::ExitStatus {
         let deadline = Instant::now() + timeout;
         loop {

@@ -47,7 +47,7 @@ async fn kill_9_during_100k_changes_loses_nothing() {
         let target = at;
         let more = ferrium.collect_until(WAIT, |l| all.len() + l.len() >= target);
         all.extend(more);
-        ferrium.kill9();
+        all.extend(ferrium.kill9_and_read_rest());
         kills += 1;
         ferrium = Ferrium::start(&connector, &worker);
     }
