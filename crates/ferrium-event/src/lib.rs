@@ -15,6 +15,7 @@ pub mod record;
 pub mod schema;
 pub mod source;
 pub mod source_info;
+pub mod source_metrics;
 pub mod value;
 
 pub use envelope::{Envelope, Op};

@@ -56,6 +56,8 @@ pub async fn run_pipeline(
 ) -> Result<(), ConnectorError> {
     let mut batch: Vec<SerializedRecord> = Vec::with_capacity(settings.max_batch);
     let mut batch_checkpoint: Option<Offset> = None;
+    // How many records of `batch` the checkpoint in `batch_checkpoint` covers.
+    let mut covered = 0;
     let mut in_flight: FuturesOrdered<InFlight> = FuturesOrdered::new();
     let mut durable: Option<Offset> = None;
     let mut stored_is_current = true;
@@ -90,7 +92,10 @@ pub async fn run_pipeline(
                             batch.push(converter.convert(record).map_err(|e| ConnectorError::new(ErrorAction::Fail, e.to_string()))?);
                         }
                     }
-                    Some(SourceMessage::Checkpoint(offset)) => batch_checkpoint = Some(offset),
+                    Some(SourceMessage::Checkpoint(offset)) => {
+                        batch_checkpoint = Some(offset);
+                        covered = batch.len();
+                    }
                     // Every batch here is made durable on its own; no boundary is needed.
                     Some(SourceMessage::Flush) => {}
                     None => input_open = false,
@@ -98,6 +103,7 @@ pub async fn run_pipeline(
                 let source_idle = input.is_empty();
                 if batch.len() >= settings.max_batch || (source_idle && (!batch.is_empty() || batch_checkpoint.is_some())) {
                     dispatch(sink, &mut batch, &mut batch_checkpoint, &mut in_flight, settings.max_batch).await?;
+                    covered = 0;
                 }
                 if !input_open && in_flight.is_empty() && batch.is_empty() {
                     break;
@@ -107,6 +113,30 @@ pub async fn run_pipeline(
         }
     }
 
+    // Stopping: what the source already queued is taken up to its last checkpoint. A
+    // batch is written as soon as the source is idle, so its checkpoint may still be in
+    // the channel (dropping it would make the next run replay delivered records); records
+    // after the last checkpoint are left for the next run, which reads them again. The
+    // source stops on the same signal, so the channel holds at most its capacity.
+    while let Ok(message) = input.try_recv() {
+        match message {
+            SourceMessage::Records(records) => {
+                for record in &records {
+                    batch.push(
+                        converter
+                            .convert(record)
+                            .map_err(|e| ConnectorError::new(ErrorAction::Fail, e.to_string()))?,
+                    );
+                }
+            }
+            SourceMessage::Checkpoint(offset) => {
+                batch_checkpoint = Some(offset);
+                covered = batch.len();
+            }
+            SourceMessage::Flush => {}
+        }
+    }
+    batch.truncate(covered);
     // Drain: whatever was accepted becomes durable and its offset stored, so a clean
     // stop never replays anything.
     if !batch.is_empty() || batch_checkpoint.is_some() {
@@ -348,5 +378,90 @@ mod tests {
         let error = result.unwrap_err();
         assert_eq!(error.action, ErrorAction::Retry);
         assert_eq!(store.load("c", &SourcePartition::server("p")), None);
+    }
+
+    /// A sink that keeps every record it is given and is durable at once.
+    struct KeepingSink {
+        written: Arc<Mutex<Vec<SerializedRecord>>>,
+    }
+
+    #[async_trait::async_trait]
+    impl Sink for KeepingSink {
+        async fn write(
+            &mut self,
+            batch: Vec<SerializedRecord>,
+        ) -> Result<ferrium_sink::Delivery, SinkError> {
+            self.written.lock().unwrap().extend(batch);
+            Ok(Box::pin(async { Ok(()) }))
+        }
+
+        async fn flush(&mut self) -> Result<(), SinkError> {
+            Ok(())
+        }
+    }
+
+    /// Record 1 is written while its checkpoint is still queued when the stop comes: the
+    /// checkpoint is stored anyway (a restart must not replay record 1), and record 2,
+    /// queued after it without a checkpoint, is left for the next run.
+    #[tokio::test]
+    async fn a_stop_keeps_the_queued_checkpoint_of_written_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(FileOffsetStore::open(&dir.path().join("o")).unwrap());
+        let partition = SourcePartition::server("p");
+        let settings = PipelineSettings {
+            connector: "c".into(),
+            partition: partition.clone(),
+            max_batch: 100,
+            max_in_flight: 8,
+            offset_flush_interval: Duration::from_secs(60),
+            commit_interval: Duration::from_millis(100),
+        };
+        let written = Arc::new(Mutex::new(Vec::new()));
+        let (tx, rx) = mpsc::channel(16);
+        let (committed_tx, _committed_rx) = watch::channel(None);
+        let shutdown = CancellationToken::new();
+        let pipeline = {
+            let written = written.clone();
+            let store = store.clone();
+            let shutdown = shutdown.clone();
+            tokio::spawn(async move {
+                let mut sink = KeepingSink { written };
+                let mut converter = RecordConverter {
+                    key: JsonConverter::new(false),
+                    value: JsonConverter::new(false),
+                };
+                run_pipeline(
+                    &settings,
+                    rx,
+                    &mut converter,
+                    &mut sink,
+                    store.as_ref(),
+                    &committed_tx,
+                    &shutdown,
+                )
+                .await
+            })
+        };
+        tx.send(SourceMessage::Records(vec![record(1)]))
+            .await
+            .unwrap();
+        while written.lock().unwrap().is_empty() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        // Queued without yielding to the pipeline, then the stop.
+        tx.send(SourceMessage::Checkpoint(Offset::new().with("lsn", 1u64)))
+            .await
+            .unwrap();
+        tx.send(SourceMessage::Records(vec![record(2)]))
+            .await
+            .unwrap();
+        shutdown.cancel();
+        pipeline.await.unwrap().unwrap();
+        assert_eq!(store.load("c", &partition).unwrap().get_u64("lsn"), Some(1));
+        assert_eq!(
+            written.lock().unwrap().len(),
+            1,
+            "record 2 has no checkpoint yet"
+        );
     }
 }

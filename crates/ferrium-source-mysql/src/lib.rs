@@ -15,6 +15,7 @@ pub mod events;
 mod filters;
 pub mod gtid_event;
 pub mod history;
+mod metrics;
 pub mod model;
 pub mod offset;
 pub mod position;

@@ -104,6 +104,7 @@ pub async fn run_snapshot(
         return Ok(SnapshotEnd::Done(offset));
     }
     tracing::info!(tables = tables.len(), position = %position, "initial snapshot started");
+    let progress = ferrium_event::source_metrics::Snapshot::start(&config.name);
     let SnapshotContext {
         schemas,
         registry,
@@ -147,16 +148,21 @@ pub async fn run_snapshot(
             if rows.push(out, held).await.is_err() {
                 return Ok(SnapshotEnd::Interrupted);
             }
-            if count.is_multiple_of(10_000) && shutdown.is_cancelled() {
-                return Ok(SnapshotEnd::Interrupted);
+            if count.is_multiple_of(10_000) {
+                ferrium_event::source_metrics::rows_scanned(&config.name, &id.to_string(), count);
+                if shutdown.is_cancelled() {
+                    return Ok(SnapshotEnd::Interrupted);
+                }
             }
         }
+        ferrium_event::source_metrics::rows_scanned(&config.name, &id.to_string(), count);
         tracing::info!(table = %id, rows = count, "table snapshot finished");
     }
     if rows.finish(out).await.is_err() {
         return Ok(SnapshotEnd::Interrupted);
     }
     exec(conn, "COMMIT").await?;
+    progress.completed();
     tracing::info!(rows = rows.emitted, "initial snapshot finished");
     Ok(SnapshotEnd::Done(offset))
 }

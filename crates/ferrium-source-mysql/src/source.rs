@@ -180,6 +180,7 @@ impl MysqlSource {
         };
         drop(conn);
         let binlog_conn = connect(config).await?;
+        let _connected = crate::metrics::streaming(config, server.flavor, ctx.committed.clone());
         let cx = StreamContext {
             config,
             flavor: server.flavor,

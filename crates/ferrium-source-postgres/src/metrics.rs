@@ -1,10 +1,9 @@
-//! The PostgreSQL source's metrics, with Debezium's meaning: snapshot running,
-//! completed, aborted, rows scanned per table and duration; connected; and the slot's
-//! lag in bytes (`pg_current_wal_lsn() - confirmed_flush_lsn`), sampled every few
-//! seconds on a connection of its own while streaming. Recorded through the `metrics`
-//! facade with a `connector` label; the worker exports them.
+//! The PostgreSQL source's own metrics: connected, and the slot's lag in bytes
+//! (`pg_current_wal_lsn() - confirmed_flush_lsn`), sampled every few seconds on a
+//! connection of its own while streaming. Snapshot metrics are the shared ones
+//! (`ferrium_event::source_metrics`).
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio_util::sync::{CancellationToken, DropGuard};
 
@@ -12,52 +11,6 @@ use crate::config::PostgresConfig;
 use crate::connection::connect;
 
 const LAG_EVERY: Duration = Duration::from_secs(2);
-
-/// A running snapshot: counted as aborted if dropped before [`Snapshot::completed`].
-pub struct Snapshot {
-    connector: String,
-    started: Instant,
-    done: bool,
-}
-
-impl Snapshot {
-    pub fn start(connector: &str) -> Snapshot {
-        let c = connector.to_string();
-        metrics::gauge!("ferrium_snapshot_running", "connector" => c.clone()).set(1.0);
-        metrics::gauge!("ferrium_snapshot_completed", "connector" => c.clone()).set(0.0);
-        metrics::gauge!("ferrium_snapshot_aborted", "connector" => c).set(0.0);
-        Snapshot {
-            connector: connector.to_string(),
-            started: Instant::now(),
-            done: false,
-        }
-    }
-
-    pub fn completed(mut self) {
-        self.done = true;
-    }
-}
-
-impl Drop for Snapshot {
-    fn drop(&mut self) {
-        let c = self.connector.clone();
-        metrics::gauge!("ferrium_snapshot_running", "connector" => c.clone()).set(0.0);
-        let outcome = if self.done {
-            "ferrium_snapshot_completed"
-        } else {
-            "ferrium_snapshot_aborted"
-        };
-        metrics::gauge!(outcome, "connector" => c.clone()).set(1.0);
-        metrics::gauge!("ferrium_snapshot_duration_seconds", "connector" => c)
-            .set(self.started.elapsed().as_secs_f64());
-    }
-}
-
-/// Rows of `table` read so far by the current snapshot.
-pub fn rows_scanned(connector: &str, table: &str, rows: u64) {
-    metrics::gauge!("ferrium_snapshot_rows_scanned", "connector" => connector.to_string(), "table" => table.to_string())
-        .set(rows as f64);
-}
 
 /// Marks the connector connected and samples the slot lag until the guard is dropped
 /// (the stream ended), which marks it disconnected.

@@ -136,7 +136,7 @@ pub async fn run_snapshot(
         chunk: config.max_batch_size as u64,
     };
     let mut total = 0u64;
-    let metrics = crate::metrics::Snapshot::start(&config.name);
+    let metrics = ferrium_event::source_metrics::Snapshot::start(&config.name);
     for table in tables {
         if shutdown.is_cancelled() {
             return Ok(SnapshotEnd::Interrupted);
@@ -182,7 +182,11 @@ pub async fn run_snapshot(
                 rows += 1;
             }
             progress.add(rows);
-            crate::metrics::rows_scanned(&config.name, &schema.qualified(), progress.rows());
+            ferrium_event::source_metrics::rows_scanned(
+                &config.name,
+                &schema.qualified(),
+                progress.rows(),
+            );
             if shutdown.is_cancelled() {
                 return Ok(SnapshotEnd::Interrupted);
             }

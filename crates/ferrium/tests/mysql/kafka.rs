@@ -96,14 +96,24 @@ async fn legacy_history_options_exactly_once_and_recovery_from_the_history_topic
     );
     assert!(ferrium.stop().success());
 
-    // The history topic holds the snapshot's CREATE and the streamed ALTER, in order.
-    let history = consume(&history_topic, &format!("{prefix}-h"), 2, None);
+    // The history topic holds the snapshot's CREATE and the streamed ALTER, in order
+    // (Debezium's default also stores other databases' DDL, which other tests write).
+    let history = consume_for(
+        &history_topic,
+        &format!("{prefix}-h"),
+        Duration::from_secs(3),
+    );
     let ddl: Vec<&str> = history
         .iter()
-        .map(|v| v.as_ref().unwrap()["ddl"].as_str().unwrap())
+        .filter_map(|v| v.as_ref())
+        .filter(|v| v["databaseName"] == db.name.as_str())
+        .map(|v| v["ddl"].as_str().unwrap())
         .collect();
     assert!(ddl[0].starts_with("CREATE TABLE `customers`"), "{ddl:?}");
-    assert!(ddl[1].contains("ADD COLUMN email"), "{ddl:?}");
+    assert!(
+        ddl.iter().any(|d| d.contains("ADD COLUMN email")),
+        "{ddl:?}"
+    );
 
     // A row written while Ferrium is down decodes with the column the history added, and
     // exactly-once means a consumer from the start sees every row once.
@@ -124,14 +134,14 @@ async fn legacy_history_options_exactly_once_and_recovery_from_the_history_topic
         values[2].as_ref().unwrap()["payload"]["after"]["email"],
         "cy@example.com"
     );
-    let extra = consume_for(&topic, &format!("{prefix}-d"), Duration::from_secs(3));
-    assert_eq!(extra, 3, "no record was written twice");
+    let all = consume_for(&topic, &format!("{prefix}-d"), Duration::from_secs(3));
+    assert_eq!(all.len(), 3, "no record was written twice");
     assert!(ferrium.stop().success());
     db.drop().await;
 }
 
-/// How many records a fresh consumer reads from `topic` within `wait`.
-fn consume_for(topic: &str, group: &str, wait: Duration) -> usize {
+/// The records a fresh consumer reads from `topic` within `wait`.
+fn consume_for(topic: &str, group: &str, wait: Duration) -> Vec<Option<Value>> {
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", kafka_bootstrap())
         .set("group.id", group)
@@ -141,11 +151,15 @@ fn consume_for(topic: &str, group: &str, wait: Duration) -> usize {
         .unwrap();
     consumer.subscribe(&[topic]).unwrap();
     let deadline = Instant::now() + wait;
-    let mut n = 0;
+    let mut values = Vec::new();
     while Instant::now() < deadline {
-        if let Some(Ok(_)) = consumer.poll(Duration::from_millis(200)) {
-            n += 1;
+        if let Some(Ok(message)) = consumer.poll(Duration::from_millis(200)) {
+            values.push(
+                message
+                    .payload()
+                    .map(|p| serde_json::from_slice(p).unwrap()),
+            );
         }
     }
-    n
+    values
 }

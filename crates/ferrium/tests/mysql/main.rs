@@ -6,6 +6,7 @@ mod support;
 mod bad_input;
 mod ddl;
 mod kafka;
+mod observe;
 mod recovery;
 mod snapshot;
 mod streaming;
