@@ -217,9 +217,6 @@ class Postgres:
     def insert_warmup(self, db, tag):
         psql("insert into public.t(payload) values ('warmup %s')" % tag, db=db)
 
-    def count_warmups(self, db, tag):
-        return int(psql("select count(*) from public.t where payload = 'warmup %s'" % tag, db=db))
-
     def loadgen_args(self, db):
         return ["postgres", "host=%s port=%s user=%s dbname=%s" % (PG_HOST, PG_PORT, PG_USER, db)]
 
@@ -341,9 +338,6 @@ class MariaDb:
     def insert_warmup(self, db, tag):
         mariadb("INSERT INTO t(payload) VALUES ('warmup %s')" % tag, db=db)
 
-    def count_warmups(self, db, tag):
-        return int(mariadb("SELECT COUNT(*) FROM t WHERE payload = 'warmup %s'" % tag, db=db))
-
     def loadgen_args(self, db):
         return ["mariadb", "%s:%s:%s:%s" % (MARIADB_HOST, MARIADB_PORT, MARIADB_USER, db)]
 
@@ -390,6 +384,17 @@ def stop(proc, grace=10):
 # ------------------------------------------------------------------------------------------------
 # event counters: stdout pipe, or a Kafka read_committed consumer
 
+def is_warmup(obj):
+    """The latency workload's warm-up rows (payload "warmup <run>") are not part of the measured load."""
+    if "topic" in obj and "value" in obj:
+        obj = obj["value"]
+    if not isinstance(obj, dict):
+        return False
+    after = (obj.get("payload", obj) or {}).get("after") or {}
+    text = after.get("payload")
+    return isinstance(text, str) and text.startswith("warmup ")
+
+
 def ts_us_of(obj):
     """Commit time (µs) of a change event, from ferrium's {"topic","key","value"} line or a bare value:
     the "@<µs>:" stamp at the start of after.payload when the load generator wrote one (MariaDB, whose
@@ -420,7 +425,8 @@ class Counter:
         self.expected = expected
         self.pid = pid
         self.latency = latency
-        self.skip = skip          # events not counted for latency (warm-up)
+        self.skip = skip          # events not counted for latency
+        self.warmups = 0          # warm-up events seen (latency mode; not counted as events)
         self.count = 0
         self.bytes = 0
         self.t_first = None
@@ -444,14 +450,20 @@ class Counter:
         for line in lines:
             if not line:
                 continue
-            self.count += 1
-            if self.latency and self.count > self.skip:
+            if self.latency:
                 try:
-                    ts = ts_us_of(json.loads(line))
-                    if ts:
-                        self.latencies_ms.append((now_us - ts) / 1000.0)
+                    obj = json.loads(line)
                 except ValueError:
-                    pass
+                    obj = None
+                if obj is not None and is_warmup(obj):
+                    self.warmups += 1
+                    continue
+                self.count += 1
+                ts = ts_us_of(obj) if obj is not None and self.count > self.skip else None
+                if ts:
+                    self.latencies_ms.append((now_us - ts) / 1000.0)
+            else:
+                self.count += 1
 
 
 def read_pipe(counter, fd, lines_mode):
@@ -464,7 +476,7 @@ def read_pipe(counter, fd, lines_mode):
             break
         if not chunk:
             break
-        if counter.t_first is None:
+        if counter.t_first is None and not counter.latency:
             counter._on_first()
         counter.bytes += len(chunk)
         if lines_mode:
@@ -474,6 +486,8 @@ def read_pipe(counter, fd, lines_mode):
                 parts = data.split(b"\n")
                 buf = parts.pop()
                 counter.feed_lines(parts, now_us)
+                if counter.t_first is None and counter.count > 0:
+                    counter._on_first()
             else:
                 counter.count += chunk.count(b"\n")
             counter._check_done()
@@ -512,16 +526,20 @@ def kafka_count(counter, topic, stop_evt):
             for m in msgs:
                 if m.error():
                     continue
-                n += 1
                 v = m.value()
-                counter.bytes += len(v or b"") + len(m.key() or b"")
-                if counter.latency and counter.count + n > counter.skip and v:
+                if counter.latency and v:
                     try:
-                        ts = ts_us_of(json.loads(v))
-                        if ts:
-                            counter.latencies_ms.append((now_us - ts) / 1000.0)
+                        obj = json.loads(v)
                     except ValueError:
-                        pass
+                        obj = None
+                    if obj is not None and is_warmup(obj):
+                        counter.warmups += 1
+                        continue
+                    ts = ts_us_of(obj) if obj is not None and counter.count + n + 1 > counter.skip else None
+                    if ts:
+                        counter.latencies_ms.append((now_us - ts) / 1000.0)
+                n += 1
+                counter.bytes += len(v or b"") + len(m.key() or b"")
             for m in (msgs if counter.count == 0 else ()):  # the first batch holds the earliest records
                 if not m.error():
                     tstype, ts = m.timestamp()
@@ -578,8 +596,7 @@ def debezium_files(rundir, name, cfg, opts):
     return cmd
 
 
-def measure(dbx, system, workload, rep, db, pos, expected, snapshot_mode=None,
-            latency_load=None, warmup=0):
+def measure(dbx, system, workload, rep, db, pos, expected, snapshot_mode=None, latency_load=None):
     """Starts one system on capture position `pos` (a slot, a binlog file) of database `db`, waits for
     `expected` events (or the Debezium cap), returns a metrics dict. `workload` is the full name
     (<database>-<workload>)."""
@@ -608,7 +625,7 @@ def measure(dbx, system, workload, rep, db, pos, expected, snapshot_mode=None,
     use_kafka = opts.get("sink") == "kafka"
     t_start = time.time()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errlog, start_new_session=True)
-    counter = Counter(expected + warmup, pid=proc.pid, latency=latency_load is not None, skip=warmup)
+    counter = Counter(expected, pid=proc.pid, latency=latency_load is not None)
     stop_evt = threading.Event()
     reader = threading.Thread(target=read_pipe, args=(counter, proc.stdout.fileno(), lines_mode and not use_kafka),
                               daemon=True)
@@ -624,14 +641,11 @@ def measure(dbx, system, workload, rep, db, pos, expected, snapshot_mode=None,
         # warm-up: insert a row until the system emits it, so the load starts on a streaming system
         deadline = time.time() + 180
         last_insert = 0.0
-        while counter.count < 1 and time.time() < deadline and proc.poll() is None:
-            if time.time() - last_insert > 5:
+        while counter.warmups < 1 and time.time() < deadline and proc.poll() is None:
+            if time.time() - last_insert > 1:
                 dbx.insert_warmup(db, name)
                 last_insert = time.time()
             time.sleep(0.05)
-        inserted_warmups = dbx.count_warmups(db, name)
-        counter.skip = inserted_warmups
-        counter.expected = expected + inserted_warmups
         lg = subprocess.run([sys.executable, os.path.join(BENCH, "harness", "loadgen.py")] + dbx.loadgen_args(db) +
                             [str(latency_load[0]), str(latency_load[1])], capture_output=True, text=True)
         if lg.returncode != 0:
@@ -811,7 +825,7 @@ def latency(dbx, systems):
             pos = dbx.positions(db, "lat", [(s, rep)])[(s, rep)]
             expected = int(rate * seconds / 10) * 10
             results.append(measure(dbx, s, wl, rep, db, pos, expected, snapshot_mode=dbx.latency_mode,
-                                   latency_load=(rate, seconds), warmup=1))
+                                   latency_load=(rate, seconds)))
             dbx.release(db, pos)
     dbx.drop(db)
     return results
@@ -989,6 +1003,7 @@ def plot(rows):
 
 
 def main():
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     databases = [d for d in os.environ.get("BENCH_DATABASES", ",".join(DATABASES)).split(",") if d]
     workloads = [w for w in os.environ.get("BENCH_WORKLOADS", ",".join(WORKLOADS)).split(",") if w]
     systems = [s for s in os.environ.get("BENCH_SYSTEMS", ",".join(SYSTEMS)).split(",") if s]

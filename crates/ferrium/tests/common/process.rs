@@ -53,6 +53,9 @@ pub struct Ferrium {
     pub child: Child,
     lines: mpsc::Receiver<Line>,
     stderr: std::sync::Arc<std::sync::Mutex<String>>,
+    /// Ends at the stderr pipe's end of file; joined once the process exited, so the
+    /// log is complete when a test reads it.
+    stderr_reader: Option<std::thread::JoinHandle<()>>,
 }
 
 pub fn ferrium_binary() -> PathBuf {
@@ -92,7 +95,7 @@ impl Ferrium {
         });
         let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
         let log_writer = log.clone();
-        std::thread::spawn(move || {
+        let stderr_reader = std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines() {
                 let Ok(line) = line else { break };
                 if std::env::var_os("FERRIUM_TEST_VERBOSE").is_some() {
@@ -106,11 +109,26 @@ impl Ferrium {
             child,
             lines: rx,
             stderr: log,
+            stderr_reader: Some(stderr_reader),
         }
     }
 
     pub fn log(&self) -> String {
         self.stderr.lock().unwrap().clone()
+    }
+
+    /// Waits until the log has `needle` (stderr is read on its own thread, so a line may
+    /// arrive after the records that followed it on stdout).
+    pub fn wait_for_log(&self, needle: &str) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !self.log().contains(needle) {
+            assert!(
+                Instant::now() < deadline,
+                "'{needle}' never appeared in the log:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Collects lines until `done` says so, failing after `timeout` with what arrived.
@@ -206,6 +224,9 @@ impl Ferrium {
         let deadline = Instant::now() + timeout;
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
+                if let Some(reader) = self.stderr_reader.take() {
+                    let _ = reader.join();
+                }
                 return status;
             }
             if Instant::now() > deadline {

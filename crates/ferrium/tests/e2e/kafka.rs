@@ -68,7 +68,7 @@ async fn streams_into_kafka_with_java_compatible_partitioning() {
     ]);
     let worker = db.worker(&[&format!("bootstrap.servers={}", kafka_bootstrap())]);
     let ferrium = Ferrium::start(&db.write_connector(&connector), &worker);
-    crate::streaming::wait_for_log(&ferrium, "streaming started");
+    ferrium.wait_for_log("streaming started");
     db.exec("UPDATE t SET v = 'changed' WHERE id = 7; DELETE FROM t WHERE id = 8;")
         .await;
 
@@ -163,7 +163,7 @@ async fn a_second_instance_fences_the_first() {
     ]);
     let connector = db.write_connector(&connector);
     let mut first = Ferrium::start(&connector, &worker);
-    crate::streaming::wait_for_log(&first, "streaming started");
+    first.wait_for_log("streaming started");
     db.exec("INSERT INTO t VALUES (1)").await;
     std::thread::sleep(Duration::from_secs(1));
 
@@ -173,7 +173,7 @@ async fn a_second_instance_fences_the_first() {
     let status = first.wait_exit(Duration::from_secs(60));
     assert!(!status.success(), "the fenced instance must stop");
     assert!(first.log().contains("fenced"), "{}", first.log());
-    crate::streaming::wait_for_log(&second, "streaming started");
+    second.wait_for_log("streaming started");
     db.exec("INSERT INTO t VALUES (3)").await;
 
     let consumer: BaseConsumer = ClientConfig::new()

@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use crate::streaming::wait_for_log;
 use crate::support::{Ferrium, Line, TestDb};
 
 const WAIT: Duration = Duration::from_secs(120);
@@ -148,7 +147,7 @@ async fn heartbeats_advance_the_slot_while_captured_tables_are_idle() {
         ("snapshot.mode", "no_data"),
     ]);
     let ferrium = Ferrium::start(&db.write_connector(&connector), &db.worker(&[]));
-    wait_for_log(&ferrium, "streaming started");
+    ferrium.wait_for_log("streaming started");
     let before = db.confirmed_flush_lsn().await.unwrap();
     db.exec("INSERT INTO noise (pad) SELECT repeat('x', 200) FROM generate_series(1, 5000)")
         .await;

@@ -173,7 +173,7 @@ async fn replica_identity_full_and_unchanged_toast_values() {
         &db.worker(&[]),
     );
     // no_data: wait until streaming has started before changing anything.
-    wait_for_log(&ferrium, "streaming started");
+    ferrium.wait_for_log("streaming started");
 
     db.exec("UPDATE docs SET title = 'v2' WHERE id = 1").await;
     let lines = ferrium.collect("test.public.docs", 1, WAIT);
@@ -278,7 +278,7 @@ async fn truncate_events_and_transaction_metadata() {
             "key.converter.schemas.enable=false",
         ]),
     );
-    wait_for_log(&ferrium, "streaming started");
+    ferrium.wait_for_log("streaming started");
     db.exec("BEGIN; INSERT INTO a VALUES (1), (2); INSERT INTO b VALUES (1); COMMIT;")
         .await;
     let lines = ferrium.collect_until(WAIT, |l| {
@@ -324,18 +324,6 @@ async fn truncate_events_and_transaction_metadata() {
     assert_eq!(lines[0].after(), &Value::Null);
     assert!(ferrium.stop().success());
     db.drop().await;
-}
-
-pub fn wait_for_log(ferrium: &Ferrium, needle: &str) {
-    let deadline = std::time::Instant::now() + WAIT;
-    while !ferrium.log().contains(needle) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "'{needle}' never appeared in the log:\n{}",
-            ferrium.log()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -393,7 +381,7 @@ async fn a_large_transaction_streams_completely() {
             "key.converter.schemas.enable=false",
         ]),
     );
-    wait_for_log(&ferrium, "streaming started");
+    ferrium.wait_for_log("streaming started");
     db.exec("INSERT INTO big SELECT i, repeat('x', 100) FROM generate_series(1, 50000) i")
         .await;
     let lines = ferrium.collect_until(Duration::from_secs(120), |l| {

@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use serde_json::{json, Map, Value};
 
-use crate::streaming::wait_for_log;
 use crate::support::{run_to_exit, Ferrium, Line, TestDb};
 
 const WAIT: Duration = Duration::from_secs(60);
@@ -365,7 +364,7 @@ async fn snapshot_and_stream(
     db.exec(&insert(1)).await;
     let ferrium = Ferrium::start(&db.write_connector(&db.connector(extra)), &db.worker(&[]));
     let snap = ferrium.collect(topic, 1, WAIT);
-    wait_for_log(&ferrium, "streaming started");
+    ferrium.wait_for_log("streaming started");
     db.exec(&insert(2)).await;
     let streamed = ferrium.collect(topic, 1, WAIT);
     let status = ferrium.stop();
@@ -637,7 +636,7 @@ async fn unknown_type_is_an_error_unless_included() {
     let connector = db.connector(&[("include.unknown.datatypes", "true")]);
     let ferrium = Ferrium::start(&db.write_connector(&connector), &db.worker(&[]));
     let snap = ferrium.collect("test.public.odd", 1, WAIT);
-    wait_for_log(&ferrium, "streaming started");
+    ferrium.wait_for_log("streaming started");
     db.exec("INSERT INTO odd VALUES (2, ROW(7, 'hi'))").await;
     let streamed = ferrium.collect("test.public.odd", 1, WAIT);
     assert!(ferrium.stop().success());

@@ -87,7 +87,29 @@ async fn the_servers_own_id_is_refused() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_statement_based_binlog_is_refused_with_the_fix() {
-    let server = StatementServer::start();
+    let server = SecondServer::start("fmtcheck", &["--binlog-format=STATEMENT"]);
+    let log = run_against(&server);
+    assert!(
+        log.contains("binlog_format is 'STATEMENT'") && log.contains("binlog_format=ROW"),
+        "{log}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_minimal_row_image_is_refused_with_the_fix() {
+    let server = SecondServer::start(
+        "imgcheck",
+        &["--binlog-format=ROW", "--binlog-row-image=MINIMAL"],
+    );
+    let log = run_against(&server);
+    assert!(
+        log.contains("binlog_row_image is 'MINIMAL'") && log.contains("binlog_row_image=FULL"),
+        "{log}"
+    );
+}
+
+/// Runs a connector against `server`; it must fail without writing offsets. Returns its log.
+fn run_against(server: &SecondServer) -> String {
     let dir = tempfile::tempdir().unwrap();
     let connector = dir.path().join("c.json");
     let config = serde_json::json!({"name": "fmtcheck", "config": {
@@ -106,25 +128,21 @@ async fn a_statement_based_binlog_is_refused_with_the_fix() {
     .unwrap();
     let (status, log) = run_to_exit(&connector, Some(&worker), WAIT);
     assert!(!status.success());
-    assert!(
-        log.contains("binlog_format is 'STATEMENT'") && log.contains("binlog_format=ROW"),
-        "{log}"
-    );
     assert!(!dir.path().join("o.offsets").exists());
-    drop(server);
+    log
 }
 
-/// A throwaway MariaDB writing a statement-based binlog, from the same Debian binaries.
-struct StatementServer {
+/// A throwaway MariaDB with other binlog settings, from the same Debian binaries.
+struct SecondServer {
     dir: tempfile::TempDir,
     port: u16,
     pid: u32,
 }
 
-impl StatementServer {
-    fn start() -> Self {
+impl SecondServer {
+    fn start(tag: &str, binlog_args: &[&str]) -> Self {
         let dir = tempfile::Builder::new()
-            .prefix("ferrium-fmtcheck")
+            .prefix(&format!("ferrium-{tag}"))
             .tempdir_in("/tmp")
             .unwrap();
         std::fs::set_permissions(
@@ -132,7 +150,9 @@ impl StatementServer {
             std::os::unix::fs::PermissionsExt::from_mode(0o777),
         )
         .unwrap();
-        let port = 23000 + (std::process::id() % 20000) as u16;
+        // Two servers may start in parallel: the tag keeps their ports apart.
+        let port =
+            23000 + (std::process::id() % 10000) as u16 + if tag == "fmtcheck" { 0 } else { 10000 };
         let data = dir.path().join("data");
         let root = dir.path().display().to_string();
         let install = format!(
@@ -146,8 +166,9 @@ impl StatementServer {
         let start = format!(
             "mariadbd --no-defaults --datadir={data} --socket={root}/s.sock --port={port} --bind-address=127.0.0.1 \
              --pid-file={root}/pid --log-error={root}/err.log --server-id=1 --log-bin={root}/binlog \
-             --binlog-format=STATEMENT --skip-grant-tables >/dev/null 2>&1 </dev/null & echo $!",
-            data = data.display()
+             {binlog} --skip-grant-tables >/dev/null 2>&1 </dev/null & echo $!",
+            data = data.display(),
+            binlog = binlog_args.join(" ")
         );
         let out = Command::new(runuser())
             .args(["-u", "mysql", "--", "sh", "-c", &start])
@@ -165,7 +186,7 @@ impl StatementServer {
             );
             std::thread::sleep(Duration::from_millis(100));
         }
-        StatementServer { dir, port, pid }
+        SecondServer { dir, port, pid }
     }
 }
 
@@ -185,7 +206,7 @@ fn as_mysql(sh: &str) -> bool {
         .unwrap_or(false)
 }
 
-impl Drop for StatementServer {
+impl Drop for SecondServer {
     fn drop(&mut self) {
         let _ = Command::new("kill")
             .arg("-9")
@@ -217,11 +238,7 @@ async fn unparseable_ddl_stops_without_losing_what_came_before() {
     let ferrium = db.start(&[("schema.history.internal.skip.unparseable.ddl", "true")]);
     let lines = ferrium.collect(&topic, 1, WAIT);
     assert_eq!(lines[0].after()["id"], 2, "{lines:?}");
-    assert!(
-        ferrium.log().contains("skipping a DDL statement"),
-        "{}",
-        ferrium.log()
-    );
+    ferrium.wait_for_log("skipping a DDL statement");
     ferrium.stop();
     db.drop().await;
 }
