@@ -64,6 +64,8 @@ impl ConfigKey {
 #[derive(Debug, Clone, Copy)]
 pub struct ConfigDef {
     pub keys: &'static [ConfigKey],
+    /// Keys shared with other connectors (e.g. [`crate::relational::COMMON_KEYS`]).
+    pub shared: &'static [ConfigKey],
     /// Key prefixes that are passed through as groups (e.g. `transforms.`), never "unknown".
     pub passthrough_prefixes: &'static [&'static str],
 }
@@ -76,11 +78,16 @@ pub struct Validated {
 }
 
 impl ConfigDef {
+    /// The connector's own keys, then the shared ones.
+    pub fn all_keys(&self) -> impl Iterator<Item = &'static ConfigKey> {
+        self.keys.iter().chain(self.shared.iter())
+    }
+
     /// Checks every key; unknown keys are kept and logged at debug level, as Debezium does.
     pub fn validate(&self, config: &ConnectorConfig) -> Result<Validated, ConfigError> {
         let mut errors = Vec::new();
         let mut values = BTreeMap::new();
-        for key in self.keys {
+        for key in self.all_keys() {
             let given = config
                 .get(key.name)
                 .or_else(|| key.legacy.and_then(|legacy| config.get(legacy)));
@@ -105,8 +112,7 @@ impl ConfigDef {
         }
         for name in config.props.keys() {
             let known = self
-                .keys
-                .iter()
+                .all_keys()
                 .any(|k| k.name == name || k.legacy == Some(name.as_str()))
                 || self
                     .passthrough_prefixes
@@ -220,6 +226,7 @@ mod tests {
         ConfigKey::new("flag", ConfigType::Boolean, "flag").default("false"),
     ];
     const DEF: ConfigDef = ConfigDef {
+        shared: &[],
         keys: KEYS,
         passthrough_prefixes: &["transforms."],
     };

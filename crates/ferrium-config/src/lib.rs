@@ -8,6 +8,7 @@ mod connector_file;
 mod def;
 mod error;
 mod name_filter;
+pub mod relational;
 mod worker;
 
 pub use connector_file::{load_connector_file, parse_connectors, ConnectorConfig};

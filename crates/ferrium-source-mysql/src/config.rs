@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use ferrium_config::relational::{CommonSettings, COMMON_KEYS};
 use ferrium_config::{ConfigDef, ConfigError, ConfigKey, ConfigType as T, ConnectorConfig};
 
 use crate::filters::Filters;
@@ -47,13 +48,6 @@ const KEYS: &[ConfigKey] = &[
         "connection timeout",
     )
     .default("30000"),
-    ConfigKey::new(
-        "topic.prefix",
-        T::String,
-        "the logical server name: topic prefix and offset partition",
-    )
-    .required()
-    .legacy("database.server.name"),
     ConfigKey::new(
         "database.include.list",
         T::List,
@@ -108,7 +102,6 @@ const KEYS: &[ConfigKey] = &[
         "locks held while the snapshot reads the binlog position and the schemas",
     )
     .default("minimal"),
-    ConfigKey::new("snapshot.fetch.size", T::Int, "rows per snapshot fetch").default("10240"),
     ConfigKey::new(
         "include.schema.changes",
         T::Boolean,
@@ -160,38 +153,6 @@ const KEYS: &[ConfigKey] = &[
     .legacy("database.history.store.only.captured.tables.ddl")
     .default("false"),
     ConfigKey::new(
-        "heartbeat.interval.ms",
-        T::Int,
-        "heartbeat period; 0 disables",
-    )
-    .default("0"),
-    ConfigKey::new(
-        "topic.heartbeat.prefix",
-        T::String,
-        "heartbeat topic prefix",
-    )
-    .default("__debezium-heartbeat"),
-    ConfigKey::new(
-        "provide.transaction.metadata",
-        T::Boolean,
-        "emit BEGIN/END events and transaction blocks",
-    )
-    .default("false"),
-    ConfigKey::new("topic.transaction", T::String, "transaction topic suffix")
-        .default("transaction"),
-    ConfigKey::new(
-        "tombstones.on.delete",
-        T::Boolean,
-        "emit a tombstone after each delete",
-    )
-    .default("true"),
-    ConfigKey::new(
-        "skipped.operations",
-        T::List,
-        "operations not emitted: c, u, d, t, or none",
-    )
-    .default("t"),
-    ConfigKey::new(
         "decimal.handling.mode",
         T::Enum(&["precise", "double", "string"]),
         "DECIMAL representation",
@@ -239,31 +200,11 @@ const KEYS: &[ConfigKey] = &[
         "what to do with a binlog event that cannot be decoded",
     )
     .default("fail"),
-    ConfigKey::new("max.batch.size", T::Int, "records per batch").default("2048"),
-    ConfigKey::new(
-        "max.queue.size",
-        T::Int,
-        "records queued between source and sink",
-    )
-    .default("8192"),
-    ConfigKey::new("poll.interval.ms", T::Int, "wait for new events when idle").default("500"),
-    ConfigKey::new(
-        "errors.max.retries",
-        T::Int,
-        "retries of retriable errors; -1 is unlimited",
-    )
-    .default("-1"),
-    ConfigKey::new(
-        "retriable.restart.connector.wait.ms",
-        T::Int,
-        "wait before restarting after a retriable error",
-    )
-    .default("10000"),
-    ConfigKey::new("tasks.max", T::Int, "only 1 task is used").default("1"),
 ];
 
 pub const DEF: ConfigDef = ConfigDef {
     keys: KEYS,
+    shared: COMMON_KEYS,
     passthrough_prefixes: &[
         "transforms",
         "predicates",
@@ -327,56 +268,25 @@ pub struct MysqlConfig {
     pub server_id: u32,
     pub ssl_mode: String,
     pub connect_timeout: Duration,
-    pub topic_prefix: String,
+    /// The options every relational connector shares.
+    pub common: CommonSettings,
     pub filters: Filters,
     pub snapshot_mode: SnapshotMode,
     pub locking_mode: LockingMode,
-    pub snapshot_fetch_size: usize,
     pub include_schema_changes: bool,
     pub include_query: bool,
     pub history: HistoryLocation,
     pub skip_unparseable_ddl: bool,
     pub store_only_captured_tables_ddl: bool,
-    pub heartbeat_interval: Option<Duration>,
-    pub heartbeat_topic: String,
-    pub provide_transaction_metadata: bool,
-    pub transaction_topic: String,
-    pub tombstones_on_delete: bool,
-    pub skip_create: bool,
-    pub skip_update: bool,
-    pub skip_delete: bool,
     pub types: TypeOptions,
     pub inconsistent_schema: InconsistentSchemaMode,
-    pub max_batch_size: usize,
-    pub max_queue_size: usize,
-    pub errors_max_retries: i64,
-    pub retriable_restart_wait: Duration,
 }
 
 impl MysqlConfig {
     pub fn from_connector(config: &ConnectorConfig) -> Result<Self, ConfigError> {
         let v = DEF.validate(config)?;
         let mut problems = Vec::new();
-        let positive = |key: &str, problems: &mut Vec<String>| -> usize {
-            match v.i64(key) {
-                Some(n) if n > 0 => n as usize,
-                _ => {
-                    problems.push(format!("option '{key}' must be a positive integer"));
-                    1
-                }
-            }
-        };
-        let max_batch_size = positive("max.batch.size", &mut problems);
-        let max_queue_size = positive("max.queue.size", &mut problems);
-        if max_queue_size <= max_batch_size {
-            problems.push(format!(
-                "option 'max.queue.size' ({max_queue_size}) must be larger than 'max.batch.size' ({max_batch_size}), as in Debezium"
-            ));
-        }
-        let snapshot_fetch_size = positive("snapshot.fetch.size", &mut problems);
-        if v.i64("tasks.max").unwrap_or(1) != 1 {
-            tracing::info!("tasks.max > 1 has no effect: a MySQL connector always runs one task, as in Debezium");
-        }
+        let common = CommonSettings::read(&v, &mut problems);
         let port = match v.i64("database.port") {
             Some(p) if (1..=65535).contains(&p) => p as u16,
             _ => {
@@ -401,19 +311,6 @@ impl MysqlConfig {
                 None
             }
         };
-        let skipped = v.list("skipped.operations");
-        let skip = |op: &str| skipped.iter().any(|s| s.eq_ignore_ascii_case(op));
-        for s in &skipped {
-            if !["c", "u", "d", "t", "none"].contains(&s.to_ascii_lowercase().as_str()) {
-                problems.push(format!(
-                    "option 'skipped.operations' has '{s}': allowed are c, u, d, t or none"
-                ));
-            }
-        }
-        let heartbeat_ms = v.i64("heartbeat.interval.ms").unwrap_or(0);
-        if heartbeat_ms < 0 {
-            problems.push("option 'heartbeat.interval.ms' must not be negative".into());
-        }
         let history = match history_location(&v) {
             Ok(h) => h,
             Err(e) => {
@@ -450,10 +347,6 @@ impl MysqlConfig {
             tracing::warn!("event.deserialization.failure.handling.mode other than 'fail' is not supported by Ferrium: an event that cannot be decoded always stops the connector, so no change is lost silently");
         }
         let ms = |key: &str| Duration::from_millis(v.i64(key).unwrap_or(0).max(0) as u64);
-        let topic_prefix = v.str_or_empty("topic.prefix").to_string();
-        if topic_prefix.is_empty() {
-            problems.push("option 'topic.prefix' must not be empty".into());
-        }
         if !problems.is_empty() {
             return Err(ConfigError::Invalid(problems));
         }
@@ -466,13 +359,6 @@ impl MysqlConfig {
             server_id,
             ssl_mode: v.choice("database.ssl.mode"),
             connect_timeout: ms("connect.timeout.ms").max(Duration::from_millis(100)),
-            heartbeat_topic: format!(
-                "{}.{}",
-                v.str_or_empty("topic.heartbeat.prefix"),
-                topic_prefix
-            ),
-            transaction_topic: format!("{}.{}", topic_prefix, v.str_or_empty("topic.transaction")),
-            topic_prefix,
             filters: filters.unwrap_or_default(),
             snapshot_mode: match v.choice("snapshot.mode").as_str() {
                 "initial_only" => SnapshotMode::InitialOnly,
@@ -485,30 +371,19 @@ impl MysqlConfig {
                 "none" => LockingMode::None,
                 _ => LockingMode::Minimal,
             },
-            snapshot_fetch_size,
             include_schema_changes: v.bool("include.schema.changes"),
             include_query: v.bool("include.query"),
             history,
             skip_unparseable_ddl: v.bool("schema.history.internal.skip.unparseable.ddl"),
             store_only_captured_tables_ddl: v
                 .bool("schema.history.internal.store.only.captured.tables.ddl"),
-            heartbeat_interval: (heartbeat_ms > 0)
-                .then(|| Duration::from_millis(heartbeat_ms as u64)),
-            provide_transaction_metadata: v.bool("provide.transaction.metadata"),
-            tombstones_on_delete: v.bool("tombstones.on.delete"),
-            skip_create: skip("c"),
-            skip_update: skip("u"),
-            skip_delete: skip("d"),
             types,
             inconsistent_schema: match v.choice("inconsistent.schema.handling.mode").as_str() {
                 "warn" => InconsistentSchemaMode::Warn,
                 "skip" => InconsistentSchemaMode::Skip,
                 _ => InconsistentSchemaMode::Fail,
             },
-            max_batch_size,
-            max_queue_size,
-            errors_max_retries: v.i64("errors.max.retries").unwrap_or(-1),
-            retriable_restart_wait: ms("retriable.restart.connector.wait.ms"),
+            common,
         })
     }
 }
@@ -605,9 +480,9 @@ mod tests {
         assert_eq!(c.locking_mode, LockingMode::Minimal);
         assert!(c.include_schema_changes);
         assert!(!c.include_query);
-        assert!(c.tombstones_on_delete);
+        assert!(c.common.tombstones_on_delete);
         assert_eq!(c.history, HistoryLocation::Default);
-        assert_eq!(c.heartbeat_topic, "__debezium-heartbeat.dbserver1");
+        assert_eq!(c.common.heartbeat_topic, "__debezium-heartbeat.dbserver1");
         assert_eq!(c.types.time, TimePrecisionMode::AdaptiveTimeMicroseconds);
         assert_eq!(c.types.bigint_unsigned, BigintUnsignedMode::Long);
     }
@@ -623,7 +498,7 @@ mod tests {
         ]);
         c.props.remove("topic.prefix");
         let c = MysqlConfig::from_connector(&c).unwrap();
-        assert_eq!(c.topic_prefix, "dbserver1");
+        assert_eq!(c.common.topic_prefix, "dbserver1");
         assert_eq!(
             c.history,
             HistoryLocation::Kafka {

@@ -111,13 +111,13 @@ impl EventBuilder {
         let ns = format!("io.debezium.connector.{}", kind.name());
         EventBuilder {
             kind,
-            prefix: config.topic_prefix.clone(),
+            prefix: config.common.topic_prefix.clone(),
             metadata: MetadataRecords::new(
-                &config.topic_prefix,
-                &config.transaction_topic,
-                &config.heartbeat_topic,
+                &config.common.topic_prefix,
+                &config.common.transaction_topic,
+                &config.common.heartbeat_topic,
             ),
-            schema_change_topic: Arc::from(config.topic_prefix.as_str()),
+            schema_change_topic: Arc::from(config.common.topic_prefix.as_str()),
             schema_change_key: Arc::new(
                 Schema::record(format!("{ns}.SchemaChangeKey"))
                     .version(1)

@@ -119,7 +119,7 @@ pub async fn run_snapshot(
         started_ms,
         held: None,
         emitted: 0,
-        chunk: config.max_batch_size as u64,
+        chunk: config.common.max_batch_size as u64,
     };
     for id in &tables {
         if shutdown.is_cancelled() {

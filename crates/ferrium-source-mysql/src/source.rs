@@ -65,15 +65,15 @@ impl MysqlSource {
     }
 
     pub fn partition(&self) -> SourcePartition {
-        SourcePartition::server(&self.config.topic_prefix)
+        SourcePartition::server(&self.config.common.topic_prefix)
     }
 
     pub fn settings(&self) -> SourceSettings {
         SourceSettings {
-            max_batch_size: self.config.max_batch_size,
-            max_queue_size: self.config.max_queue_size,
-            errors_max_retries: self.config.errors_max_retries,
-            retriable_restart_wait: self.config.retriable_restart_wait,
+            max_batch_size: self.config.common.max_batch_size,
+            max_queue_size: self.config.common.max_queue_size,
+            errors_max_retries: self.config.common.errors_max_retries,
+            retriable_restart_wait: self.config.common.retriable_restart_wait,
         }
     }
 
@@ -98,9 +98,9 @@ impl MysqlSource {
         }
         let events = EventBuilder::new(config, self.kind);
         let mut schemas = Schemas::default();
-        let mut history = SchemaHistory::new(store, &config.topic_prefix);
+        let mut history = SchemaHistory::new(store, &config.common.topic_prefix);
         let mut registry = TableRegistry::new(events.source_schema.clone());
-        let mut out = Emitter::new(ctx.messages.clone(), config.max_batch_size);
+        let mut out = Emitter::new(ctx.messages.clone(), config.common.max_batch_size);
         let stored = match &ctx.stored_offset {
             Some(offset) => MysqlOffset::from_offset(offset).map_err(MysqlError::ResumeMismatch)?,
             None => None,

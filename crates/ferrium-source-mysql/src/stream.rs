@@ -188,7 +188,7 @@ impl Streamer<'_> {
     async fn run(&mut self, mut stream: BinlogStream) -> Result<SourceExit, Stop> {
         let config = self.cx.config;
         let shutdown = self.cx.shutdown.clone();
-        let mut heartbeat = config.heartbeat_interval.map(|every| {
+        let mut heartbeat = config.common.heartbeat_interval.map(|every| {
             let mut t = tokio::time::interval(every);
             t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             t
@@ -248,6 +248,7 @@ impl Streamer<'_> {
         let counter = self
             .cx
             .config
+            .common
             .provide_transaction_metadata
             .then(|| TransactionCounter::new(id));
         self.tx = Some(Tx {
@@ -596,7 +597,7 @@ impl Streamer<'_> {
         let config = self.cx.config;
         match (op, before, after) {
             (Op::Create, _, Some(after)) => {
-                if !config.skip_create {
+                if !config.common.skips("c") {
                     let key = EventBuilder::key(table, after.key);
                     self.push_change(
                         table,
@@ -611,7 +612,7 @@ impl Streamer<'_> {
                 }
             }
             (Op::Delete, Some(before), _) => {
-                if !config.skip_delete {
+                if !config.common.skips("d") {
                     let key = EventBuilder::key(table, before.key);
                     self.push_change(
                         table,
@@ -623,14 +624,14 @@ impl Streamer<'_> {
                         None,
                     )
                     .await?;
-                    if config.tombstones_on_delete {
+                    if config.common.tombstones_on_delete {
                         self.push(SourceRecord::new(table.topic.clone(), key, None))
                             .await?;
                     }
                 }
             }
             (Op::Update, Some(before), Some(after)) => {
-                if config.skip_update {
+                if config.common.skips("u") {
                     return Ok(());
                 }
                 let old_key = EventBuilder::key(table, before.key);
@@ -638,7 +639,7 @@ impl Streamer<'_> {
                 if old_key.as_ref().map(|k| &k.value) != new_key.as_ref().map(|k| &k.value) {
                     // A primary key change is a delete of the old row and a create of the
                     // new one, as Debezium emits it.
-                    if !config.skip_delete {
+                    if !config.common.skips("d") {
                         self.push_change(
                             table,
                             Op::Delete,
@@ -649,7 +650,7 @@ impl Streamer<'_> {
                             new_key.as_ref().map(|k| ("__debezium.newkey", k)),
                         )
                         .await?;
-                        if config.tombstones_on_delete {
+                        if config.common.tombstones_on_delete {
                             self.push(SourceRecord::new(
                                 table.topic.clone(),
                                 old_key.clone(),
@@ -658,7 +659,7 @@ impl Streamer<'_> {
                             .await?;
                         }
                     }
-                    if !config.skip_create {
+                    if !config.common.skips("c") {
                         self.push_change(
                             table,
                             Op::Create,
@@ -744,7 +745,7 @@ impl Streamer<'_> {
 
     /// Inside a large transaction: a resumable offset once enough records are out.
     async fn maybe_checkpoint_inside(&mut self) -> Result<(), Stop> {
-        let max = self.cx.config.max_batch_size;
+        let max = self.cx.config.common.max_batch_size;
         let Some(tx) = self.tx.as_mut() else {
             return Ok(());
         };

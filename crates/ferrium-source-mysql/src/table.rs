@@ -42,7 +42,7 @@ impl TableSchema {
     ) -> Result<Self, MysqlError> {
         let db = &def.id.database;
         let table = &def.id.table;
-        let record_prefix = format!("{}.{}.{}", config.topic_prefix, db, table);
+        let record_prefix = format!("{}.{}.{}", config.common.topic_prefix, db, table);
         let mut codecs = Vec::with_capacity(def.columns.len());
         let mut value_slot = Vec::with_capacity(def.columns.len());
         let mut fallbacks = Vec::new();

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use ferrium_config::relational::{CommonSettings, COMMON_KEYS};
 use ferrium_config::{ConfigDef, ConfigError, ConfigKey, ConfigType as T, ConnectorConfig};
 
 use crate::filters::Filters;
@@ -38,13 +39,6 @@ const KEYS: &[ConfigKey] = &[
         "TLS to PostgreSQL",
     )
     .default("prefer"),
-    ConfigKey::new(
-        "topic.prefix",
-        T::String,
-        "the logical server name: topic prefix and offset partition",
-    )
-    .required()
-    .legacy("database.server.name"),
     ConfigKey::new(
         "plugin.name",
         T::Enum(&["pgoutput", "decoderbufs"]),
@@ -112,44 +106,11 @@ const KEYS: &[ConfigKey] = &[
         "when to take a snapshot",
     )
     .default("initial"),
-    ConfigKey::new("snapshot.fetch.size", T::Int, "rows per snapshot fetch").default("10240"),
-    ConfigKey::new(
-        "heartbeat.interval.ms",
-        T::Int,
-        "heartbeat period; 0 disables",
-    )
-    .default("0"),
     ConfigKey::new(
         "heartbeat.action.query",
         T::String,
         "SQL run on each heartbeat",
     ),
-    ConfigKey::new(
-        "topic.heartbeat.prefix",
-        T::String,
-        "heartbeat topic prefix",
-    )
-    .default("__debezium-heartbeat"),
-    ConfigKey::new(
-        "provide.transaction.metadata",
-        T::Boolean,
-        "emit BEGIN/END events and transaction blocks",
-    )
-    .default("false"),
-    ConfigKey::new("topic.transaction", T::String, "transaction topic suffix")
-        .default("transaction"),
-    ConfigKey::new(
-        "tombstones.on.delete",
-        T::Boolean,
-        "emit a tombstone after each delete",
-    )
-    .default("true"),
-    ConfigKey::new(
-        "skipped.operations",
-        T::List,
-        "operations not emitted: c, u, d, t, or none",
-    )
-    .default("t"),
     ConfigKey::new(
         "truncate.handling.mode",
         T::Enum(&["skip", "include"]),
@@ -205,37 +166,17 @@ const KEYS: &[ConfigKey] = &[
         "value of unchanged TOAST columns",
     )
     .default("__debezium_unavailable_value"),
-    ConfigKey::new("max.batch.size", T::Int, "records per batch").default("2048"),
-    ConfigKey::new(
-        "max.queue.size",
-        T::Int,
-        "records queued between source and sink",
-    )
-    .default("8192"),
-    ConfigKey::new("poll.interval.ms", T::Int, "wait for new events when idle").default("500"),
     ConfigKey::new(
         "status.update.interval.ms",
         T::Int,
         "standby status update period",
     )
     .default("10000"),
-    ConfigKey::new(
-        "errors.max.retries",
-        T::Int,
-        "retries of retriable errors; -1 is unlimited",
-    )
-    .default("-1"),
-    ConfigKey::new(
-        "retriable.restart.connector.wait.ms",
-        T::Int,
-        "wait before restarting after a retriable error",
-    )
-    .default("10000"),
-    ConfigKey::new("tasks.max", T::Int, "only 1 task is used").default("1"),
 ];
 
 pub const DEF: ConfigDef = ConfigDef {
     keys: KEYS,
+    shared: COMMON_KEYS,
     passthrough_prefixes: &[
         "transforms",
         "predicates",
@@ -275,58 +216,27 @@ pub struct PostgresConfig {
     pub password: String,
     pub dbname: String,
     pub sslmode: String,
-    pub topic_prefix: String,
+    /// The options every relational connector shares.
+    pub common: CommonSettings,
     pub slot_name: String,
     pub slot_drop_on_stop: bool,
     pub publication_name: String,
     pub publication_mode: PublicationMode,
     pub filters: Filters,
     pub snapshot_mode: SnapshotMode,
-    pub snapshot_fetch_size: usize,
-    pub heartbeat_interval: Option<Duration>,
     pub heartbeat_action_query: Option<String>,
-    pub heartbeat_topic: String,
-    pub provide_transaction_metadata: bool,
-    pub transaction_topic: String,
-    pub tombstones_on_delete: bool,
-    pub skip_create: bool,
-    pub skip_update: bool,
-    pub skip_delete: bool,
     pub emit_truncate: bool,
     pub types: TypeOptions,
-    pub max_batch_size: usize,
-    pub max_queue_size: usize,
     pub status_interval: Duration,
-    pub errors_max_retries: i64,
-    pub retriable_restart_wait: Duration,
 }
 
 impl PostgresConfig {
     pub fn from_connector(config: &ConnectorConfig) -> Result<Self, ConfigError> {
         let v = DEF.validate(config)?;
         let mut problems = Vec::new();
-        let positive = |key: &str, problems: &mut Vec<String>| -> usize {
-            match v.i64(key) {
-                Some(n) if n > 0 => n as usize,
-                _ => {
-                    problems.push(format!("option '{key}' must be a positive integer"));
-                    1
-                }
-            }
-        };
-        let max_batch_size = positive("max.batch.size", &mut problems);
-        let max_queue_size = positive("max.queue.size", &mut problems);
-        if max_queue_size <= max_batch_size {
-            problems.push(format!(
-                "option 'max.queue.size' ({max_queue_size}) must be larger than 'max.batch.size' ({max_batch_size}), as in Debezium"
-            ));
-        }
-        let snapshot_fetch_size = positive("snapshot.fetch.size", &mut problems);
+        let common = CommonSettings::read(&v, &mut problems);
         if v.choice("plugin.name") != "pgoutput" {
             problems.push("option 'plugin.name' is 'decoderbufs', which Ferrium does not support: use 'pgoutput' (built into PostgreSQL 10+)".into());
-        }
-        if v.i64("tasks.max").unwrap_or(1) != 1 {
-            tracing::info!("tasks.max > 1 has no effect: a PostgreSQL connector always runs one task, as in Debezium");
         }
         let port = match v.i64("database.port") {
             Some(p) if (1..=65535).contains(&p) => p as u16,
@@ -352,27 +262,14 @@ impl PostgresConfig {
                 None
             }
         };
-        let skipped = v.list("skipped.operations");
-        let skip = |op: &str| skipped.iter().any(|s| s.eq_ignore_ascii_case(op));
-        for s in &skipped {
-            if !["c", "u", "d", "t", "none"].contains(&s.to_ascii_lowercase().as_str()) {
-                problems.push(format!(
-                    "option 'skipped.operations' has '{s}': allowed are c, u, d, t or none"
-                ));
-            }
-        }
         let truncate_mode = v
             .string("truncate.handling.mode")
             .map(str::to_ascii_lowercase);
         let emit_truncate = match truncate_mode.as_deref() {
             Some("include") => true,
             Some(_) => false,
-            None => !skip("t"),
+            None => !common.skips("t"),
         };
-        let heartbeat_ms = v.i64("heartbeat.interval.ms").unwrap_or(0);
-        if heartbeat_ms < 0 {
-            problems.push("option 'heartbeat.interval.ms' must not be negative".into());
-        }
         let money = v.i64("money.fraction.digits").unwrap_or(2);
         if !(0..=38).contains(&money) {
             problems.push("option 'money.fraction.digits' must be between 0 and 38".into());
@@ -410,10 +307,6 @@ impl PostgresConfig {
             unavailable_placeholder: v.str_or_empty("unavailable.value.placeholder").to_string(),
         };
         let ms = |key: &str| Duration::from_millis(v.i64(key).unwrap_or(0).max(0) as u64);
-        let topic_prefix = v.str_or_empty("topic.prefix").to_string();
-        if topic_prefix.is_empty() {
-            problems.push("option 'topic.prefix' must not be empty".into());
-        }
         if !problems.is_empty() {
             return Err(ConfigError::Invalid(problems));
         }
@@ -425,13 +318,6 @@ impl PostgresConfig {
             password: v.str_or_empty("database.password").to_string(),
             dbname: v.str_or_empty("database.dbname").to_string(),
             sslmode: v.choice("database.sslmode"),
-            heartbeat_topic: format!(
-                "{}.{}",
-                v.str_or_empty("topic.heartbeat.prefix"),
-                topic_prefix
-            ),
-            transaction_topic: format!("{}.{}", topic_prefix, v.str_or_empty("topic.transaction")),
-            topic_prefix,
             slot_name,
             slot_drop_on_stop: v.bool("slot.drop.on.stop"),
             publication_name: v.str_or_empty("publication.name").to_string(),
@@ -449,25 +335,14 @@ impl PostgresConfig {
                 "when_needed" => SnapshotMode::WhenNeeded,
                 _ => SnapshotMode::Initial,
             },
-            snapshot_fetch_size,
-            heartbeat_interval: (heartbeat_ms > 0)
-                .then(|| Duration::from_millis(heartbeat_ms as u64)),
             heartbeat_action_query: v
                 .string("heartbeat.action.query")
                 .filter(|q| !q.trim().is_empty())
                 .map(str::to_string),
-            provide_transaction_metadata: v.bool("provide.transaction.metadata"),
-            tombstones_on_delete: v.bool("tombstones.on.delete"),
-            skip_create: skip("c"),
-            skip_update: skip("u"),
-            skip_delete: skip("d"),
             emit_truncate,
             types,
-            max_batch_size,
-            max_queue_size,
             status_interval: ms("status.update.interval.ms").max(Duration::from_millis(100)),
-            errors_max_retries: v.i64("errors.max.retries").unwrap_or(-1),
-            retriable_restart_wait: ms("retriable.restart.connector.wait.ms"),
+            common,
         })
     }
 }
@@ -507,11 +382,11 @@ mod tests {
         assert_eq!(c.publication_name, "dbz_publication");
         assert_eq!(c.publication_mode, PublicationMode::AllTables);
         assert_eq!(c.snapshot_mode, SnapshotMode::Initial);
-        assert!(c.tombstones_on_delete);
+        assert!(c.common.tombstones_on_delete);
         assert!(!c.emit_truncate, "skipped.operations defaults to t");
-        assert_eq!(c.max_batch_size, 2048);
-        assert_eq!(c.heartbeat_topic, "__debezium-heartbeat.shop");
-        assert_eq!(c.transaction_topic, "shop.transaction");
+        assert_eq!(c.common.max_batch_size, 2048);
+        assert_eq!(c.common.heartbeat_topic, "__debezium-heartbeat.shop");
+        assert_eq!(c.common.transaction_topic, "shop.transaction");
         assert_eq!(c.types, TypeOptions::default());
     }
 
@@ -523,7 +398,7 @@ mod tests {
         ]);
         c.props.remove("topic.prefix");
         let c = PostgresConfig::from_connector(&c).unwrap();
-        assert_eq!(c.topic_prefix, "legacy");
+        assert_eq!(c.common.topic_prefix, "legacy");
         assert!(c.emit_truncate);
         let none =
             PostgresConfig::from_connector(&config(&[("skipped.operations", "none")])).unwrap();

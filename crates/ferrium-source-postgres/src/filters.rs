@@ -61,6 +61,7 @@ mod tests {
         };
         let v = ConfigDef {
             keys: KEYS,
+            shared: &[],
             passthrough_prefixes: &[],
         }
         .validate(&config)

@@ -74,7 +74,7 @@ impl TableSchema {
         types: &HashMap<u32, Arc<PgType>>,
     ) -> Result<Self, PostgresError> {
         let qualified = format!("{schema}.{table}");
-        let record_prefix = format!("{}.{}.{}", config.topic_prefix, schema, table);
+        let record_prefix = format!("{}.{}.{}", config.common.topic_prefix, schema, table);
         let mut codecs = Vec::with_capacity(columns.len());
         let mut value_slot = Vec::with_capacity(columns.len());
         let mut row_schema = Schema::record(format!("{record_prefix}.Value")).optional();

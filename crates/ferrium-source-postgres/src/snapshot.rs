@@ -133,7 +133,7 @@ pub async fn run_snapshot(
         tx_id,
         held: None,
         emitted: 0,
-        chunk: config.max_batch_size as u64,
+        chunk: config.common.max_batch_size as u64,
     };
     let mut total = 0u64;
     let metrics = ferrium_event::source_metrics::Snapshot::start(&config.name);

@@ -48,15 +48,15 @@ impl PostgresSource {
     }
 
     pub fn partition(&self) -> SourcePartition {
-        SourcePartition::server(&self.config.topic_prefix)
+        SourcePartition::server(&self.config.common.topic_prefix)
     }
 
     pub fn settings(&self) -> SourceSettings {
         SourceSettings {
-            max_batch_size: self.config.max_batch_size,
-            max_queue_size: self.config.max_queue_size,
-            errors_max_retries: self.config.errors_max_retries,
-            retriable_restart_wait: self.config.retriable_restart_wait,
+            max_batch_size: self.config.common.max_batch_size,
+            max_queue_size: self.config.common.max_queue_size,
+            errors_max_retries: self.config.common.errors_max_retries,
+            retriable_restart_wait: self.config.common.retriable_restart_wait,
         }
     }
 }
@@ -85,7 +85,7 @@ fn replication_config(config: &PostgresConfig, start: u64) -> ReplicationConfig 
     .with_ack_lsn(Lsn(start))
     .with_status_interval(config.status_interval)
     .with_wakeup_interval(config.status_interval)
-    .with_buffer_size(config.max_queue_size)
+    .with_buffer_size(config.common.max_queue_size)
     .with_options(SESSION_OPTIONS)
     .with_application_name(format!("ferrium-{}", config.name))
 }
@@ -140,10 +140,10 @@ async fn run(config: &PostgresConfig, ctx: SourceContext) -> Result<SourceExit, 
         )));
     }
     let events = EventBuilder::new(
-        &config.topic_prefix,
+        &config.common.topic_prefix,
         &config.dbname,
-        &config.transaction_topic,
-        &config.heartbeat_topic,
+        &config.common.transaction_topic,
+        &config.common.heartbeat_topic,
     );
     let mut registry = TableRegistry::new(events.source_schema.clone());
     // Every captured column must map to a known type before anything is created on the
@@ -174,7 +174,7 @@ async fn run(config: &PostgresConfig, ctx: SourceContext) -> Result<SourceExit, 
         return Ok(SourceExit::Finished);
     }
 
-    let mut out = Emitter::new(ctx.messages.clone(), config.max_batch_size);
+    let mut out = Emitter::new(ctx.messages.clone(), config.common.max_batch_size);
     let snapshot = needs_snapshot(config.snapshot_mode, stored.as_ref(), slot.as_ref());
 
     let (mut client, resume_lsn, gated) = if snapshot {

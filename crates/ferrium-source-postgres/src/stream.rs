@@ -97,7 +97,7 @@ impl<'a> Streamer<'a> {
         committed: &mut watch::Receiver<Option<ferrium_event::Offset>>,
         shutdown: &CancellationToken,
     ) -> Result<SourceExit, PostgresError> {
-        let mut heartbeat = self.config.heartbeat_interval.map(|every| {
+        let mut heartbeat = self.config.common.heartbeat_interval.map(|every| {
             let mut timer = tokio::time::interval(every);
             timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             timer
@@ -181,7 +181,7 @@ impl<'a> Streamer<'a> {
         let Some(txn) = self.txn.as_ref() else {
             return Ok(());
         };
-        if txn.records - txn.checkpointed >= self.config.max_batch_size as u64 {
+        if txn.records - txn.checkpointed >= self.config.common.max_batch_size as u64 {
             let partial = PartialTransaction {
                 commit_lsn: txn.final_lsn,
                 records: txn.records,
@@ -251,7 +251,7 @@ impl<'a> Streamer<'a> {
             }
             ReplicationEvent::Commit { lsn, end_lsn, .. } => {
                 if let Some(txn) = self.txn.take() {
-                    if self.config.provide_transaction_metadata && txn.begin_emitted {
+                    if self.config.common.provide_transaction_metadata && txn.begin_emitted {
                         let record = self.events.transaction(
                             &txn.id,
                             txn.commit_us / 1000,
@@ -306,7 +306,7 @@ impl<'a> Streamer<'a> {
             }
             LogicalReplicationMessage::Insert { relation_id, tuple } => {
                 if let Some(table) = self.table(relation_id) {
-                    if !self.config.skip_create {
+                    if !self.config.common.skips("c") {
                         let new = decode(&table, &tuple)?;
                         self.emit(
                             &table,
@@ -340,7 +340,7 @@ impl<'a> Streamer<'a> {
                 ..
             } => {
                 if let Some(table) = self.table(relation_id) {
-                    if !self.config.skip_delete {
+                    if !self.config.common.skips("d") {
                         let old = decode(&table, &old_tuple)?;
                         let key = old.key.clone();
                         self.emit(
@@ -410,7 +410,7 @@ impl<'a> Streamer<'a> {
             {
                 let old_key = key_data(table, old.key.clone());
                 let new_key = key_data(table, new.key.clone());
-                if !self.config.skip_delete {
+                if !self.config.common.skips("d") {
                     self.emit(
                         table,
                         Op::Delete,
@@ -423,7 +423,7 @@ impl<'a> Streamer<'a> {
                     .await?;
                     self.tombstone(table, old.key).await?;
                 }
-                if !self.config.skip_create {
+                if !self.config.common.skips("c") {
                     self.emit(
                         table,
                         Op::Create,
@@ -437,7 +437,7 @@ impl<'a> Streamer<'a> {
                 }
             }
             old => {
-                if !self.config.skip_update {
+                if !self.config.common.skips("u") {
                     // Under REPLICA IDENTITY DEFAULT pgoutput sends no old row for an
                     // update that keeps the key: `before` is null, as in Debezium.
                     let before = match old {
@@ -479,7 +479,7 @@ impl<'a> Streamer<'a> {
         &mut self,
         table: &TableSchema,
     ) -> Result<Option<TransactionBlock>, StepError> {
-        if !self.config.provide_transaction_metadata {
+        if !self.config.common.provide_transaction_metadata {
             return Ok(None);
         }
         let Some(txn) = self.txn.as_mut() else {
@@ -540,7 +540,7 @@ impl<'a> Streamer<'a> {
         table: &TableSchema,
         key: Option<Vec<Value>>,
     ) -> Result<(), StepError> {
-        if self.config.tombstones_on_delete {
+        if self.config.common.tombstones_on_delete {
             if let Some(key) = key_data(table, key) {
                 let record = ferrium_event::SourceRecord::new(table.topic.clone(), Some(key), None);
                 self.push(record).await?;

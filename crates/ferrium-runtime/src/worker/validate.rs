@@ -5,7 +5,7 @@
 //! the source's config), so the REST API rejects exactly what the connector would fail
 //! on at start. Each problem is attributed to the option it names in quotes.
 
-use ferrium_config::{ConfigError, ConfigKey, ConfigType, ConnectorConfig};
+use ferrium_config::{ConfigDef, ConfigError, ConfigKey, ConfigType, ConnectorConfig};
 use serde_json::{json, Value as Json};
 
 use crate::connector::SUPPORTED_CONNECTORS;
@@ -42,7 +42,7 @@ pub fn unknown_class_message(class: &str) -> String {
 /// A connector's full config check: every problem, each naming its option in quotes.
 type Check = fn(&ConnectorConfig) -> Vec<String>;
 
-fn checks(class: &str) -> Option<(&'static [ConfigKey], Check)> {
+fn checks(class: &str) -> Option<(ConfigDef, Check)> {
     if class == ferrium_source_postgres::CONNECTOR_CLASS {
         let check = |c: &ConnectorConfig| -> Vec<String> {
             match ferrium_source_postgres::PostgresConfig::from_connector(c) {
@@ -51,7 +51,7 @@ fn checks(class: &str) -> Option<(&'static [ConfigKey], Check)> {
                 Err(other) => vec![other.to_string()],
             }
         };
-        return Some((ferrium_source_postgres::config::DEF.keys, check));
+        return Some((ferrium_source_postgres::config::DEF, check));
     }
     if class == ferrium_source_mysql::CONNECTOR_CLASS
         || class == ferrium_source_mysql::MARIADB_CONNECTOR_CLASS
@@ -63,7 +63,7 @@ fn checks(class: &str) -> Option<(&'static [ConfigKey], Check)> {
                 Err(other) => vec![other.to_string()],
             }
         };
-        return Some((ferrium_source_mysql::config::DEF.keys, check));
+        return Some((ferrium_source_mysql::config::DEF, check));
     }
     None
 }
@@ -118,7 +118,9 @@ pub fn validate(class: &'static str, config: &ConnectorConfig) -> Validation {
         Some((_, check)) => check(config),
         None => Vec::new(),
     };
-    let keys = checks(class).map(|(keys, _)| keys).unwrap_or(&[]);
+    let keys: Vec<&'static ConfigKey> = checks(class)
+        .map(|(def, _)| def.all_keys().collect())
+        .unwrap_or_default();
     let mut configs = Vec::new();
     let mut all_errors = Vec::new();
     let take = |name: &str, legacy: Option<&str>, problems: &mut Vec<String>| -> Vec<String> {
