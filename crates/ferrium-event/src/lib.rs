@@ -13,6 +13,7 @@ pub mod metadata;
 pub mod offset;
 pub mod record;
 pub mod schema;
+pub mod snapshot_rows;
 pub mod source;
 pub mod source_info;
 pub mod source_metrics;

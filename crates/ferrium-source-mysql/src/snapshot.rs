@@ -14,6 +14,7 @@
 use std::sync::Arc;
 
 use ferrium_event::emitter::{Closed, Emitter};
+use ferrium_event::snapshot_rows::SnapshotRows;
 use ferrium_event::source_info::SnapshotMarker;
 use ferrium_event::{Op, Value};
 use mysql_async::prelude::Queryable;
@@ -113,13 +114,29 @@ pub async fn run_snapshot(
         shutdown,
         ..
     } = cx;
-    let mut rows = Rows {
-        events,
-        position,
-        started_ms,
-        held: None,
-        emitted: 0,
-        chunk: config.common.max_batch_size as u64,
+    let mut snapshot_rows = SnapshotRows::new(config.common.max_batch_size);
+    let build = |r: SnapshotRow, marker: SnapshotMarker| {
+        let info = SourceInfo {
+            ts_ms: started_ms,
+            snapshot: marker,
+            server_id: 0,
+            gtid: None,
+            file: position.file.clone(),
+            pos: position.pos,
+            row: 0,
+            thread: None,
+            query: None,
+        };
+        let key = EventBuilder::key(&r.table, r.key);
+        events.change(
+            &r.table,
+            Op::Read,
+            key,
+            Value::Null,
+            Value::Struct(r.row),
+            &info,
+            None,
+        )
     };
     for id in &tables {
         if shutdown.is_cancelled() {
@@ -137,15 +154,15 @@ pub async fn run_snapshot(
         let mut count = 0u64;
         while let Some(row) = result.next().await.map_err(|e| query_error(&select, e))? {
             let decoded = decode_row(&table, row)?;
-            let held = Held {
+            let row = SnapshotRow {
                 table: table.clone(),
                 key: decoded.key,
                 row: decoded.row,
-                first_in_table,
             };
+            let pushed = snapshot_rows.push(out, row, first_in_table, build).await;
             first_in_table = false;
             count += 1;
-            if rows.push(out, held).await.is_err() {
+            if pushed.is_err() {
                 return Ok(SnapshotEnd::Interrupted);
             }
             if count.is_multiple_of(10_000) {
@@ -158,12 +175,12 @@ pub async fn run_snapshot(
         ferrium_event::source_metrics::rows_scanned(&config.name, &id.to_string(), count);
         tracing::info!(table = %id, rows = count, "table snapshot finished");
     }
-    if rows.finish(out).await.is_err() {
+    if snapshot_rows.finish(out, build).await.is_err() {
         return Ok(SnapshotEnd::Interrupted);
     }
     exec(conn, "COMMIT").await?;
     progress.completed();
-    tracing::info!(rows = rows.emitted, "initial snapshot finished");
+    tracing::info!(rows = snapshot_rows.emitted(), "initial snapshot finished");
     Ok(SnapshotEnd::Done(offset))
 }
 
@@ -293,80 +310,9 @@ async fn mariadb_snapshot_position(conn: &mut Conn) -> Result<Option<BinlogPosit
     }
 }
 
-/// A decoded row waiting for the next one, so its `source.snapshot` marker can say
-/// whether it is the last of its table or of the whole snapshot.
-struct Held {
+/// A decoded row of the snapshot, before its marker is known.
+struct SnapshotRow {
     table: Arc<TableSchema>,
     key: Option<Vec<Value>>,
     row: Vec<Value>,
-    first_in_table: bool,
-}
-
-struct Rows<'a> {
-    events: &'a EventBuilder,
-    position: BinlogPosition,
-    started_ms: i64,
-    held: Option<Held>,
-    emitted: u64,
-    /// Records between two flush boundaries.
-    chunk: u64,
-}
-
-impl Rows<'_> {
-    async fn push(&mut self, out: &mut Emitter, next: Held) -> Result<(), Closed> {
-        let next_is_new_table = next.first_in_table;
-        if let Some(held) = self.held.take() {
-            self.emit(out, held, next_is_new_table, false).await?;
-        }
-        self.held = Some(next);
-        Ok(())
-    }
-
-    async fn finish(&mut self, out: &mut Emitter) -> Result<(), Closed> {
-        if let Some(held) = self.held.take() {
-            self.emit(out, held, true, true).await?;
-        }
-        Ok(())
-    }
-
-    async fn emit(
-        &mut self,
-        out: &mut Emitter,
-        held: Held,
-        last_in_table: bool,
-        last: bool,
-    ) -> Result<(), Closed> {
-        let info = SourceInfo {
-            ts_ms: self.started_ms,
-            snapshot: SnapshotMarker::for_row(
-                self.emitted,
-                held.first_in_table,
-                last_in_table,
-                last,
-            ),
-            server_id: 0,
-            gtid: None,
-            file: self.position.file.clone(),
-            pos: self.position.pos,
-            row: 0,
-            thread: None,
-            query: None,
-        };
-        let key = EventBuilder::key(&held.table, held.key);
-        let record = self.events.change(
-            &held.table,
-            Op::Read,
-            key,
-            Value::Null,
-            Value::Struct(held.row),
-            &info,
-            None,
-        );
-        self.emitted += 1;
-        out.push(record).await?;
-        if self.emitted.is_multiple_of(self.chunk) {
-            out.boundary().await?;
-        }
-        Ok(())
-    }
 }

@@ -26,7 +26,8 @@ use crate::events::{now_us, EventBuilder, SnapshotMarker, SourceInfo};
 use crate::progress::Progress;
 use crate::registry::TableRegistry;
 use crate::relation::{Cell, TableSchema};
-use ferrium_event::emitter::{Closed, Emitter};
+use ferrium_event::emitter::Emitter;
+use ferrium_event::snapshot_rows::SnapshotRows;
 
 /// How a snapshot ended.
 pub enum SnapshotEnd {
@@ -35,74 +36,11 @@ pub enum SnapshotEnd {
     Interrupted,
 }
 
-/// A decoded row waiting for the next one, so its `source.snapshot` marker can say
-/// whether it is the last of its table or of the whole snapshot.
-struct Held {
+/// A decoded row of the snapshot, before its marker is known.
+struct SnapshotRow {
     table: Arc<TableSchema>,
     key: Option<Vec<Value>>,
     row: Vec<Value>,
-    first_in_table: bool,
-}
-
-struct Lookahead<'a> {
-    events: &'a EventBuilder,
-    lsn: u64,
-    tx_id: Option<i64>,
-    held: Option<Held>,
-    emitted: u64,
-    /// Records between two flush boundaries.
-    chunk: u64,
-}
-
-impl Lookahead<'_> {
-    async fn push(&mut self, out: &mut Emitter, next: Held) -> Result<(), Closed> {
-        let next_is_new_table = next.first_in_table;
-        if let Some(held) = self.held.take() {
-            self.emit(out, held, next_is_new_table, false).await?;
-        }
-        self.held = Some(next);
-        Ok(())
-    }
-
-    async fn finish(&mut self, out: &mut Emitter) -> Result<(), Closed> {
-        if let Some(held) = self.held.take() {
-            self.emit(out, held, true, true).await?;
-        }
-        Ok(())
-    }
-
-    async fn emit(
-        &mut self,
-        out: &mut Emitter,
-        held: Held,
-        last_in_table: bool,
-        last: bool,
-    ) -> Result<(), Closed> {
-        let marker =
-            SnapshotMarker::for_row(self.emitted, held.first_in_table, last_in_table, last);
-        let info = SourceInfo {
-            ts_us: now_us(),
-            snapshot: marker,
-            tx_id: self.tx_id,
-            lsn: Some(self.lsn),
-            last_commit_lsn: None,
-        };
-        let record = self.events.change(
-            &held.table,
-            Op::Read,
-            held.key,
-            Value::Null,
-            Value::Struct(held.row),
-            &info,
-            None,
-        );
-        self.emitted += 1;
-        out.push(record).await?;
-        if self.emitted.is_multiple_of(self.chunk) {
-            out.boundary().await?;
-        }
-        Ok(())
-    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -127,13 +65,24 @@ pub async fn run_snapshot(
     // The snapshot transaction is read-only and never gets an xid of its own.
     let tx_id = None;
     tracing::info!(tables = tables.len(), snapshot = %snapshot_name, "initial snapshot started");
-    let mut lookahead = Lookahead {
-        events,
-        lsn: consistent_point,
-        tx_id,
-        held: None,
-        emitted: 0,
-        chunk: config.common.max_batch_size as u64,
+    let mut snapshot_rows = SnapshotRows::new(config.common.max_batch_size);
+    let build = |r: SnapshotRow, marker: SnapshotMarker| {
+        let info = SourceInfo {
+            ts_us: now_us(),
+            snapshot: marker,
+            tx_id,
+            lsn: Some(consistent_point),
+            last_commit_lsn: None,
+        };
+        events.change(
+            &r.table,
+            Op::Read,
+            r.key,
+            Value::Null,
+            Value::Struct(r.row),
+            &info,
+            None,
+        )
     };
     let mut total = 0u64;
     let metrics = ferrium_event::source_metrics::Snapshot::start(&config.name);
@@ -169,14 +118,14 @@ pub async fn run_snapshot(
                     None => Cell::Null,
                 });
                 let decoded = schema.decode(cells)?;
-                let held = Held {
+                let row = SnapshotRow {
                     table: schema.clone(),
                     key: decoded.key,
                     row: decoded.row,
-                    first_in_table,
                 };
+                let pushed = snapshot_rows.push(out, row, first_in_table, build).await;
                 first_in_table = false;
-                if lookahead.push(out, held).await.is_err() {
+                if pushed.is_err() {
                     return Ok(SnapshotEnd::Interrupted);
                 }
                 rows += 1;
@@ -194,7 +143,7 @@ pub async fn run_snapshot(
         progress.finish();
         total += progress.rows();
     }
-    if lookahead.finish(out).await.is_err() {
+    if snapshot_rows.finish(out, build).await.is_err() {
         return Ok(SnapshotEnd::Interrupted);
     }
     client
