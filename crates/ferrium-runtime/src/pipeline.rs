@@ -40,6 +40,9 @@ pub struct PipelineSettings {
     pub commit_interval: Duration,
 }
 
+/// How long a stop waits for the source to hand over what it already read.
+const STOP_DRAIN: Duration = Duration::from_secs(5);
+
 type InFlight =
     std::pin::Pin<Box<dyn std::future::Future<Output = Result<Option<Offset>, SinkError>> + Send>>;
 
@@ -113,12 +116,13 @@ pub async fn run_pipeline(
         }
     }
 
-    // Stopping: what the source already queued is taken up to its last checkpoint. A
-    // batch is written as soon as the source is idle, so its checkpoint may still be in
-    // the channel (dropping it would make the next run replay delivered records); records
-    // after the last checkpoint are left for the next run, which reads them again. The
-    // source stops on the same signal, so the channel holds at most its capacity.
-    while let Ok(message) = input.try_recv() {
+    // Stopping: what the source still sends is taken up to its last checkpoint. A batch is
+    // written as soon as the source is idle, so its checkpoint may still be on its way
+    // (dropping it would make the next run replay delivered records); records after the
+    // last checkpoint are left for the next run, which reads them again. The source stops
+    // on the same signal and then closes the channel; the wait is bounded in case it hangs.
+    let deadline = tokio::time::Instant::now() + STOP_DRAIN;
+    while let Ok(Some(message)) = tokio::time::timeout_at(deadline, input.recv()).await {
         match message {
             SourceMessage::Records(records) => {
                 for record in &records {
@@ -400,7 +404,7 @@ mod tests {
         }
     }
 
-    /// Record 1 is written while its checkpoint is still queued when the stop comes: the
+    /// Record 1 is written while its checkpoint is still on its way when the stop comes: the
     /// checkpoint is stored anyway (a restart must not replay record 1), and record 2,
     /// queued after it without a checkpoint, is left for the next run.
     #[tokio::test]
@@ -456,6 +460,8 @@ mod tests {
             .await
             .unwrap();
         shutdown.cancel();
+        // The source stops on the same signal and closes its channel.
+        drop(tx);
         pipeline.await.unwrap().unwrap();
         assert_eq!(store.load("c", &partition).unwrap().get_u64("lsn"), Some(1));
         assert_eq!(
