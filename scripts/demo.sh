@@ -34,6 +34,8 @@ if [ "$source_db" = mariadb ]; then
   mariadb_ -e "CREATE DATABASE IF NOT EXISTS inventory"
   if [ "$(mariadb_ -Nse "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'inventory'")" = 0 ]; then
     mariadb_ < examples/inventory-mysql.sql
+    # A new database: the offsets and schema history of an earlier demo no longer apply.
+    rm -rf .demo/mysql
   fi
   cargo build --release -p ferrium
   mkdir -p .demo/mysql
@@ -80,6 +82,11 @@ psql_() { psql -h 127.0.0.1 -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -q "$@"
 if ! psql_ -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'inventory'" | grep -q 1; then
   psql_ -d postgres -c "CREATE DATABASE inventory"
   psql_ -d inventory -f examples/inventory.sql
+fi
+# Offsets of an earlier demo whose slot is gone (e.g. after `services.sh down --purge`)
+# cannot be resumed; the demo then starts over with a new snapshot.
+if ! psql_ -d postgres -tAc "SELECT 1 FROM pg_replication_slots WHERE slot_name = 'ferrium_demo'" | grep -q 1; then
+  rm -f .demo/ferrium.offsets
 fi
 
 cargo build --release -p ferrium
