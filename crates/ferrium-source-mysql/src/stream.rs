@@ -63,6 +63,8 @@ struct Tx {
     /// checkpoint resumes here.
     start: BinlogPosition,
     gtid: Option<Gtid>,
+    /// `gtid` as the source block writes it, formatted once per transaction.
+    gtid_text: Option<String>,
     /// A BEGIN was seen (a DDL group has none and ends with its statement).
     begun: bool,
     /// Rows events read so far, captured or not.
@@ -253,6 +255,7 @@ impl Streamer<'_> {
             .then(|| TransactionCounter::new(id));
         self.tx = Some(Tx {
             start: BinlogPosition::new(self.file.clone(), start),
+            gtid_text: gtid.as_ref().map(ToString::to_string),
             gtid,
             begun: false,
             rows_events: 0,
@@ -453,11 +456,7 @@ impl Streamer<'_> {
                     ts_ms,
                     snapshot: SnapshotMarker::False,
                     server_id: self.server_id,
-                    gtid: self
-                        .tx
-                        .as_ref()
-                        .and_then(|t| t.gtid.as_ref())
-                        .map(|g| g.to_string()),
+                    gtid: self.tx.as_ref().and_then(|t| t.gtid_text.clone()),
                     file: self.file.clone(),
                     pos: end,
                     row: 0,
@@ -569,11 +568,7 @@ impl Streamer<'_> {
                 ts_ms,
                 snapshot: SnapshotMarker::False,
                 server_id: event_server_id,
-                gtid: self
-                    .tx
-                    .as_ref()
-                    .and_then(|t| t.gtid.as_ref())
-                    .map(|g| g.to_string()),
+                gtid: self.tx.as_ref().and_then(|t| t.gtid_text.clone()),
                 file: self.file.clone(),
                 pos: start,
                 row: index as u32,
