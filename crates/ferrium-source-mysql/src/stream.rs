@@ -402,6 +402,11 @@ impl Streamer<'_> {
                 tracing::warn!(error = %e, "skipping a DDL statement Ferrium cannot parse (schema.history.internal.skip.unparseable.ddl=true)");
                 return Ok(());
             }
+            Err(e) if !may_touch_captured(config, self.cx.schemas, database, sql) => {
+                // Another database's statement: no row Ferrium emits depends on it.
+                tracing::warn!(error = %e, "skipping a DDL statement Ferrium cannot parse; it concerns no captured table");
+                return Ok(());
+            }
             Err(e) => return Err(MysqlError::Ddl(e).into()),
         };
         if changes.is_empty() {
@@ -761,6 +766,30 @@ impl Streamer<'_> {
     }
 }
 
+/// Whether a statement Ferrium could not parse may change a captured table: it ran in a
+/// captured database, or its text names a captured table. Without a parse the target is
+/// not known for sure, so this errs towards "yes" (which stops the connector).
+fn may_touch_captured(config: &MysqlConfig, schemas: &Schemas, database: &str, sql: &str) -> bool {
+    if config.filters.captures_database(database) {
+        return true;
+    }
+    let text = sql.to_ascii_lowercase();
+    schemas
+        .tables()
+        .filter(|t| config.filters.captures_table(&t.id.database, &t.id.table))
+        .any(|t| names_identifier(&text, &t.id.table.to_ascii_lowercase()))
+}
+
+/// Whether `name` occurs in `text` as a whole identifier (not inside a longer one).
+fn names_identifier(text: &str, name: &str) -> bool {
+    let is_ident = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '$';
+    text.match_indices(name).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + name.len()..].chars().next();
+        !before.is_some_and(is_ident) && !after.is_some_and(is_ident)
+    })
+}
+
 /// The file name of a rotate event. The artificial rotate that opens the stream comes
 /// before the format description that announces checksums, so the driver reads the
 /// event's four CRC bytes (the stream asks for `binlog_checksum=ALL`) as part of the name.
@@ -788,6 +817,18 @@ fn decode(table: &TableSchema, row: &BinlogRow) -> Result<crate::table::DecodedR
 #[cfg(test)]
 mod tests {
     use super::binlog_file_name;
+
+    #[test]
+    fn identifiers_match_whole_words_only() {
+        use super::names_identifier;
+        assert!(names_identifier("alter table `t` order by id", "t"));
+        assert!(names_identifier("alter table db.t add c int", "t"));
+        assert!(!names_identifier(
+            "alter table t_badddl order by id, v",
+            "t"
+        ));
+        assert!(!names_identifier("alter table u order by id", "t"));
+    }
 
     #[test]
     fn rotate_names_lose_a_trailing_checksum() {

@@ -219,13 +219,16 @@ impl Drop for SecondServer {
 #[tokio::test(flavor = "multi_thread")]
 async fn unparseable_ddl_stops_without_losing_what_came_before() {
     let mut db = TestDb::create("badddl").await;
-    db.exec("CREATE TABLE t (id INT PRIMARY KEY, v INT)").await;
-    let topic = db.topic("t");
-    let mut ferrium = db.start(&[]);
-    db.exec("INSERT INTO t VALUES (1, 1)").await;
-    ferrium.collect(&topic, 1, WAIT);
-    db.exec(&format!("{UNPARSEABLE}; INSERT INTO t VALUES (2, 2)"))
+    db.exec("CREATE TABLE t_badddl (id INT PRIMARY KEY, v INT)")
         .await;
+    let topic = db.topic("t_badddl");
+    let mut ferrium = db.start(&[]);
+    db.exec("INSERT INTO t_badddl VALUES (1, 1)").await;
+    ferrium.collect(&topic, 1, WAIT);
+    db.exec(&format!(
+        "{UNPARSEABLE}; INSERT INTO t_badddl VALUES (2, 2)"
+    ))
+    .await;
     let status = ferrium.wait_exit(WAIT);
     assert!(!status.success());
     let log = ferrium.log();
@@ -245,7 +248,7 @@ async fn unparseable_ddl_stops_without_losing_what_came_before() {
 
 /// Valid MariaDB that Ferrium's DDL parser does not understand, and that changes no
 /// column (so skipping it is safe).
-const UNPARSEABLE: &str = "ALTER TABLE t ORDER BY id, v";
+const UNPARSEABLE: &str = "ALTER TABLE t_badddl ORDER BY id, v";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn two_connectors_with_one_server_id_fail_instead_of_taking_turns() {
