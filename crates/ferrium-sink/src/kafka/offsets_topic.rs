@@ -12,6 +12,7 @@ use super::logs::{Consumer, KafkaLogs, Producer};
 use ferrium_event::SerializedRecord;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::Consumer as _;
+use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::{Message, Offset, TopicPartitionList};
 
 use super::produce::{delivered, enqueue};
@@ -106,6 +107,49 @@ impl OffsetsTopic {
     }
 }
 
+/// The partitions of `topic`, each with a leader. Callers create the topic before they
+/// read it, so a topic the broker does not know, or a partition without a leader, is a
+/// broker still loading its metadata after a restart: a transient error, never "empty".
+/// (Reading it as empty would make a connector forget its offsets and snapshot again,
+/// or a MySQL connector forget its schema history.)
+fn readable_partitions(consumer: &Consumer, topic: &str) -> Result<Vec<i32>, SinkError> {
+    let metadata = consumer
+        .fetch_metadata(Some(topic), Duration::from_secs(30))
+        .map_err(classify)?;
+    let not_ready = |why: String| {
+        SinkError::KafkaTransient(format!(
+            "topic {topic} cannot be read yet: {why} (is the broker still starting?)"
+        ))
+    };
+    let Some(described) = metadata.topics().iter().find(|t| t.name() == topic) else {
+        return Err(not_ready("the broker did not describe it".into()));
+    };
+    if let Some(error) = described.error() {
+        return Err(not_ready(RDKafkaErrorCode::from(error).to_string()));
+    }
+    if described.partitions().is_empty() {
+        return Err(not_ready("the broker lists no partitions".into()));
+    }
+    let mut partitions = Vec::with_capacity(described.partitions().len());
+    for partition in described.partitions() {
+        if let Some(error) = partition.error() {
+            return Err(not_ready(format!(
+                "partition {}: {}",
+                partition.id(),
+                RDKafkaErrorCode::from(error)
+            )));
+        }
+        if partition.leader() < 0 {
+            return Err(not_ready(format!(
+                "partition {} has no leader",
+                partition.id()
+            )));
+        }
+        partitions.push(partition.id());
+    }
+    Ok(partitions)
+}
+
 /// Reads every partition of `topic` from its start to its current end, handing each
 /// record's key and value to `on_record` in partition order.
 pub(crate) fn read_to_end(
@@ -116,14 +160,7 @@ pub(crate) fn read_to_end(
     let consumer: Consumer = client
         .create_with_context(KafkaLogs)
         .map_err(|e| SinkError::Config(e.to_string()))?;
-    let metadata = consumer
-        .fetch_metadata(Some(topic), Duration::from_secs(30))
-        .map_err(classify)?;
-    let partitions: Vec<i32> = metadata
-        .topics()
-        .iter()
-        .flat_map(|t| t.partitions().iter().map(|p| p.id()))
-        .collect();
+    let partitions = readable_partitions(&consumer, topic)?;
     let mut ends = BTreeMap::new();
     let mut assignment = TopicPartitionList::new();
     for &p in &partitions {
