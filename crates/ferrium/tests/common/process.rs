@@ -200,10 +200,30 @@ impl Ferrium {
         self.wait_exit(Duration::from_secs(30))
     }
 
+    /// SIGTERM and wait; the exit status and the whole log.
+    pub fn stop_and_log(mut self) -> (std::process::ExitStatus, String) {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status();
+        let status = self.wait_exit(Duration::from_secs(30));
+        (status, self.log())
+    }
+
     /// SIGKILL: a crash.
     pub fn kill9(mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// SIGKILL, then everything the process logged before it died.
+    pub fn kill9_and_log(mut self) -> String {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some(reader) = self.stderr_reader.take() {
+            let _ = reader.join();
+        }
+        self.log()
     }
 
     /// SIGKILL, then the lines the process wrote before it died that were not read yet.

@@ -4,12 +4,10 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use rdkafka::config::ClientConfig;
-use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::Message;
 use serde_json::Value;
 
-use crate::support::{kafka_bootstrap, Ferrium, TestDb};
+use crate::support::{json_value, kafka_bootstrap, partition_count, Ferrium, TestDb, TopicReader};
 
 /// Kafka's `Utils.murmur2` (the Java client's key hash), for checking partitions.
 fn murmur2(data: &[u8]) -> i32 {
@@ -73,26 +71,9 @@ async fn streams_into_kafka_with_java_compatible_partitioning() {
         .await;
 
     let topic = format!("{prefix}.public.t");
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", kafka_bootstrap())
-        .set("group.id", format!("{prefix}-check"))
-        .set("auto.offset.reset", "earliest")
-        .set("isolation.level", "read_committed")
-        .create()
-        .unwrap();
     // The topic exists once Ferrium created it; subscribe then.
     let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let md = consumer
-            .fetch_metadata(Some(&topic), Duration::from_secs(5))
-            .unwrap();
-        if md
-            .topics()
-            .first()
-            .is_some_and(|t| t.partitions().len() == 3)
-        {
-            break;
-        }
+    while partition_count(&topic) != Some(3) {
         assert!(
             Instant::now() < deadline,
             "topic {topic} was not created with 3 partitions; log:\n{}",
@@ -100,7 +81,7 @@ async fn streams_into_kafka_with_java_compatible_partitioning() {
         );
         std::thread::sleep(Duration::from_millis(200));
     }
-    consumer.subscribe(&[&topic]).unwrap();
+    let reader = TopicReader::subscribe(&format!("{prefix}-check"), &[&topic]);
     let mut records: Vec<(i32, Vec<u8>, Option<Value>)> = Vec::new();
     while records.len() < 53 {
         assert!(
@@ -109,12 +90,9 @@ async fn streams_into_kafka_with_java_compatible_partitioning() {
             records.len(),
             ferrium.log()
         );
-        if let Some(message) = consumer.poll(Duration::from_millis(500)) {
-            let message = message.unwrap();
-            let value = message
-                .payload()
-                .map(|p| serde_json::from_slice::<Value>(p).unwrap());
-            records.push((message.partition(), message.key().unwrap().to_vec(), value));
+        if let Some(message) = reader.next(Duration::from_millis(500)) {
+            let key = message.key().expect("change records have keys").to_vec();
+            records.push((message.partition(), key, json_value(&message)));
         }
     }
     let mut ops: HashMap<String, usize> = HashMap::new();
@@ -176,29 +154,27 @@ async fn a_second_instance_fences_the_first() {
     second.wait_for_log("streaming started");
     db.exec("INSERT INTO t VALUES (3)").await;
 
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", kafka_bootstrap())
-        .set("group.id", format!("{prefix}-check"))
-        .set("auto.offset.reset", "earliest")
-        .set("isolation.level", "read_committed")
-        .create()
-        .unwrap();
-    consumer
-        .subscribe(&[&format!("{prefix}.public.t")])
-        .unwrap();
-    let mut ids = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while ids.len() < 3 && Instant::now() < deadline {
-        if let Some(Ok(message)) = consumer.poll(Duration::from_millis(300)) {
-            let value: Value = serde_json::from_slice(message.payload().unwrap()).unwrap();
-            ids.push(value["after"]["id"].as_i64().unwrap());
-        }
-    }
+    let reader =
+        TopicReader::subscribe(&format!("{prefix}-check"), &[&format!("{prefix}.public.t")]);
+    let id = |value: Option<Value>| {
+        value.expect("an insert, not a tombstone")["after"]["id"]
+            .as_i64()
+            .unwrap()
+    };
+    let mut ids: Vec<i64> = reader
+        .values(3, Duration::from_secs(60), || {
+            format!("log of the second instance:\n{}", second.log())
+        })
+        .into_iter()
+        .map(id)
+        .collect();
     // Nothing more may arrive: no duplicate from the hand-over.
-    while let Some(Ok(message)) = consumer.poll(Duration::from_secs(2)) {
-        let value: Value = serde_json::from_slice(message.payload().unwrap()).unwrap();
-        ids.push(value["after"]["id"].as_i64().unwrap());
-    }
+    ids.extend(
+        reader
+            .values_within(Duration::from_secs(2))
+            .into_iter()
+            .map(id),
+    );
     assert_eq!(
         ids,
         [1, 2, 3],

@@ -17,16 +17,17 @@ use tokio_postgres::{Client, NoTls};
 mod process;
 pub use process::*;
 
+#[path = "../common/topic_reader.rs"]
+mod topic_reader;
+// Each test binary that includes this file uses a different part of it.
+#[allow(unused_imports)]
+pub use topic_reader::{json_value, kafka_bootstrap, partition_count, TopicReader};
+
 pub fn pg_port() -> u16 {
     std::env::var("FERRIUM_PG_PORT")
         .ok()
         .and_then(|p| p.parse().ok())
         .unwrap_or(5432)
-}
-
-pub fn kafka_bootstrap() -> String {
-    let port = std::env::var("FERRIUM_KAFKA_PORT").unwrap_or_else(|_| "9092".into());
-    format!("127.0.0.1:{port}")
 }
 
 pub async fn connect(db: &str) -> Client {

@@ -5,10 +5,11 @@
 #[path = "../e2e/support.rs"]
 mod support;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 use std::time::Duration;
 
-use support::{Ferrium, TestDb};
+use support::{json_value, Ferrium, TestDb, TopicReader};
 
 /// Tests of one binary run in parallel; these must not restart a service under each other.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -85,10 +86,6 @@ async fn postgres_restart_mid_stream_recovers_without_loss() {
 #[tokio::test(flavor = "multi_thread")]
 async fn kafka_restart_mid_stream_loses_nothing() {
     let _serial = ONE_AT_A_TIME.lock().await;
-    use rdkafka::config::ClientConfig;
-    use rdkafka::consumer::{BaseConsumer, Consumer};
-    use rdkafka::Message;
-
     let db = TestDb::create("kafkarestart").await;
     db.exec("CREATE TABLE t (id int PRIMARY KEY);").await;
     let prefix = db.name.clone();
@@ -111,16 +108,9 @@ async fn kafka_restart_mid_stream_loses_nothing() {
     db.exec("INSERT INTO t SELECT generate_series(101, 200)")
         .await;
 
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", support::kafka_bootstrap())
-        .set("group.id", format!("{prefix}-check"))
-        .set("auto.offset.reset", "earliest")
-        .create()
-        .unwrap();
-    consumer
-        .subscribe(&[&format!("{prefix}.public.t")])
-        .unwrap();
-    let mut seen = std::collections::BTreeSet::new();
+    let reader =
+        TopicReader::subscribe(&format!("{prefix}-check"), &[&format!("{prefix}.public.t")]);
+    let mut seen = BTreeSet::new();
     let deadline = std::time::Instant::now() + Duration::from_secs(120);
     while seen.len() < 200 {
         assert!(
@@ -129,9 +119,10 @@ async fn kafka_restart_mid_stream_loses_nothing() {
             seen.len(),
             ferrium.log()
         );
-        if let Some(Ok(message)) = consumer.poll(Duration::from_millis(500)) {
-            let value: serde_json::Value =
-                serde_json::from_slice(message.payload().unwrap()).unwrap();
+        if let Some(Some(value)) = reader
+            .next(Duration::from_millis(500))
+            .map(|m| json_value(&m))
+        {
             seen.insert(value["after"]["id"].as_i64().unwrap());
         }
     }
@@ -148,42 +139,42 @@ fn read_committed(
     expect_at_least: usize,
     deadline: Duration,
 ) -> Vec<(i64, String, i64)> {
-    use rdkafka::config::ClientConfig;
-    use rdkafka::consumer::{BaseConsumer, Consumer};
-    use rdkafka::Message;
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", support::kafka_bootstrap())
-        .set("group.id", group)
-        .set("auto.offset.reset", "earliest")
-        .set("isolation.level", "read_committed")
-        .set("enable.auto.commit", "false")
-        .create()
-        .unwrap();
-    consumer.subscribe(&[topic]).unwrap();
+    let reader = TopicReader::subscribe(group, &[topic]);
     let start = std::time::Instant::now();
     let mut last_new = std::time::Instant::now();
     let mut out = Vec::new();
     loop {
-        if let Some(message) = consumer.poll(Duration::from_millis(200)) {
-            let message = message.unwrap();
+        if let Some(message) = reader.next(Duration::from_millis(200)) {
             last_new = std::time::Instant::now();
-            let Some(payload) = message.payload() else {
-                continue;
-            }; // tombstones
-            let value: serde_json::Value = serde_json::from_slice(payload).unwrap();
-            let op = value["op"].as_str().unwrap().to_string();
-            let after = &value["after"];
-            out.push((
-                after["id"].as_i64().unwrap(),
-                op,
-                after["v"].as_i64().unwrap(),
-            ));
+            // Tombstones have no value.
+            if let Some(value) = json_value(&message) {
+                let after = &value["after"];
+                out.push((
+                    after["id"].as_i64().unwrap(),
+                    value["op"].as_str().unwrap().to_string(),
+                    after["v"].as_i64().unwrap(),
+                ));
+            }
         }
         let quiet = last_new.elapsed() > Duration::from_secs(5);
         if (out.len() >= expect_at_least && quiet) || start.elapsed() > deadline {
             return out;
         }
     }
+}
+
+/// Waits until the connector has committed its first offset (the one after its
+/// snapshot). Before that, a crash means a new snapshot on restart — Debezium's
+/// contract too — and the changes made meanwhile arrive as snapshot rows, not as
+/// updates; the faults below are meant for the stream.
+fn wait_for_first_offset(offsets_topic: &str, ferrium: &Ferrium) {
+    let reader = TopicReader::subscribe(&format!("{offsets_topic}-check"), &[offsets_topic]);
+    reader.values(1, Duration::from_secs(60), || {
+        format!(
+            "no offset was committed to {offsets_topic}; log:\n{}",
+            ferrium.log()
+        )
+    });
 }
 
 fn pseudo_random_ms(seed: u64, lo: u64, hi: u64) -> u64 {
@@ -194,13 +185,44 @@ fn pseudo_random_ms(seed: u64, lo: u64, hi: u64) -> u64 {
     lo + (nanos ^ seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)) % (hi - lo)
 }
 
+/// What a fault run left: the records a `read_committed` consumer read, and the log of
+/// every Ferrium instance, for the failure message.
+struct FaultRun {
+    records: Vec<(i64, String, i64)>,
+    keys: i64,
+    rounds: i64,
+    logs: Vec<String>,
+}
+
+impl FaultRun {
+    /// Runs `check`; if it fails, prints what each instance logged (where it resumed,
+    /// whether it took a snapshot) before passing the failure on.
+    fn explain_failure<T>(&self, check: impl FnOnce() -> T + std::panic::UnwindSafe) -> T {
+        match std::panic::catch_unwind(check) {
+            Ok(value) => value,
+            Err(panic) => {
+                let snapshot_rows = self.records.iter().filter(|(_, op, _)| op == "r").count();
+                eprintln!(
+                    "{} records, {snapshot_rows} of them snapshot rows ({} keys)",
+                    self.records.len(),
+                    self.keys
+                );
+                for (i, log) in self.logs.iter().enumerate() {
+                    eprintln!("---- ferrium instance {i} (INFO and above) ----");
+                    for line in log.lines().filter(|l| !l.contains(" DEBUG ")) {
+                        eprintln!("{line}");
+                    }
+                }
+                std::panic::resume_unwind(panic)
+            }
+        }
+    }
+}
+
 /// Streams `rounds` x `keys` updates while Ferrium is killed with SIGKILL three times
 /// (at random moments) and the Kafka broker is restarted once; returns what a
 /// `read_committed` consumer then reads.
-async fn stream_through_faults(
-    tag: &str,
-    exactly_once: bool,
-) -> (Vec<(i64, String, i64)>, i64, i64) {
+async fn stream_through_faults(tag: &str, exactly_once: bool) -> FaultRun {
     const KEYS: i64 = 1000;
     const ROUNDS: i64 = 100;
     let db = TestDb::create(tag).await;
@@ -225,6 +247,7 @@ async fn stream_through_faults(
     ]);
     let mut ferrium = Ferrium::start(&connector, &worker);
     wait_for_log(&ferrium, "streaming started", 1);
+    wait_for_first_offset(&format!("{prefix}-offsets"), &ferrium);
 
     let writer = support::connect(&db.name).await;
     let write = tokio::spawn(async move {
@@ -236,9 +259,10 @@ async fn stream_through_faults(
             tokio::time::sleep(Duration::from_millis(40)).await;
         }
     });
+    let mut logs = Vec::new();
     for kill in 0..3u64 {
         tokio::time::sleep(Duration::from_millis(pseudo_random_ms(kill, 300, 1500))).await;
-        ferrium.kill9();
+        logs.push(ferrium.kill9_and_log());
         if kill == 1 {
             restart("kafka");
         }
@@ -252,9 +276,16 @@ async fn stream_through_faults(
         (KEYS * (ROUNDS + 1)) as usize,
         Duration::from_secs(240),
     );
-    assert!(ferrium.stop().success());
+    let (stopped, log) = ferrium.stop_and_log();
+    logs.push(log);
+    assert!(stopped.success());
     db.drop().await;
-    (records, KEYS, ROUNDS)
+    FaultRun {
+        records,
+        keys: KEYS,
+        rounds: ROUNDS,
+        logs,
+    }
 }
 
 /// Exactly once: after three SIGKILLs and a broker restart, a `read_committed` consumer
@@ -262,30 +293,33 @@ async fn stream_through_faults(
 #[tokio::test(flavor = "multi_thread")]
 async fn exactly_once_through_kill_9_and_a_broker_restart() {
     let _serial = ONE_AT_A_TIME.lock().await;
-    let (records, keys, rounds) = stream_through_faults("eos", true).await;
-    let mut per_key: std::collections::BTreeMap<i64, Vec<i64>> = std::collections::BTreeMap::new();
-    let mut snapshot = std::collections::BTreeMap::new();
-    for (id, op, v) in &records {
-        match op.as_str() {
-            "r" => *snapshot.entry(*id).or_insert(0) += 1,
-            "u" => per_key.entry(*id).or_default().push(*v),
-            other => panic!("unexpected op {other}"),
+    let run = stream_through_faults("eos", true).await;
+    let (records, keys, rounds) = (&run.records, run.keys, run.rounds);
+    run.explain_failure(|| {
+        let mut per_key: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        let mut snapshot = BTreeMap::new();
+        for (id, op, v) in records {
+            match op.as_str() {
+                "r" => *snapshot.entry(*id).or_insert(0) += 1,
+                "u" => per_key.entry(*id).or_default().push(*v),
+                other => panic!("unexpected op {other}"),
+            }
         }
-    }
-    assert_eq!(snapshot.len() as i64, keys);
-    assert!(
-        snapshot.values().all(|&n| n == 1),
-        "a snapshot row was delivered twice"
-    );
-    let expected: Vec<i64> = (1..=rounds).collect();
-    for id in 1..=keys {
-        assert_eq!(
-            per_key.get(&id),
-            Some(&expected),
-            "key {id}: not every change exactly once in order"
+        assert_eq!(snapshot.len() as i64, keys);
+        assert!(
+            snapshot.values().all(|&n| n == 1),
+            "a snapshot row was delivered twice"
         );
-    }
-    assert_eq!(records.len() as i64, keys * (rounds + 1));
+        let expected: Vec<i64> = (1..=rounds).collect();
+        for id in 1..=keys {
+            assert_eq!(
+                per_key.get(&id),
+                Some(&expected),
+                "key {id}: not every change exactly once in order"
+            );
+        }
+        assert_eq!(records.len() as i64, keys * (rounds + 1));
+    });
     eprintln!(
         "exactly-once: {} records for {} changes, 0 duplicates",
         records.len(),
@@ -298,14 +332,17 @@ async fn exactly_once_through_kill_9_and_a_broker_restart() {
 #[tokio::test(flavor = "multi_thread")]
 async fn at_least_once_through_kill_9_and_a_broker_restart() {
     let _serial = ONE_AT_A_TIME.lock().await;
-    let (records, keys, rounds) = stream_through_faults("alo", false).await;
-    let mut per_key: std::collections::BTreeMap<i64, Vec<i64>> = std::collections::BTreeMap::new();
-    for (id, op, v) in &records {
-        if op == "u" {
-            per_key.entry(*id).or_default().push(*v);
+    let run = stream_through_faults("alo", false).await;
+    let (records, keys, rounds) = (&run.records, run.keys, run.rounds);
+    let duplicates = run.explain_failure(|| {
+        let mut per_key: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        for (id, op, v) in records {
+            if op == "u" {
+                per_key.entry(*id).or_default().push(*v);
+            }
         }
-    }
-    let duplicates = support::assert_every_change_in_order(&per_key, keys, rounds);
+        support::assert_every_change_in_order(&per_key, keys, rounds)
+    });
     eprintln!(
         "at-least-once: {} records for {} changes, {duplicates} duplicates after crashes",
         records.len(),

@@ -2,62 +2,23 @@
 //! history in a Kafka topic named by the legacy `database.history.kafka.*` options,
 //! exactly-once delivery, and a restart that rebuilds the table model from that topic.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use rdkafka::config::ClientConfig;
-use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::error::KafkaError;
-use rdkafka::types::RDKafkaErrorCode;
-use rdkafka::Message;
 use serde_json::Value;
 
-use crate::support::{Ferrium, TestDb};
+use crate::support::{kafka_bootstrap, Ferrium, TestDb, TopicReader};
 
 const WAIT: Duration = Duration::from_secs(90);
 
-pub fn kafka_bootstrap() -> String {
-    let port = std::env::var("FERRIUM_KAFKA_PORT").unwrap_or_else(|_| "9092".into());
-    format!("127.0.0.1:{port}")
+fn consume(topic: &str, group: &str, count: usize, ferrium: &Ferrium) -> Vec<Option<Value>> {
+    TopicReader::subscribe(group, &[topic]).values(count, WAIT, || {
+        format!("topic {topic}; log:\n{}", ferrium.log())
+    })
 }
 
-fn consume(
-    topic: &str,
-    group: &str,
-    count: usize,
-    ferrium: Option<&Ferrium>,
-) -> Vec<Option<Value>> {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", kafka_bootstrap())
-        .set("group.id", group)
-        .set("auto.offset.reset", "earliest")
-        .set("isolation.level", "read_committed")
-        .create()
-        .unwrap();
-    consumer.subscribe(&[topic]).unwrap();
-    let deadline = Instant::now() + WAIT;
-    let mut values = Vec::new();
-    while values.len() < count {
-        assert!(
-            Instant::now() < deadline,
-            "only {} of {count} records on {topic}; log:\n{}",
-            values.len(),
-            ferrium.map(Ferrium::log).unwrap_or_default()
-        );
-        match consumer.poll(Duration::from_millis(300)) {
-            Some(Ok(message)) => values.push(
-                message
-                    .payload()
-                    .map(|p| serde_json::from_slice(p).unwrap()),
-            ),
-            // The topic may not exist yet: Ferrium creates it with its first record.
-            Some(Err(KafkaError::MessageConsumption(
-                RDKafkaErrorCode::UnknownTopicOrPartition,
-            ))) => {}
-            Some(Err(e)) => panic!("consuming {topic}: {e}"),
-            None => {}
-        }
-    }
-    values
+/// The records a fresh consumer reads from `topic` within `wait`.
+fn consume_for(topic: &str, group: &str, wait: Duration) -> Vec<Option<Value>> {
+    TopicReader::subscribe(group, &[topic]).values_within(wait)
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -86,10 +47,10 @@ async fn legacy_history_options_exactly_once_and_recovery_from_the_history_topic
     ]);
     let ferrium = Ferrium::start(&connector_path, &worker);
     let topic = format!("{prefix}.{}.customers", db.name);
-    consume(&topic, &format!("{prefix}-a"), 1, Some(&ferrium));
+    consume(&topic, &format!("{prefix}-a"), 1, &ferrium);
     db.exec("ALTER TABLE customers ADD COLUMN email VARCHAR(40); INSERT INTO customers VALUES (2, 'bob', 'bob@example.com')")
         .await;
-    let values = consume(&topic, &format!("{prefix}-b"), 2, Some(&ferrium));
+    let values = consume(&topic, &format!("{prefix}-b"), 2, &ferrium);
     assert_eq!(
         values[1].as_ref().unwrap()["payload"]["after"]["email"],
         "bob@example.com"
@@ -120,7 +81,7 @@ async fn legacy_history_options_exactly_once_and_recovery_from_the_history_topic
     db.exec("INSERT INTO customers VALUES (3, 'cy', 'cy@example.com')")
         .await;
     let ferrium = Ferrium::start(&connector_path, &worker);
-    let values = consume(&topic, &format!("{prefix}-c"), 3, Some(&ferrium));
+    let values = consume(&topic, &format!("{prefix}-c"), 3, &ferrium);
     let names: Vec<&str> = values
         .iter()
         .map(|v| {
@@ -138,28 +99,4 @@ async fn legacy_history_options_exactly_once_and_recovery_from_the_history_topic
     assert_eq!(all.len(), 3, "no record was written twice");
     assert!(ferrium.stop().success());
     db.drop().await;
-}
-
-/// The records a fresh consumer reads from `topic` within `wait`.
-fn consume_for(topic: &str, group: &str, wait: Duration) -> Vec<Option<Value>> {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", kafka_bootstrap())
-        .set("group.id", group)
-        .set("auto.offset.reset", "earliest")
-        .set("isolation.level", "read_committed")
-        .create()
-        .unwrap();
-    consumer.subscribe(&[topic]).unwrap();
-    let deadline = Instant::now() + wait;
-    let mut values = Vec::new();
-    while Instant::now() < deadline {
-        if let Some(Ok(message)) = consumer.poll(Duration::from_millis(200)) {
-            values.push(
-                message
-                    .payload()
-                    .map(|p| serde_json::from_slice(p).unwrap()),
-            );
-        }
-    }
-    values
 }

@@ -19,6 +19,10 @@ use serde_json::{json, Value};
 mod process;
 pub use process::*;
 
+#[path = "../common/topic_reader.rs"]
+mod topic_reader;
+pub use topic_reader::{kafka_bootstrap, TopicReader};
+
 pub fn mariadb_port() -> u16 {
     std::env::var("FERRIUM_MARIADB_PORT")
         .ok()
