@@ -269,3 +269,56 @@ async fn reset_offsets_makes_the_next_start_a_first_start() {
     assert!(ferrium.stop().success());
     db.drop().await;
 }
+
+/// A crash before the first offset is stored (here the flush interval outlasts the run)
+/// leaves no offset: the restart takes a new snapshot from a new slot, as Debezium's
+/// `initial` mode does, so the changes made in between arrive as its rows, and the
+/// stream goes on from there without a gap.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_crash_before_the_first_offset_snapshots_again() {
+    let db = TestDb::create("resnapshot").await;
+    db.exec("CREATE TABLE counters (id int PRIMARY KEY, v int NOT NULL); INSERT INTO counters SELECT i, 0 FROM generate_series(1, 100) i;")
+        .await;
+    let connector = db.write_connector(&db.connector(&[]));
+    let values_of = |lines: &[Line], op: &str| -> Vec<i64> {
+        lines
+            .iter()
+            .filter(|l| l.op() == Some(op))
+            .map(|l| l.after()["v"].as_i64().unwrap())
+            .collect()
+    };
+
+    let never_flushes = db.worker(&["offset.flush.interval.ms=3600000"]);
+    let ferrium = Ferrium::start(&connector, &never_flushes);
+    assert_eq!(
+        values_of(&ferrium.collect("test.public.counters", 100, WAIT), "r"),
+        [0; 100]
+    );
+    ferrium.wait_for_log("streaming started");
+    db.exec("UPDATE counters SET v = 1").await;
+    let updates = ferrium.collect("test.public.counters", 100, WAIT);
+    assert_eq!(values_of(&updates, "u"), [1; 100]);
+    ferrium.kill9();
+    assert!(
+        !std::fs::read_to_string(db.offsets_path())
+            .unwrap_or_default()
+            .contains("lsn"),
+        "no offset was to be stored before the crash"
+    );
+
+    db.exec("UPDATE counters SET v = 2").await;
+    let ferrium = Ferrium::start(&connector, &db.worker(&[]));
+    let snapshot = ferrium.collect("test.public.counters", 100, WAIT);
+    assert_eq!(
+        values_of(&snapshot, "r"),
+        [2; 100],
+        "the state after the crash"
+    );
+    ferrium.wait_for_log("recreating the replication slot");
+    ferrium.wait_for_log("streaming started");
+    db.exec("UPDATE counters SET v = 3").await;
+    let updates = ferrium.collect("test.public.counters", 100, WAIT);
+    assert_eq!(values_of(&updates, "u"), [3; 100]);
+    assert!(ferrium.stop().success());
+    db.drop().await;
+}
