@@ -1,6 +1,6 @@
 //! The metrics every source reports, with Debezium's meaning, recorded through the
 //! `metrics` facade with a `connector` label (the worker exports them): snapshot running,
-//! completed, aborted, duration, and rows scanned per table.
+//! completed, aborted, duration, rows scanned per table, and committed transactions.
 
 use std::time::Instant;
 
@@ -48,4 +48,23 @@ impl Drop for Snapshot {
 pub fn rows_scanned(connector: &str, table: &str, rows: u64) {
     metrics::gauge!("ferrium_snapshot_rows_scanned", "connector" => connector.to_string(), "table" => table.to_string())
         .set(rows as f64);
+}
+
+/// Transactions the stream read up to their commit (Debezium's
+/// `NumberOfCommittedTransactions`). Counted by the source, which alone knows a commit
+/// from the other positions it reports (keepalives, points inside a large transaction).
+#[derive(Clone)]
+pub struct CommittedTransactions(metrics::Counter);
+
+impl CommittedTransactions {
+    pub fn new(connector: &str) -> Self {
+        CommittedTransactions(metrics::counter!(
+            "ferrium_committed_transactions_total",
+            "connector" => connector.to_string()
+        ))
+    }
+
+    pub fn committed(&self) {
+        self.0.increment(1);
+    }
 }

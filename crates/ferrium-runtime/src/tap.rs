@@ -1,6 +1,5 @@
 //! A tap between a source and its pipeline: counts what flows through (events per
-//! operation, committed transactions, lag behind the source's commit time, queue
-//! capacity) and remembers the topics a connector writes to (`GET …/topics`).
+//! operation, lag behind the source's commit time, queue capacity) and remembers the topics a connector writes to (`GET …/topics`).
 //!
 //! It forwards whole batches, so it costs one channel hop per batch, and reads only the
 //! envelope's `op` field per record.
@@ -91,8 +90,6 @@ pub fn spawn(
     queue_total.set(capacity as f64);
     let queue_remaining =
         metrics::gauge!("ferrium_queue_remaining_capacity", "connector" => label.clone());
-    let transactions =
-        metrics::counter!("ferrium_committed_transactions_total", "connector" => label.clone());
     let last_event =
         metrics::gauge!("ferrium_last_event_timestamp_ms", "connector" => label.clone());
     let behind =
@@ -143,8 +140,6 @@ pub fn spawn(
                         behind.set((now - ts).max(0) as f64);
                     }
                 }
-            } else if let SourceMessage::Checkpoint(_) = &message {
-                transactions.increment(1);
             }
             if downstream.send(message).await.is_err() {
                 break;

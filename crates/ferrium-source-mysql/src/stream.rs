@@ -18,6 +18,7 @@ use std::time::Duration;
 use ferrium_event::emitter::{Closed, Emitter};
 use ferrium_event::metadata::TransactionCounter;
 use ferrium_event::source_info::SnapshotMarker;
+use ferrium_event::source_metrics::CommittedTransactions;
 use ferrium_event::{ConnectData, Header, Op, SourceExit, SourceRecord, Value};
 use futures::StreamExt;
 use mysql_async::binlog::events::{Event, EventData, RowsEventData};
@@ -88,6 +89,7 @@ struct Streamer<'a> {
     query: Option<String>,
     /// The format description event arrived (after it, rotate events parse cleanly).
     format_seen: bool,
+    transactions: CommittedTransactions,
 }
 
 /// Why the loop stopped reading.
@@ -177,6 +179,7 @@ pub async fn run_stream(
         skip_rows: start.skip_rows,
         query: None,
         format_seen: false,
+        transactions: CommittedTransactions::new(&config.name),
     };
     let result = streamer.run(stream).await;
     match result {
@@ -270,6 +273,7 @@ impl Streamer<'_> {
         let Some(tx) = self.tx.take() else {
             return Ok(());
         };
+        self.transactions.committed();
         if let Some(gtid) = &tx.gtid {
             self.gtids.add(gtid);
         }

@@ -31,6 +31,7 @@ use crate::offset::{PartialTransaction, PgOffset};
 use crate::registry::TableRegistry;
 use crate::relation::{Cell, ColumnSpec, TableSchema};
 use ferrium_event::emitter::{Closed, Emitter};
+use ferrium_event::source_metrics::CommittedTransactions;
 
 /// The transaction being decoded.
 struct OpenTransaction {
@@ -64,6 +65,7 @@ pub struct Streamer<'a> {
     checkpoint_lsn: u64,
     /// A transaction a previous run delivered in part (from the stored offset).
     resume_partial: Option<PartialTransaction>,
+    transactions: CommittedTransactions,
 }
 
 impl<'a> Streamer<'a> {
@@ -88,6 +90,7 @@ impl<'a> Streamer<'a> {
             last_tx_id: None,
             checkpoint_lsn: resume_lsn,
             resume_partial,
+            transactions: CommittedTransactions::new(&config.name),
         }
     }
 
@@ -260,6 +263,7 @@ impl<'a> Streamer<'a> {
                         self.out.push(record).await?;
                     }
                     self.last_tx_id = Some(i64::from(txn.xid));
+                    self.transactions.committed();
                 }
                 self.last_commit_lsn = Some(lsn.0);
                 self.checkpoint(end_lsn.0).await?;

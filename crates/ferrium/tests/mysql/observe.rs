@@ -72,6 +72,8 @@ async fn metrics_follow_the_snapshot_and_the_stream() {
             && sample(&text, "ferrium_connected", &name) == Some(1.0)
             && created.is_some_and(|c| c >= 498.0)
             && sample(&text, "ferrium_snapshot_rows_scanned", &name) == Some(2.0)
+            // The INSERT and the UPDATE, and whatever other tests commit on the server.
+            && sample(&text, "ferrium_committed_transactions_total", &name).is_some_and(|n| n >= 2.0)
             // Other tests write to the same server, so "caught up" is near zero.
             && lag.is_some_and(|l| l < 65_536.0);
         if done {
