@@ -1,12 +1,11 @@
 //! `JsonConverter` output: `{"schema": …, "payload": …}` with `schemas.enable=true`,
 //! the bare payload without.
 //!
-//! The schema part is the same for every record of a table, so its JSON text is cached
-//! per schema and only the payload is written per record, straight into the output
-//! buffer.
+//! What depends only on the schema is worked out once per schema and cached: the JSON
+//! text of the schema part, and every struct's field names as ready-made JSON keys. Per
+//! record only the values are written, straight into the output buffer.
 
 use std::collections::HashMap;
-use std::io::Write;
 use std::sync::Arc;
 
 use base64::Engine;
@@ -20,7 +19,52 @@ const SCHEMA_CACHE_SIZE: usize = 1000;
 pub struct JsonConverter {
     schemas_enable: bool,
     /// Keyed by the schema's address; the `Arc` is kept so the address cannot be reused.
-    cache: HashMap<usize, (Arc<Schema>, String)>,
+    cache: HashMap<usize, Compiled>,
+}
+
+/// A schema as the converter uses it.
+struct Compiled {
+    _schema: Arc<Schema>,
+    /// The `"schema"` part (empty without `schemas.enable`).
+    text: String,
+    layout: Layout,
+}
+
+/// The JSON keys of a schema's structs, mirroring its shape: each struct field's name
+/// escaped and quoted, with its colon, and a comma before all but the first.
+enum Layout {
+    Leaf,
+    Struct(Vec<(Box<[u8]>, Layout)>),
+    Array(Box<Layout>),
+    Map(Box<Layout>, Box<Layout>),
+}
+
+impl Layout {
+    fn of(schema: &Schema) -> Layout {
+        let child =
+            |s: &Option<Arc<Schema>>| Box::new(s.as_deref().map_or(Layout::Leaf, Layout::of));
+        match schema.kind {
+            SchemaType::Struct => Layout::Struct(
+                schema
+                    .fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, field)| {
+                        let mut key = Vec::with_capacity(field.name.len() + 4);
+                        if i > 0 {
+                            key.push(b',');
+                        }
+                        write_str(&mut key, &field.name);
+                        key.push(b':');
+                        (key.into_boxed_slice(), Layout::of(&field.schema))
+                    })
+                    .collect(),
+            ),
+            SchemaType::Array => Layout::Array(child(&schema.items)),
+            SchemaType::Map => Layout::Map(child(&schema.keys), child(&schema.values)),
+            _ => Layout::Leaf,
+        }
+    }
 }
 
 impl JsonConverter {
@@ -39,45 +83,121 @@ impl JsonConverter {
         // Sized for the schema text plus a typical payload, so the buffer is not
         // regrown (and copied) several times per record.
         const PAYLOAD_GUESS: usize = 512;
+        let schemas_enable = self.schemas_enable;
+        let compiled = self.compiled(&data.schema);
         let mut out;
-        if self.schemas_enable {
-            let schema = self.schema_text(&data.schema);
-            out = Vec::with_capacity(schema.len() + PAYLOAD_GUESS);
+        if schemas_enable {
+            out = Vec::with_capacity(compiled.text.len() + PAYLOAD_GUESS);
             out.extend_from_slice(b"{\"schema\":");
-            out.extend_from_slice(schema.as_bytes());
+            out.extend_from_slice(compiled.text.as_bytes());
             out.extend_from_slice(b",\"payload\":");
-            write_value(&mut out, &data.schema, &data.value)?;
+            write_value(&mut out, &data.schema, &compiled.layout, &data.value)?;
             out.push(b'}');
         } else {
             out = Vec::with_capacity(PAYLOAD_GUESS);
-            write_value(&mut out, &data.schema, &data.value)?;
+            write_value(&mut out, &data.schema, &compiled.layout, &data.value)?;
         }
         Ok(Some(out))
     }
 
-    fn schema_text(&mut self, schema: &Arc<Schema>) -> &str {
+    fn compiled(&mut self, schema: &Arc<Schema>) -> &Compiled {
         let key = Arc::as_ptr(schema) as usize;
-        if !self.cache.contains_key(&key) && self.cache.len() >= SCHEMA_CACHE_SIZE {
+        if self.cache.len() >= SCHEMA_CACHE_SIZE && !self.cache.contains_key(&key) {
             self.cache.clear();
         }
-        &self
-            .cache
-            .entry(key)
-            .or_insert_with(|| (schema.clone(), schema_json(schema).to_string()))
-            .1
+        let schemas_enable = self.schemas_enable;
+        self.cache.entry(key).or_insert_with(|| Compiled {
+            _schema: schema.clone(),
+            text: if schemas_enable {
+                schema_json(schema).to_string()
+            } else {
+                String::new()
+            },
+            layout: Layout::of(schema),
+        })
     }
 }
 
-/// The payload alone, as JSON bytes (used for headers).
+/// The payload alone, as JSON bytes (used for headers, which are rare: not cached).
 pub(crate) fn payload_bytes(data: &ConnectData) -> Result<Vec<u8>, String> {
     let mut out = Vec::with_capacity(64);
-    write_value(&mut out, &data.schema, &data.value)?;
+    write_value(
+        &mut out,
+        &data.schema,
+        &Layout::of(&data.schema),
+        &data.value,
+    )?;
     Ok(out)
 }
 
+/// A JSON string literal, escaped as Jackson and serde_json escape it: `"` and `\\`,
+/// the short forms of control characters, `\u00XX` for the others. Written here rather
+/// than through serde_json's serializer because every event has dozens of strings and
+/// nearly all of them need no escape at all: runs of plain bytes are found eight at a
+/// time and copied in one go.
 fn write_str(out: &mut Vec<u8>, s: &str) {
-    // serde_json's escaping is the JSON standard one; writing to a Vec cannot fail.
-    let _ = serde_json::to_writer(&mut *out, s);
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    let mut plain_from = 0;
+    while let Some(at) = next_escape(bytes, plain_from) {
+        out.extend_from_slice(&bytes[plain_from..at]);
+        let b = bytes[at];
+        let short: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            _ => b"",
+        };
+        if short.is_empty() {
+            out.extend_from_slice(b"\\u00");
+            out.push(HEX[usize::from(b >> 4)]);
+            out.push(HEX[usize::from(b & 0xf)]);
+        } else {
+            out.extend_from_slice(short);
+        }
+        plain_from = at + 1;
+    }
+    out.extend_from_slice(&bytes[plain_from..]);
+    out.push(b'"');
+}
+
+/// Where the next byte that needs escaping is, from `from` on.
+fn next_escape(bytes: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    while let Some(word) = bytes.get(i..i + 8) {
+        let word = u64::from_le_bytes(word.try_into().unwrap_or_default());
+        if needs_escape(word) {
+            break;
+        }
+        i += 8;
+    }
+    bytes[i..]
+        .iter()
+        .position(|&b| b < 0x20 || b == b'"' || b == b'\\')
+        .map(|p| i + p)
+}
+
+/// Whether any of eight bytes is a control character, `"` or `\\` (the classic
+/// "has a byte less than n / equal to n" word tricks; bytes of 0x80 and above, the
+/// parts of multi-byte UTF-8 characters, never match).
+fn needs_escape(word: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGH != 0;
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGH != 0;
+    below_space
+        || has_zero(word ^ (ONES * u64::from(b'"')))
+        || has_zero(word ^ (ONES * u64::from(b'\\')))
+}
+
+fn write_int(out: &mut Vec<u8>, v: impl itoa::Integer) {
+    out.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
 }
 
 /// Jackson writes non-finite numbers as strings ("NaN", "Infinity"), which JSON consumers
@@ -98,7 +218,12 @@ fn write_float<F: Into<f64> + Copy + serde::Serialize>(out: &mut Vec<u8>, v: F) 
     }
 }
 
-fn write_value(out: &mut Vec<u8>, schema: &Schema, value: &Value) -> Result<(), String> {
+fn write_value(
+    out: &mut Vec<u8>,
+    schema: &Schema,
+    layout: &Layout,
+    value: &Value,
+) -> Result<(), String> {
     match value {
         Value::Null => {
             if !schema.optional && schema.default.is_none() {
@@ -110,18 +235,10 @@ fn write_value(out: &mut Vec<u8>, schema: &Schema, value: &Value) -> Result<(), 
             out.extend_from_slice(b"null");
         }
         Value::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-        Value::Int8(v) => {
-            let _ = write!(out, "{v}");
-        }
-        Value::Int16(v) => {
-            let _ = write!(out, "{v}");
-        }
-        Value::Int32(v) => {
-            let _ = write!(out, "{v}");
-        }
-        Value::Int64(v) => {
-            let _ = write!(out, "{v}");
-        }
+        Value::Int8(v) => write_int(out, *v),
+        Value::Int16(v) => write_int(out, *v),
+        Value::Int32(v) => write_int(out, *v),
+        Value::Int64(v) => write_int(out, *v),
         Value::Float32(v) => write_float(out, *v),
         Value::Float64(v) => write_float(out, *v),
         Value::String(s) => write_str(out, s),
@@ -136,12 +253,16 @@ fn write_value(out: &mut Vec<u8>, schema: &Schema, value: &Value) -> Result<(), 
                 .items
                 .as_deref()
                 .ok_or("an array value without an items schema")?;
+            let item_layout = match layout {
+                Layout::Array(items) => items.as_ref(),
+                _ => &Layout::Leaf,
+            };
             out.push(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
-                write_value(out, item_schema, item)?;
+                write_value(out, item_schema, item_layout, item)?;
             }
             out.push(b']');
         }
@@ -150,6 +271,10 @@ fn write_value(out: &mut Vec<u8>, schema: &Schema, value: &Value) -> Result<(), 
                 (schema.keys.as_deref(), schema.values.as_deref())
             else {
                 return Err("a map value without key/value schemas".into());
+            };
+            let (key_layout, value_layout) = match layout {
+                Layout::Map(k, v) => (k.as_ref(), v.as_ref()),
+                _ => (&Layout::Leaf, &Layout::Leaf),
             };
             // Kafka writes maps with string keys as objects, any other map as [k, v] pairs.
             if key_schema.kind == SchemaType::String {
@@ -163,7 +288,7 @@ fn write_value(out: &mut Vec<u8>, schema: &Schema, value: &Value) -> Result<(), 
                     };
                     write_str(out, k);
                     out.push(b':');
-                    write_value(out, value_schema, v)?;
+                    write_value(out, value_schema, value_layout, v)?;
                 }
                 out.push(b'}');
             } else {
@@ -173,9 +298,9 @@ fn write_value(out: &mut Vec<u8>, schema: &Schema, value: &Value) -> Result<(), 
                         out.push(b',');
                     }
                     out.push(b'[');
-                    write_value(out, key_schema, k)?;
+                    write_value(out, key_schema, key_layout, k)?;
                     out.push(b',');
-                    write_value(out, value_schema, v)?;
+                    write_value(out, value_schema, value_layout, v)?;
                     out.push(b']');
                 }
                 out.push(b']');
@@ -190,14 +315,13 @@ fn write_value(out: &mut Vec<u8>, schema: &Schema, value: &Value) -> Result<(), 
                     schema.fields.len()
                 ));
             }
+            let Layout::Struct(keys) = layout else {
+                return Err("a struct schema without its layout".into());
+            };
             out.push(b'{');
-            for (i, (field, v)) in schema.fields.iter().zip(values).enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_str(out, &field.name);
-                out.push(b':');
-                write_value(out, &field.schema, v)?;
+            for ((field, (key, field_layout)), v) in schema.fields.iter().zip(keys).zip(values) {
+                out.extend_from_slice(key);
+                write_value(out, &field.schema, field_layout, v)?;
             }
             out.push(b'}');
         }
@@ -324,5 +448,57 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(out, br#"{"a":"1","b":null}"#);
+    }
+
+    #[test]
+    fn strings_are_escaped_as_jackson_escapes_them() {
+        // Jackson (and serde_json) escape quotes, backslashes and control characters, with
+        // the short forms \b \t \n \f \r; everything else, non-ASCII included, is as is.
+        let tricky = "a\"b\\c\n\r\t\u{8}\u{c}\u{0}\u{1f}\u{7f}/é€😀 end";
+        let mut out = Vec::new();
+        write_str(&mut out, tricky);
+        assert_eq!(out, serde_json::to_vec(tricky).unwrap());
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "\"a\\\"b\\\\c\\n\\r\\t\\b\\f\\u0000\\u001f\u{7f}/é€😀 end\""
+        );
+    }
+
+    #[test]
+    fn every_escape_at_every_place_of_a_word() {
+        for special in ['"', '\\', '\n', '\u{1}', '\u{1f}', ' ', '~', '\u{7f}', 'é'] {
+            for at in 0..20 {
+                let mut text: String = "0123456789abcdefghij".into();
+                text.replace_range(at..=at, &special.to_string());
+                let mut out = Vec::new();
+                write_str(&mut out, &text);
+                assert_eq!(out, serde_json::to_vec(&text).unwrap(), "{text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn integers_at_their_limits() {
+        let schema = Arc::new(
+            Schema::record("r")
+                .field("a", Schema::of(SchemaType::Int8))
+                .field("b", Schema::of(SchemaType::Int16))
+                .field("c", Schema::of(SchemaType::Int32))
+                .field("d", Schema::of(SchemaType::Int64)),
+        );
+        let value = Value::Struct(vec![
+            Value::Int8(i8::MIN),
+            Value::Int16(i16::MAX),
+            Value::Int32(-1),
+            Value::Int64(i64::MIN),
+        ]);
+        let out = JsonConverter::new(false)
+            .to_bytes(Some(&ConnectData::new(schema, value)))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            out,
+            br#"{"a":-128,"b":32767,"c":-1,"d":-9223372036854775808}"#
+        );
     }
 }
