@@ -4,7 +4,7 @@
 //! A batch is durable once it is written and flushed to the file descriptor: what a
 //! pipe or file downstream receives is then out of Ferrium's hands.
 
-use std::io::Write;
+use std::io::{IoSlice, Write};
 
 use ferrium_event::SerializedRecord;
 
@@ -12,7 +12,8 @@ use crate::{Delivery, Sink, SinkError};
 
 pub struct StdoutSink<W: Write + Send = std::io::Stdout> {
     out: W,
-    line: Vec<u8>,
+    /// The text around each record's key and value, for the whole batch.
+    frames: Vec<u8>,
 }
 
 impl StdoutSink {
@@ -27,11 +28,14 @@ impl Default for StdoutSink {
     }
 }
 
+/// At most this many slices per `writev` (Linux's `IOV_MAX`).
+const MAX_SLICES: usize = 1024;
+
 impl<W: Write + Send> StdoutSink<W> {
     pub fn to(out: W) -> Self {
         StdoutSink {
             out,
-            line: Vec::with_capacity(64 * 1024),
+            frames: Vec::with_capacity(16 * 1024),
         }
     }
 
@@ -39,26 +43,54 @@ impl<W: Write + Send> StdoutSink<W> {
         self.out
     }
 
-    fn encode(&mut self, record: &SerializedRecord) {
-        // Key and value are already JSON (the JSON converter's output), so they are
-        // embedded as they are rather than re-parsed.
-        self.line.extend_from_slice(b"{\"topic\":");
-        let _ = serde_json_escape(&mut self.line, &record.topic);
-        self.line.extend_from_slice(b",\"key\":");
-        match &record.key {
-            Some(k) => self.line.extend_from_slice(k),
-            None => self.line.extend_from_slice(b"null"),
+    /// Writes the batch as lines `{"topic":…,"key":…,"value":…}`. Key and value are
+    /// already JSON (the JSON converter's output), so they are embedded as they are, and
+    /// handed to the kernel where they lie (vectored writes) rather than copied into one
+    /// line buffer first: they are most of the bytes.
+    fn write_lines(&mut self, batch: &[SerializedRecord]) -> std::io::Result<()> {
+        // Each record's prefix `{"topic":"…","key":` ends where the next one starts.
+        self.frames.clear();
+        let mut prefix_ends = Vec::with_capacity(batch.len());
+        for record in batch {
+            self.frames.extend_from_slice(b"{\"topic\":");
+            json_string(&mut self.frames, &record.topic);
+            self.frames.extend_from_slice(b",\"key\":");
+            prefix_ends.push(self.frames.len());
         }
-        self.line.extend_from_slice(b",\"value\":");
-        match &record.value {
-            Some(v) => self.line.extend_from_slice(v),
-            None => self.line.extend_from_slice(b"null"),
+        let mut slices: Vec<IoSlice<'_>> = Vec::with_capacity(MAX_SLICES);
+        let mut start = 0;
+        for (record, &end) in batch.iter().zip(&prefix_ends) {
+            if slices.len() + 5 > MAX_SLICES {
+                write_all_vectored(&mut self.out, &mut slices)?;
+            }
+            slices.push(IoSlice::new(&self.frames[start..end]));
+            slices.push(IoSlice::new(record.key.as_deref().unwrap_or(b"null")));
+            slices.push(IoSlice::new(b",\"value\":"));
+            slices.push(IoSlice::new(record.value.as_deref().unwrap_or(b"null")));
+            slices.push(IoSlice::new(b"}\n"));
+            start = end;
         }
-        self.line.extend_from_slice(b"}\n");
+        write_all_vectored(&mut self.out, &mut slices)?;
+        self.out.flush()
     }
 }
 
-fn serde_json_escape(out: &mut Vec<u8>, s: &str) -> std::fmt::Result {
+/// Writes every slice, however the writer splits them up; leaves `slices` empty.
+fn write_all_vectored<W: Write>(out: &mut W, slices: &mut Vec<IoSlice<'_>>) -> std::io::Result<()> {
+    let mut rest: &mut [IoSlice<'_>] = slices.as_mut_slice();
+    while !rest.is_empty() {
+        match out.write_vectored(rest) {
+            Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+            Ok(n) => IoSlice::advance_slices(&mut rest, n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    slices.clear();
+    Ok(())
+}
+
+fn json_string(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
     for c in s.chars() {
         match c {
@@ -74,18 +106,12 @@ fn serde_json_escape(out: &mut Vec<u8>, s: &str) -> std::fmt::Result {
         }
     }
     out.push(b'"');
-    Ok(())
 }
 
 #[async_trait::async_trait]
 impl<W: Write + Send> Sink for StdoutSink<W> {
     async fn write(&mut self, batch: Vec<SerializedRecord>) -> Result<Delivery, SinkError> {
-        self.line.clear();
-        for record in &batch {
-            self.encode(record);
-        }
-        self.out.write_all(&self.line)?;
-        self.out.flush()?;
+        self.write_lines(&batch)?;
         Ok(Box::pin(async { Ok(()) }))
     }
 
@@ -123,5 +149,49 @@ mod tests {
             text,
             "{\"topic\":\"p.s.t\",\"key\":{\"id\":1},\"value\":{\"op\":\"c\"}}\n{\"topic\":\"p.s.t\",\"key\":{\"id\":1},\"value\":null}\n"
         );
+    }
+
+    /// A pipe that takes a few bytes at a time.
+    struct Trickle(Vec<u8>);
+
+    impl Write for Trickle {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let n = buf.len().min(7);
+            self.0.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Partial writes and batches larger than one `writev` still give whole lines, in order.
+    #[tokio::test]
+    async fn partial_writes_and_long_batches_keep_every_line_whole() {
+        let mut sink = StdoutSink::to(Trickle(Vec::new()));
+        let batch: Vec<SerializedRecord> = (0..500)
+            .map(|i| SerializedRecord {
+                topic: "p.s.\"t\"".into(),
+                key: Some(format!(r#"{{"id":{i}}}"#).into_bytes()),
+                value: (i % 3 != 0).then(|| format!(r#"{{"v":{i}}}"#).into_bytes()),
+                headers: vec![],
+            })
+            .collect();
+        sink.write(batch).await.unwrap().await.unwrap();
+        let text = String::from_utf8(sink.into_inner().0).unwrap();
+        let expected: String = (0..500)
+            .map(|i| {
+                let value = if i % 3 != 0 {
+                    format!(r#"{{"v":{i}}}"#)
+                } else {
+                    "null".into()
+                };
+                format!(
+                    "{{\"topic\":\"p.s.\\\"t\\\"\",\"key\":{{\"id\":{i}}},\"value\":{value}}}\n"
+                )
+            })
+            .collect();
+        assert_eq!(text, expected);
     }
 }
