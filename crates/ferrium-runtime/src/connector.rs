@@ -232,8 +232,6 @@ fn start_source(
     shutdown: &CancellationToken,
 ) -> RunningSource {
     let (tx, records) = mpsc::channel(queue);
-    // Metrics and topics are observed on the way from the source to the pipeline.
-    let tx = crate::tap::spawn(&config.name, tx, queue, 1);
     let (committed, committed_rx) = watch::channel(stored.clone());
     let source_shutdown = shutdown.child_token();
     let ctx = SourceContext {

@@ -6,6 +6,7 @@
 mod connector;
 mod delivery;
 mod error_policy;
+mod flow_metrics;
 mod history;
 mod history_file;
 mod metrics;
@@ -14,13 +15,12 @@ mod pipeline;
 mod pipeline_exactly_once;
 mod reset;
 mod sink_metrics;
-mod tap;
 pub mod worker;
 
 pub use connector::{run_connector, ConnectorOutcome, SUPPORTED_CONNECTORS};
 pub use delivery::Delivery;
 pub use error_policy::{is_retriable, Backoff, ConnectorError};
+pub use flow_metrics::{active_topics, reset_active_topics};
 pub use pipeline::{run_pipeline, PipelineSettings};
 pub use reset::reset_offsets;
-pub use tap::{active_topics, reset_active_topics};
 pub use worker::Worker;

@@ -24,6 +24,7 @@ use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use crate::error_policy::ConnectorError;
+use crate::flow_metrics::FlowMetrics;
 use crate::offsets::OffsetStore;
 
 #[derive(Debug, Clone)]
@@ -71,6 +72,7 @@ pub async fn run_pipeline(
     );
     flush_timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut input_open = true;
+    let mut flow = FlowMetrics::new(&settings.connector, input.max_capacity());
 
     loop {
         tokio::select! {
@@ -91,6 +93,7 @@ pub async fn run_pipeline(
             message = input.recv(), if input_open && in_flight.len() < settings.max_in_flight => {
                 match message {
                     Some(SourceMessage::Records(records)) => {
+                        flow.batch(&records, input.capacity());
                         for record in &records {
                             batch.push(converter.convert(record).map_err(|e| ConnectorError::new(ErrorAction::Fail, e.to_string()))?);
                         }
@@ -117,7 +120,7 @@ pub async fn run_pipeline(
     }
 
     // Stopping: what the source still sends is taken up to its last checkpoint. A batch is
-    // written as soon as the source is idle, so its checkpoint may still be on its way
+    // written as soon as the source is idle, so its checkpoint may still be in the queue
     // (dropping it would make the next run replay delivered records); records after the
     // last checkpoint are left for the next run, which reads them again. The source stops
     // on the same signal and then closes the channel; the wait is bounded in case it hangs.

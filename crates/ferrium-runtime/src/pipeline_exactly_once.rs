@@ -22,6 +22,7 @@ use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
 use crate::error_policy::ConnectorError;
+use crate::flow_metrics::FlowMetrics;
 use crate::offsets::format::{encode_key, encode_value};
 use crate::pipeline::PipelineSettings;
 use crate::sink_metrics::SinkMetrics;
@@ -51,6 +52,7 @@ pub async fn run_exactly_once(
     let mut timer = tokio::time::interval(settings.commit_interval);
     timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let commit_threshold = settings.max_batch * settings.max_in_flight;
+    let mut flow = FlowMetrics::new(&settings.connector, input.max_capacity());
 
     let result: Result<(), ConnectorError> = async {
         loop {
@@ -65,6 +67,7 @@ pub async fn run_exactly_once(
                 message = input.recv() => {
                     let at_boundary = match message {
                         Some(SourceMessage::Records(records)) => {
+                            flow.batch(&records, input.capacity());
                             for record in &records {
                                 pending.push(converter.convert(record).map_err(|e| ConnectorError::fail(e.to_string()))?);
                             }

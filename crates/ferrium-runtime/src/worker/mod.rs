@@ -249,7 +249,7 @@ impl Worker {
         control.deleted = true;
         stop_run(&slot, &mut control).await;
         crate::metrics::forget(name);
-        crate::tap::reset_active_topics(name);
+        crate::flow_metrics::reset_active_topics(name);
         drop_slot_if_configured(&control.config).await;
         tracing::info!(connector = %name, "deleted connector");
         Ok(())
