@@ -28,6 +28,11 @@ struct Compiled {
     /// The `"schema"` part (empty without `schemas.enable`).
     text: String,
     layout: Layout,
+    /// The size of the last record written with this schema, with some room: the next
+    /// buffer starts that big, so it is rarely regrown (each regrowth copies the schema
+    /// text again). The last, not the largest, so one huge row does not make every later
+    /// buffer huge.
+    size_hint: usize,
 }
 
 /// The JSON keys of a schema's structs, mirroring its shape: each struct field's name
@@ -80,27 +85,23 @@ impl JsonConverter {
         let Some(data) = data else {
             return Ok(None);
         };
-        // Sized for the schema text plus a typical payload, so the buffer is not
-        // regrown (and copied) several times per record.
-        const PAYLOAD_GUESS: usize = 512;
         let schemas_enable = self.schemas_enable;
         let compiled = self.compiled(&data.schema);
-        let mut out;
+        let mut out = Vec::with_capacity(compiled.size_hint);
         if schemas_enable {
-            out = Vec::with_capacity(compiled.text.len() + PAYLOAD_GUESS);
             out.extend_from_slice(b"{\"schema\":");
             out.extend_from_slice(compiled.text.as_bytes());
             out.extend_from_slice(b",\"payload\":");
             write_value(&mut out, &data.schema, &compiled.layout, &data.value)?;
             out.push(b'}');
         } else {
-            out = Vec::with_capacity(PAYLOAD_GUESS);
             write_value(&mut out, &data.schema, &compiled.layout, &data.value)?;
         }
+        compiled.size_hint = out.len() + out.len() / 8;
         Ok(Some(out))
     }
 
-    fn compiled(&mut self, schema: &Arc<Schema>) -> &Compiled {
+    fn compiled(&mut self, schema: &Arc<Schema>) -> &mut Compiled {
         let key = Arc::as_ptr(schema) as usize;
         if self.cache.len() >= SCHEMA_CACHE_SIZE && !self.cache.contains_key(&key) {
             self.cache.clear();
@@ -114,6 +115,7 @@ impl JsonConverter {
                 String::new()
             },
             layout: Layout::of(schema),
+            size_hint: 0,
         })
     }
 }

@@ -59,10 +59,7 @@ impl EventBuilder {
     fn source_value(&self, info: &SourceInfo, table: &TableSchema) -> Value {
         let opt_i64 = |v: Option<i64>| v.map_or(Value::Null, Value::Int64);
         let sequence = info.lsn.map_or(Value::Null, |lsn| {
-            let last = info
-                .last_commit_lsn
-                .map_or_else(|| "null".to_string(), |l| format!("\"{l}\""));
-            Value::String(format!("[{last},\"{lsn}\"]"))
+            Value::String(sequence(info.last_commit_lsn, lsn))
         });
         Value::Struct(vec![
             Value::String(VERSION.to_string()),
@@ -176,4 +173,38 @@ pub fn pg_time_to_unix_us(pg_us: i64) -> i64 {
 
 pub fn now_us() -> i64 {
     ProcessingTime::now().ts_us
+}
+
+/// `source.sequence`: `["<last commit LSN>","<LSN>"]` as Debezium writes it (the
+/// first `null` before any commit), built without the formatting machinery because
+/// every event has one.
+fn sequence(last_commit_lsn: Option<u64>, lsn: u64) -> String {
+    let mut text = String::with_capacity(48);
+    text.push('[');
+    match last_commit_lsn {
+        Some(last) => {
+            text.push('"');
+            text.push_str(itoa::Buffer::new().format(last));
+            text.push('"');
+        }
+        None => text.push_str("null"),
+    }
+    text.push_str(",\"");
+    text.push_str(itoa::Buffer::new().format(lsn));
+    text.push_str("\"]");
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sequence;
+
+    #[test]
+    fn sequence_is_debeziums_json_pair_of_lsns() {
+        assert_eq!(sequence(None, 23_000_000), r#"[null,"23000000"]"#);
+        assert_eq!(
+            sequence(Some(22_999_872), u64::MAX),
+            r#"["22999872","18446744073709551615"]"#
+        );
+    }
 }
