@@ -7,12 +7,18 @@
 //!    deliveries complete in dispatch order (`FuturesOrdered`), so an offset is never
 //!    stored while an earlier batch is still in flight;
 //! 3. the offset flush timer (`offset.flush.interval.ms`);
-//! 4. new input, only while fewer than `max_in_flight` batches await durability.
+//! 4. new input, while the waiting batch has fewer than `max_batch` records.
 //!
-//! Memory is bounded by the source channel's capacity plus `max_in_flight` batches of at
-//! most `max_batch` records. A batch is dispatched when it is full or when the source
-//! has nothing more queued, which keeps latency low at low rates and batches large at
-//! high rates without a timer.
+//! After each step the waiting batch is dispatched if fewer than `max_in_flight` batches
+//! await durability and the batch is full or the source has nothing more queued. So at low
+//! rates every source transaction goes out at once (low latency), and when the sink is
+//! the bottleneck, input keeps collecting into the waiting batch while every slot is
+//! taken: batches grow with the sink's delay, without a timer, instead of intake stopping
+//! behind `max_in_flight` small batches.
+//!
+//! Memory is bounded by the source channel's capacity plus `max_in_flight` batches and
+//! the waiting one, each under `2 x max_batch` records (a source batch holds at most
+//! `max_batch`).
 
 use std::time::Duration;
 
@@ -90,7 +96,7 @@ pub async fn run_pipeline(
                     stored_is_current = true;
                 }
             }
-            message = input.recv(), if input_open && in_flight.len() < settings.max_in_flight => {
+            message = input.recv(), if input_open && batch.len() < settings.max_batch => {
                 match message {
                     Some(SourceMessage::Records(records)) => {
                         flow.batch(&records, input.capacity());
@@ -106,16 +112,23 @@ pub async fn run_pipeline(
                     Some(SourceMessage::Flush) => {}
                     None => input_open = false,
                 }
-                let source_idle = input.is_empty();
-                if batch.len() >= settings.max_batch || (source_idle && (!batch.is_empty() || batch_checkpoint.is_some())) {
-                    dispatch(sink, &mut batch, &mut batch_checkpoint, &mut in_flight, settings.max_batch).await?;
-                    covered = 0;
-                }
-                if !input_open && in_flight.is_empty() && batch.is_empty() {
-                    break;
-                }
             }
-            else => break,
+        }
+        let waiting = !batch.is_empty() || batch_checkpoint.is_some();
+        let ready = batch.len() >= settings.max_batch || input.is_empty();
+        if waiting && ready && in_flight.len() < settings.max_in_flight {
+            dispatch(
+                sink,
+                &mut batch,
+                &mut batch_checkpoint,
+                &mut in_flight,
+                settings.max_batch,
+            )
+            .await?;
+            covered = 0;
+        }
+        if !input_open && !waiting && in_flight.is_empty() {
+            break;
         }
     }
 
@@ -228,6 +241,33 @@ mod tests {
         ) -> Result<ferrium_sink::Delivery, SinkError> {
             let (tx, rx) = oneshot::channel();
             self.gates.lock().unwrap().push(tx);
+            Ok(Box::pin(async move {
+                rx.await
+                    .map_err(|_| SinkError::KafkaTransient("gate dropped".into()))
+            }))
+        }
+
+        async fn flush(&mut self) -> Result<(), SinkError> {
+            Ok(())
+        }
+    }
+
+    /// A sink whose writes become durable one by one when the test says so, and which
+    /// remembers how many records each write held.
+    struct CountingGatedSink {
+        gates: Arc<Mutex<std::collections::VecDeque<oneshot::Sender<()>>>>,
+        sizes: Arc<Mutex<Vec<usize>>>,
+    }
+
+    #[async_trait::async_trait]
+    impl Sink for CountingGatedSink {
+        async fn write(
+            &mut self,
+            batch: Vec<SerializedRecord>,
+        ) -> Result<ferrium_sink::Delivery, SinkError> {
+            self.sizes.lock().unwrap().push(batch.len());
+            let (tx, rx) = oneshot::channel();
+            self.gates.lock().unwrap().push_back(tx);
             Ok(Box::pin(async move {
                 rx.await
                     .map_err(|_| SinkError::KafkaTransient("gate dropped".into()))
@@ -472,5 +512,96 @@ mod tests {
             1,
             "record 2 has no checkpoint yet"
         );
+    }
+
+    /// While the one allowed batch is in flight, later transactions collect into the
+    /// waiting batch instead of stopping intake; when the delivery completes, they go out
+    /// as one write, with no further input needed to trigger it, and its offset is the
+    /// newest checkpoint.
+    #[tokio::test]
+    async fn transactions_collect_into_one_batch_while_the_sink_is_busy() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(FileOffsetStore::open(&dir.path().join("o")).unwrap());
+        let partition = SourcePartition::server("p");
+        let settings = PipelineSettings {
+            connector: "c".into(),
+            partition: partition.clone(),
+            max_batch: 100,
+            max_in_flight: 1,
+            offset_flush_interval: Duration::from_millis(10),
+            commit_interval: Duration::from_millis(100),
+        };
+        let gates = Arc::new(Mutex::new(std::collections::VecDeque::new()));
+        let sizes = Arc::new(Mutex::new(Vec::new()));
+        // A queue of two messages: one small transaction. Intake must go on while the
+        // sink is busy, or the source would stall behind it.
+        let (tx, rx) = mpsc::channel(2);
+        let (committed_tx, mut committed_rx) = watch::channel(None);
+        let pipeline = {
+            let (gates, sizes, store) = (gates.clone(), sizes.clone(), store.clone());
+            tokio::spawn(async move {
+                let mut sink = CountingGatedSink { gates, sizes };
+                let mut converter = RecordConverter {
+                    key: JsonConverter::new(false),
+                    value: JsonConverter::new(false),
+                };
+                run_pipeline(
+                    &settings,
+                    rx,
+                    &mut converter,
+                    &mut sink,
+                    store.as_ref(),
+                    &committed_tx,
+                    &CancellationToken::new(),
+                )
+                .await
+            })
+        };
+        let transaction = |i: i32| {
+            [
+                SourceMessage::Records(vec![record(i)]),
+                SourceMessage::Checkpoint(Offset::new().with("lsn", i as u64)),
+            ]
+        };
+        for message in transaction(1) {
+            tx.send(message).await.unwrap();
+        }
+        while sizes.lock().unwrap().is_empty() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let sent = tokio::time::timeout(Duration::from_secs(5), async {
+            for i in 2..=5 {
+                for message in transaction(i) {
+                    tx.send(message).await.unwrap();
+                }
+            }
+        })
+        .await;
+        assert!(sent.is_ok(), "the source stalled behind the busy sink");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(
+            *sizes.lock().unwrap(),
+            [1],
+            "the second write waits for the first"
+        );
+
+        let first = gates.lock().unwrap().pop_front().unwrap();
+        first.send(()).unwrap();
+        while sizes.lock().unwrap().len() < 2 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert_eq!(*sizes.lock().unwrap(), [1, 4]);
+        let second = gates.lock().unwrap().pop_front().unwrap();
+        second.send(()).unwrap();
+        loop {
+            committed_rx.changed().await.unwrap();
+            let lsn = committed_rx.borrow().as_ref().unwrap().get_u64("lsn");
+            if lsn == Some(5) {
+                break;
+            }
+        }
+        assert_eq!(store.load("c", &partition).unwrap().get_u64("lsn"), Some(5));
+        drop(tx);
+        pipeline.await.unwrap().unwrap();
     }
 }

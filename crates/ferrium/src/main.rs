@@ -19,8 +19,9 @@ use ferrium_runtime::{run_connector, ConnectorOutcome, Delivery};
 use tokio_util::sync::CancellationToken;
 
 // Every event is a tree of small allocations (values, strings, record buffers) made on one
-// thread and freed on another; mimalloc's per-thread free lists make that cheap where
-// glibc's malloc spent a fifth of the CPU time of a snapshot (perf, bench/README.md).
+// thread and freed on another. glibc's malloc spent about a fifth of a snapshot's CPU time
+// on them (perf); mimalloc cut the instructions of that snapshot by 16% (callgrind, see
+// "Profiling" in bench/README.md).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
