@@ -228,46 +228,22 @@ mod tests {
 
     use crate::offsets::FileOffsetStore;
 
-    /// A sink whose batches become durable only when the test says so, in any order.
+    /// A sink whose batches become durable only when the test says so, in any order, and
+    /// which remembers how many records each write held.
     struct GatedSink {
         gates: Arc<Mutex<Vec<oneshot::Sender<()>>>>,
+        sizes: Arc<Mutex<Vec<usize>>>,
     }
 
     #[async_trait::async_trait]
     impl Sink for GatedSink {
         async fn write(
             &mut self,
-            _batch: Vec<SerializedRecord>,
-        ) -> Result<ferrium_sink::Delivery, SinkError> {
-            let (tx, rx) = oneshot::channel();
-            self.gates.lock().unwrap().push(tx);
-            Ok(Box::pin(async move {
-                rx.await
-                    .map_err(|_| SinkError::KafkaTransient("gate dropped".into()))
-            }))
-        }
-
-        async fn flush(&mut self) -> Result<(), SinkError> {
-            Ok(())
-        }
-    }
-
-    /// A sink whose writes become durable one by one when the test says so, and which
-    /// remembers how many records each write held.
-    struct CountingGatedSink {
-        gates: Arc<Mutex<std::collections::VecDeque<oneshot::Sender<()>>>>,
-        sizes: Arc<Mutex<Vec<usize>>>,
-    }
-
-    #[async_trait::async_trait]
-    impl Sink for CountingGatedSink {
-        async fn write(
-            &mut self,
             batch: Vec<SerializedRecord>,
         ) -> Result<ferrium_sink::Delivery, SinkError> {
             self.sizes.lock().unwrap().push(batch.len());
             let (tx, rx) = oneshot::channel();
-            self.gates.lock().unwrap().push_back(tx);
+            self.gates.lock().unwrap().push(tx);
             Ok(Box::pin(async move {
                 rx.await
                     .map_err(|_| SinkError::KafkaTransient("gate dropped".into()))
@@ -320,7 +296,10 @@ mod tests {
             let store = store.clone();
             let shutdown = shutdown.clone();
             tokio::spawn(async move {
-                let mut sink = GatedSink { gates };
+                let mut sink = GatedSink {
+                    gates,
+                    sizes: Default::default(),
+                };
                 let mut converter = RecordConverter {
                     key: JsonConverter::new(false),
                     value: JsonConverter::new(false),
@@ -406,7 +385,10 @@ mod tests {
                 gates.lock().unwrap().clear();
             })
         };
-        let mut sink = GatedSink { gates };
+        let mut sink = GatedSink {
+            gates,
+            sizes: Default::default(),
+        };
         let mut converter = RecordConverter {
             key: JsonConverter::new(false),
             value: JsonConverter::new(false),
@@ -531,7 +513,7 @@ mod tests {
             offset_flush_interval: Duration::from_millis(10),
             commit_interval: Duration::from_millis(100),
         };
-        let gates = Arc::new(Mutex::new(std::collections::VecDeque::new()));
+        let gates = Arc::new(Mutex::new(Vec::new()));
         let sizes = Arc::new(Mutex::new(Vec::new()));
         // A queue of two messages: one small transaction. Intake must go on while the
         // sink is busy, or the source would stall behind it.
@@ -540,7 +522,7 @@ mod tests {
         let pipeline = {
             let (gates, sizes, store) = (gates.clone(), sizes.clone(), store.clone());
             tokio::spawn(async move {
-                let mut sink = CountingGatedSink { gates, sizes };
+                let mut sink = GatedSink { gates, sizes };
                 let mut converter = RecordConverter {
                     key: JsonConverter::new(false),
                     value: JsonConverter::new(false),
@@ -585,13 +567,13 @@ mod tests {
             "the second write waits for the first"
         );
 
-        let first = gates.lock().unwrap().pop_front().unwrap();
+        let first = gates.lock().unwrap().remove(0);
         first.send(()).unwrap();
         while sizes.lock().unwrap().len() < 2 {
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         assert_eq!(*sizes.lock().unwrap(), [1, 4]);
-        let second = gates.lock().unwrap().pop_front().unwrap();
+        let second = gates.lock().unwrap().remove(0);
         second.send(()).unwrap();
         loop {
             committed_rx.changed().await.unwrap();
