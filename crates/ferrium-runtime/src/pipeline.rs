@@ -267,6 +267,33 @@ mod tests {
         )
     }
 
+    /// Runs the pipeline on a task of its own, with schemaless JSON converters.
+    fn spawn_pipeline(
+        settings: PipelineSettings,
+        input: mpsc::Receiver<SourceMessage>,
+        mut sink: impl Sink + 'static,
+        store: Arc<FileOffsetStore>,
+        committed: watch::Sender<Option<Offset>>,
+        shutdown: CancellationToken,
+    ) -> tokio::task::JoinHandle<Result<(), ConnectorError>> {
+        tokio::spawn(async move {
+            let mut converter = RecordConverter {
+                key: JsonConverter::new(false),
+                value: JsonConverter::new(false),
+            };
+            run_pipeline(
+                &settings,
+                input,
+                &mut converter,
+                &mut sink,
+                store.as_ref(),
+                &committed,
+                &shutdown,
+            )
+            .await
+        })
+    }
+
     async fn wait_for_gates(gates: &Arc<Mutex<Vec<oneshot::Sender<()>>>>, n: usize) {
         while gates.lock().unwrap().len() < n {
             tokio::time::sleep(Duration::from_millis(5)).await;
@@ -291,31 +318,17 @@ mod tests {
         let (tx, rx) = mpsc::channel(16);
         let (committed_tx, mut committed_rx) = watch::channel(None);
         let shutdown = CancellationToken::new();
-        let pipeline = {
-            let gates = gates.clone();
-            let store = store.clone();
-            let shutdown = shutdown.clone();
-            tokio::spawn(async move {
-                let mut sink = GatedSink {
-                    gates,
-                    sizes: Default::default(),
-                };
-                let mut converter = RecordConverter {
-                    key: JsonConverter::new(false),
-                    value: JsonConverter::new(false),
-                };
-                run_pipeline(
-                    &settings,
-                    rx,
-                    &mut converter,
-                    &mut sink,
-                    store.as_ref(),
-                    &committed_tx,
-                    &shutdown,
-                )
-                .await
-            })
-        };
+        let pipeline = spawn_pipeline(
+            settings,
+            rx,
+            GatedSink {
+                gates: gates.clone(),
+                sizes: Default::default(),
+            },
+            store.clone(),
+            committed_tx,
+            shutdown.clone(),
+        );
         tx.send(SourceMessage::Records(vec![record(1)]))
             .await
             .unwrap();
@@ -449,28 +462,16 @@ mod tests {
         let (tx, rx) = mpsc::channel(16);
         let (committed_tx, _committed_rx) = watch::channel(None);
         let shutdown = CancellationToken::new();
-        let pipeline = {
-            let written = written.clone();
-            let store = store.clone();
-            let shutdown = shutdown.clone();
-            tokio::spawn(async move {
-                let mut sink = KeepingSink { written };
-                let mut converter = RecordConverter {
-                    key: JsonConverter::new(false),
-                    value: JsonConverter::new(false),
-                };
-                run_pipeline(
-                    &settings,
-                    rx,
-                    &mut converter,
-                    &mut sink,
-                    store.as_ref(),
-                    &committed_tx,
-                    &shutdown,
-                )
-                .await
-            })
-        };
+        let pipeline = spawn_pipeline(
+            settings,
+            rx,
+            KeepingSink {
+                written: written.clone(),
+            },
+            store.clone(),
+            committed_tx,
+            shutdown.clone(),
+        );
         tx.send(SourceMessage::Records(vec![record(1)]))
             .await
             .unwrap();
@@ -519,26 +520,17 @@ mod tests {
         // sink is busy, or the source would stall behind it.
         let (tx, rx) = mpsc::channel(2);
         let (committed_tx, mut committed_rx) = watch::channel(None);
-        let pipeline = {
-            let (gates, sizes, store) = (gates.clone(), sizes.clone(), store.clone());
-            tokio::spawn(async move {
-                let mut sink = GatedSink { gates, sizes };
-                let mut converter = RecordConverter {
-                    key: JsonConverter::new(false),
-                    value: JsonConverter::new(false),
-                };
-                run_pipeline(
-                    &settings,
-                    rx,
-                    &mut converter,
-                    &mut sink,
-                    store.as_ref(),
-                    &committed_tx,
-                    &CancellationToken::new(),
-                )
-                .await
-            })
-        };
+        let pipeline = spawn_pipeline(
+            settings,
+            rx,
+            GatedSink {
+                gates: gates.clone(),
+                sizes: sizes.clone(),
+            },
+            store.clone(),
+            committed_tx,
+            CancellationToken::new(),
+        );
         let transaction = |i: i32| {
             [
                 SourceMessage::Records(vec![record(i)]),
