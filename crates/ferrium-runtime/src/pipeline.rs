@@ -267,6 +267,22 @@ mod tests {
         )
     }
 
+    /// Connector `c`, partition `p`, with the given batching and offset flush interval.
+    fn settings(
+        max_batch: usize,
+        max_in_flight: usize,
+        offset_flush_interval: Duration,
+    ) -> PipelineSettings {
+        PipelineSettings {
+            connector: "c".into(),
+            partition: SourcePartition::server("p"),
+            max_batch,
+            max_in_flight,
+            offset_flush_interval,
+            commit_interval: Duration::from_millis(100),
+        }
+    }
+
     /// Runs the pipeline on a task of its own, with schemaless JSON converters.
     fn spawn_pipeline(
         settings: PipelineSettings,
@@ -306,14 +322,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(FileOffsetStore::open(&dir.path().join("o")).unwrap());
         let partition = SourcePartition::server("p");
-        let settings = PipelineSettings {
-            connector: "c".into(),
-            partition: partition.clone(),
-            max_batch: 1,
-            max_in_flight: 8,
-            offset_flush_interval: Duration::from_millis(10),
-            commit_interval: Duration::from_millis(100),
-        };
+        let settings = settings(1, 8, Duration::from_millis(10));
         let gates = Arc::new(Mutex::new(Vec::new()));
         let (tx, rx) = mpsc::channel(16);
         let (committed_tx, mut committed_rx) = watch::channel(None);
@@ -374,14 +383,7 @@ mod tests {
     async fn a_failed_delivery_stores_no_offset() {
         let dir = tempfile::tempdir().unwrap();
         let store = FileOffsetStore::open(&dir.path().join("o")).unwrap();
-        let settings = PipelineSettings {
-            connector: "c".into(),
-            partition: SourcePartition::server("p"),
-            max_batch: 1,
-            max_in_flight: 8,
-            offset_flush_interval: Duration::from_millis(10),
-            commit_interval: Duration::from_millis(100),
-        };
+        let settings = settings(1, 8, Duration::from_millis(10));
         let gates = Arc::new(Mutex::new(Vec::new()));
         let (tx, rx) = mpsc::channel(16);
         let (committed_tx, _committed_rx) = watch::channel(None);
@@ -450,14 +452,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(FileOffsetStore::open(&dir.path().join("o")).unwrap());
         let partition = SourcePartition::server("p");
-        let settings = PipelineSettings {
-            connector: "c".into(),
-            partition: partition.clone(),
-            max_batch: 100,
-            max_in_flight: 8,
-            offset_flush_interval: Duration::from_secs(60),
-            commit_interval: Duration::from_millis(100),
-        };
+        let settings = settings(100, 8, Duration::from_secs(60));
         let written = Arc::new(Mutex::new(Vec::new()));
         let (tx, rx) = mpsc::channel(16);
         let (committed_tx, _committed_rx) = watch::channel(None);
@@ -506,14 +501,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(FileOffsetStore::open(&dir.path().join("o")).unwrap());
         let partition = SourcePartition::server("p");
-        let settings = PipelineSettings {
-            connector: "c".into(),
-            partition: partition.clone(),
-            max_batch: 100,
-            max_in_flight: 1,
-            offset_flush_interval: Duration::from_millis(10),
-            commit_interval: Duration::from_millis(100),
-        };
+        let settings = settings(100, 1, Duration::from_millis(10));
         let gates = Arc::new(Mutex::new(Vec::new()));
         let sizes = Arc::new(Mutex::new(Vec::new()));
         // A queue of two messages: one small transaction. Intake must go on while the
