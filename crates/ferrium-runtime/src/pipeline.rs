@@ -98,18 +98,12 @@ pub async fn run_pipeline(
             }
             message = input.recv(), if input_open && batch.len() < settings.max_batch => {
                 match message {
-                    Some(SourceMessage::Records(records)) => {
-                        flow.batch(&records, input.capacity());
-                        for record in &records {
-                            batch.push(converter.convert(record).map_err(|e| ConnectorError::new(ErrorAction::Fail, e.to_string()))?);
+                    Some(message) => {
+                        if let SourceMessage::Records(records) = &message {
+                            flow.batch(records, input.capacity());
                         }
+                        take(message, converter, &mut batch, &mut batch_checkpoint, &mut covered)?;
                     }
-                    Some(SourceMessage::Checkpoint(offset)) => {
-                        batch_checkpoint = Some(offset);
-                        covered = batch.len();
-                    }
-                    // Every batch here is made durable on its own; no boundary is needed.
-                    Some(SourceMessage::Flush) => {}
                     None => input_open = false,
                 }
             }
@@ -139,22 +133,13 @@ pub async fn run_pipeline(
     // on the same signal and then closes the channel; the wait is bounded in case it hangs.
     let deadline = tokio::time::Instant::now() + STOP_DRAIN;
     while let Ok(Some(message)) = tokio::time::timeout_at(deadline, input.recv()).await {
-        match message {
-            SourceMessage::Records(records) => {
-                for record in &records {
-                    batch.push(
-                        converter
-                            .convert(record)
-                            .map_err(|e| ConnectorError::new(ErrorAction::Fail, e.to_string()))?,
-                    );
-                }
-            }
-            SourceMessage::Checkpoint(offset) => {
-                batch_checkpoint = Some(offset);
-                covered = batch.len();
-            }
-            SourceMessage::Flush => {}
-        }
+        take(
+            message,
+            converter,
+            &mut batch,
+            &mut batch_checkpoint,
+            &mut covered,
+        )?;
     }
     batch.truncate(covered);
     // Drain: whatever was accepted becomes durable and its offset stored, so a clean
@@ -178,6 +163,35 @@ pub async fn run_pipeline(
     sink.flush().await.map_err(ConnectorError::from)?;
     if !stored_is_current {
         store(settings, offsets, committed, durable.as_ref()).await?;
+    }
+    Ok(())
+}
+
+/// Adds a source message to the waiting batch: records converted, a checkpoint noted
+/// with how many of the batch's records it covers.
+fn take(
+    message: SourceMessage,
+    converter: &mut RecordConverter,
+    batch: &mut Vec<SerializedRecord>,
+    checkpoint: &mut Option<Offset>,
+    covered: &mut usize,
+) -> Result<(), ConnectorError> {
+    match message {
+        SourceMessage::Records(records) => {
+            for record in &records {
+                batch.push(
+                    converter
+                        .convert(record)
+                        .map_err(|e| ConnectorError::new(ErrorAction::Fail, e.to_string()))?,
+                );
+            }
+        }
+        SourceMessage::Checkpoint(offset) => {
+            *checkpoint = Some(offset);
+            *covered = batch.len();
+        }
+        // Every batch here is made durable on its own; no boundary is needed.
+        SourceMessage::Flush => {}
     }
     Ok(())
 }
