@@ -36,13 +36,15 @@ impl RecordConverter {
         for header in &record.headers {
             headers.push((
                 header.key.clone(),
-                json::payload_bytes(&header.value).map_err(fail)?,
+                Some(json::payload_bytes(&header.value).map_err(fail)?),
             ));
         }
         Ok(SerializedRecord {
             topic: record.topic.clone(),
+            partition: record.partition,
             key,
             value,
+            timestamp: record.timestamp,
             headers,
         })
     }

@@ -5,6 +5,7 @@
 //! Kafka Connect. Transforms and converters work on that generic shape, so a new
 //! source or a new wire format never needs to know about the other.
 
+pub mod change;
 pub mod emitter;
 pub mod envelope;
 pub mod history;
@@ -19,6 +20,7 @@ pub mod source_info;
 pub mod source_metrics;
 pub mod value;
 
+pub use change::{is_envelope, struct_field, take_field, ChangeEvent, FieldRef};
 pub use envelope::{Envelope, Op};
 pub use offset::{Offset, SourcePartition};
 pub use record::{ConnectData, Header, SerializedRecord, SourceRecord};

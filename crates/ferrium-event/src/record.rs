@@ -31,8 +31,14 @@ pub struct Header {
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceRecord {
     pub topic: Arc<str>,
+    /// The Kafka partition; `None` lets the producer's partitioner choose by key (what
+    /// sources emit; transforms such as `PartitionRouting` set it).
+    pub partition: Option<i32>,
     pub key: Option<ConnectData>,
     pub value: Option<ConnectData>,
+    /// The record timestamp in epoch milliseconds; `None` lets the producer stamp it, as
+    /// Kafka Connect does for Debezium's records (the outbox router sets it).
+    pub timestamp: Option<i64>,
     pub headers: Vec<Header>,
 }
 
@@ -40,8 +46,10 @@ impl SourceRecord {
     pub fn new(topic: Arc<str>, key: Option<ConnectData>, value: Option<ConnectData>) -> Self {
         SourceRecord {
             topic,
+            partition: None,
             key,
             value,
+            timestamp: None,
             headers: Vec::new(),
         }
     }
@@ -51,8 +59,27 @@ impl SourceRecord {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SerializedRecord {
     pub topic: Arc<str>,
+    /// `None`: the producer's partitioner chooses.
+    pub partition: Option<i32>,
     pub key: Option<Vec<u8>>,
     /// `None` is a tombstone.
     pub value: Option<Vec<u8>>,
-    pub headers: Vec<(String, Vec<u8>)>,
+    /// Epoch milliseconds; `None`: the producer stamps the record.
+    pub timestamp: Option<i64>,
+    /// A header value of `None` is a null header (Kafka allows them).
+    pub headers: Vec<(String, Option<Vec<u8>>)>,
+}
+
+impl SerializedRecord {
+    /// A record to the producer's choice of partition and time, without headers.
+    pub fn new(topic: Arc<str>, key: Option<Vec<u8>>, value: Option<Vec<u8>>) -> Self {
+        SerializedRecord {
+            topic,
+            partition: None,
+            key,
+            value,
+            timestamp: None,
+            headers: Vec::new(),
+        }
+    }
 }

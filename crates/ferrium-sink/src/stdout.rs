@@ -135,18 +135,16 @@ mod tests {
     async fn writes_one_json_line_per_record_with_null_tombstones() {
         let mut sink = StdoutSink::to(Vec::new());
         let batch = vec![
-            SerializedRecord {
-                topic: "p.s.t".into(),
-                key: Some(br#"{"id":1}"#.to_vec()),
-                value: Some(br#"{"op":"c"}"#.to_vec()),
-                headers: vec![],
-            },
-            SerializedRecord {
-                topic: "p.s.t".into(),
-                key: Some(br#"{"id":1}"#.to_vec()),
-                value: None,
-                headers: vec![],
-            },
+            SerializedRecord::new(
+                "p.s.t".into(),
+                Some(br#"{"id":1}"#.to_vec()),
+                Some(br#"{"op":"c"}"#.to_vec()),
+            ),
+            SerializedRecord::new(
+                "p.s.t".into(),
+                Some(br#"{"id":1}"#.to_vec()),
+                None,
+            ),
         ];
         let delivery = sink.write(batch).await.unwrap();
         delivery.await.unwrap();
@@ -177,12 +175,11 @@ mod tests {
     async fn partial_writes_and_long_batches_keep_every_line_whole() {
         let mut sink = StdoutSink::to(Trickle(Vec::new()));
         let batch: Vec<SerializedRecord> = (0..500)
-            .map(|i| SerializedRecord {
-                topic: "p.s.\"t\"".into(),
-                key: Some(format!(r#"{{"id":{i}}}"#).into_bytes()),
-                value: (i % 3 != 0).then(|| format!(r#"{{"v":{i}}}"#).into_bytes()),
-                headers: vec![],
-            })
+            .map(|i| SerializedRecord::new(
+                "p.s.\"t\"".into(),
+                Some(format!(r#"{{"id":{i}}}"#).into_bytes()),
+                (i % 3 != 0).then(|| format!(r#"{{"v":{i}}}"#).into_bytes()),
+            ))
             .collect();
         sink.write(batch).await.unwrap().await.unwrap();
         let text = String::from_utf8(sink.into_inner().0).unwrap();

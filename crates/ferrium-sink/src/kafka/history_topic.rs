@@ -92,12 +92,11 @@ impl SchemaHistoryStore for KafkaSchemaHistory {
     }
 
     async fn append(&self, record: &serde_json::Value) -> Result<(), HistoryError> {
-        let record = SerializedRecord {
-            topic: self.topic.as_str().into(),
-            key: None,
-            value: Some(record.to_string().into_bytes()),
-            headers: Vec::new(),
-        };
+        let record = SerializedRecord::new(
+            self.topic.as_str().into(),
+            None,
+            Some(record.to_string().into_bytes()),
+        );
         let pending = enqueue(&self.producer, std::slice::from_ref(&record))
             .await
             .map_err(history_error)?;

@@ -24,12 +24,7 @@ const READ_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The offsets record for `key` (`None` value: a tombstone, which resets the offsets).
 pub fn offset_record(topic: &str, key: Vec<u8>, value: Option<Vec<u8>>) -> SerializedRecord {
-    SerializedRecord {
-        topic: topic.into(),
-        key: Some(key),
-        value,
-        headers: Vec::new(),
-    }
+    SerializedRecord::new(topic.into(), Some(key), value)
 }
 
 pub struct OffsetsTopic {

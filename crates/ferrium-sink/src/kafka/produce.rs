@@ -20,6 +20,12 @@ pub(crate) async fn enqueue(
     let mut pending = Vec::with_capacity(batch.len());
     for record in batch {
         let mut future_record: FutureRecord<'_, [u8], [u8]> = FutureRecord::to(&record.topic);
+        if let Some(partition) = record.partition {
+            future_record = future_record.partition(partition);
+        }
+        if let Some(timestamp) = record.timestamp {
+            future_record = future_record.timestamp(timestamp);
+        }
         if let Some(key) = &record.key {
             future_record = future_record.key(key.as_slice());
         }
@@ -31,7 +37,7 @@ pub(crate) async fn enqueue(
             for (key, value) in &record.headers {
                 headers = headers.insert(Header {
                     key,
-                    value: Some(value),
+                    value: value.as_deref(),
                 });
             }
             future_record = future_record.headers(headers);
