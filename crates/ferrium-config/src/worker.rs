@@ -53,30 +53,6 @@ impl WorkerConfig {
         self.parse_u64("offset.flush.interval.ms", 60_000)
     }
 
-    /// `<prefix>.schemas.enable` for `key.converter` / `value.converter` (default true).
-    pub fn schemas_enable(&self, converter: &str) -> Result<bool, ConfigError> {
-        match self.get(&format!("{converter}.schemas.enable")) {
-            None => Ok(true),
-            Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
-            Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
-            Some(v) => Err(ConfigError::invalid(format!(
-                "invalid value '{v}' for worker option '{converter}.schemas.enable': expected true or false"
-            ))),
-        }
-    }
-
-    /// The converter class, checked against what Ferrium implements.
-    pub fn converter_class(&self, converter: &str) -> Result<&str, ConfigError> {
-        const JSON: &str = "org.apache.kafka.connect.json.JsonConverter";
-        match self.get(converter) {
-            None => Ok(JSON),
-            Some(JSON) => Ok(JSON),
-            Some(other) => Err(ConfigError::invalid(format!(
-                "worker option '{converter}' is '{other}', but this Ferrium build supports only {JSON}"
-            ))),
-        }
-    }
-
     /// Properties under `prefix`, with the prefix removed (e.g. `producer.`).
     pub fn with_prefix(&self, prefix: &str) -> BTreeMap<String, String> {
         self.props
@@ -113,31 +89,12 @@ mod tests {
         .unwrap();
         let w = WorkerConfig::load(&path).unwrap();
         assert_eq!(w.bootstrap_servers(), Some("127.0.0.1:9092"));
-        assert!(!w.schemas_enable("value.converter").unwrap());
-        assert!(w.schemas_enable("key.converter").unwrap());
         assert_eq!(w.offset_file(), PathBuf::from("/tmp/x.offsets"));
         assert_eq!(
             w.with_prefix("producer.")
                 .get("linger.ms")
                 .map(String::as_str),
             Some("5")
-        );
-    }
-
-    #[test]
-    fn rejects_converters_it_does_not_have() {
-        let mut w = WorkerConfig::default();
-        w.props.insert(
-            "value.converter".into(),
-            "io.confluent.connect.avro.AvroConverter".into(),
-        );
-        let err = w
-            .converter_class("value.converter")
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("AvroConverter") && err.contains("JsonConverter"),
-            "{err}"
         );
     }
 }

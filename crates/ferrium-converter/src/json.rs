@@ -120,18 +120,6 @@ impl JsonConverter {
     }
 }
 
-/// The payload alone, as JSON bytes (used for headers, which are rare: not cached).
-pub(crate) fn payload_bytes(data: &ConnectData) -> Result<Vec<u8>, String> {
-    let mut out = Vec::with_capacity(64);
-    write_value(
-        &mut out,
-        &data.schema,
-        &Layout::of(&data.schema),
-        &data.value,
-    )?;
-    Ok(out)
-}
-
 /// A JSON string literal, escaped as Jackson and serde_json escape it: `"` and `\\`,
 /// the short forms of control characters, `\u00XX` for the others. Written here rather
 /// than through serde_json's serializer because every event has dozens of strings and

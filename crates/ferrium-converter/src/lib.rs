@@ -3,10 +3,14 @@
 //! The JSON converter reproduces `org.apache.kafka.connect.json.JsonConverter`, which is
 //! what Debezium users run, so existing consumers parse Ferrium's records unchanged.
 
+mod header;
 mod json;
 mod json_schema;
+pub mod registry;
 
+pub use header::{simple_text, HeaderConverter};
 pub use json::JsonConverter;
+pub use registry::{build_converters, ConverterConfigError};
 
 use ferrium_event::{SerializedRecord, SourceRecord};
 
@@ -18,10 +22,11 @@ pub struct ConvertError {
     pub reason: String,
 }
 
-/// Key and value converters of a connector, as a worker configures them.
+/// The key, value and header converters of a connector, as a worker configures them.
 pub struct RecordConverter {
     pub key: JsonConverter,
     pub value: JsonConverter,
+    pub header: HeaderConverter,
 }
 
 impl RecordConverter {
@@ -36,7 +41,7 @@ impl RecordConverter {
         for header in &record.headers {
             headers.push((
                 header.key.clone(),
-                Some(json::payload_bytes(&header.value).map_err(fail)?),
+                self.header.to_bytes(&header.value).map_err(fail)?,
             ));
         }
         Ok(SerializedRecord {

@@ -159,7 +159,9 @@ mod tests {
         );
         let source = change.source().unwrap();
         assert_eq!(
-            struct_field(source.schema, source.value, "db").unwrap().value,
+            struct_field(source.schema, source.value, "db")
+                .unwrap()
+                .value,
             &Value::from("db1")
         );
     }
@@ -192,6 +194,11 @@ mod tests {
         let after = take_field(&mut data, "after").unwrap();
         assert_eq!(after.value, Value::Struct(vec![Value::Int32(7)]));
         assert_eq!(after.schema.name.as_deref(), Some("p.s.t.Value"));
-        assert!(ChangeEvent::of(&data).unwrap().after().unwrap().value.is_null());
+        assert!(ChangeEvent::of(&data)
+            .unwrap()
+            .after()
+            .unwrap()
+            .value
+            .is_null());
     }
 }

@@ -1,12 +1,11 @@
-//! Runs one connector: builds its source, converter and sink from the configs, runs the
-//! source and the pipeline side by side, and restarts both from the stored offset after
-//! a transient error.
+//! Runs one connector: builds its source, intake (transforms, converters) and sink from
+//! the configs, runs the source and the pipeline side by side, and restarts both from the
+//! stored offset after a transient error.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ferrium_config::{ConnectorConfig, WorkerConfig};
-use ferrium_converter::{JsonConverter, RecordConverter};
 use ferrium_event::{Source, SourceContext, SourceExit, SourcePartition};
 use ferrium_sink::{KafkaSink, OffsetsTopic, Sink, StdoutSink, TransactionalKafkaSink};
 use ferrium_source_mysql::MysqlSource;
@@ -17,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 use crate::delivery::{kafka_sink_config, transactional_id, Delivery};
 use crate::error_policy::{is_retriable, Backoff, ConnectorError};
 use crate::history::open_history;
+use crate::intake::Intake;
 use crate::offsets::format::{decode_value, encode_key};
 use crate::pipeline::{run_pipeline, PipelineSettings};
 use crate::pipeline_exactly_once::run_exactly_once;
@@ -132,29 +132,14 @@ pub(crate) fn source_partition(
     build_source(config).map(|b| b.partition)
 }
 
-fn build_converter(
-    worker: &WorkerConfig,
-    config: &ConnectorConfig,
-) -> Result<RecordConverter, ConnectorError> {
-    let schemas = |converter: &str| -> Result<bool, ConnectorError> {
-        worker
-            .converter_class(converter)
-            .map_err(|e| ConnectorError::fail(e.to_string()))?;
-        // A connector may override the worker's converter settings, as in Kafka Connect.
-        match config.get(&format!("{converter}.schemas.enable")) {
-            Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
-            Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
-            Some(v) => Err(ConnectorError::fail(format!(
-                "invalid value '{v}' for option '{converter}.schemas.enable': expected true or false"
-            ))),
-            None => worker
-                .schemas_enable(converter)
-                .map_err(|e| ConnectorError::fail(e.to_string())),
-        }
-    };
-    Ok(RecordConverter {
-        key: JsonConverter::new(schemas("key.converter")?),
-        value: JsonConverter::new(schemas("value.converter")?),
+/// The connector's transforms and converters; a problem fails the connector at start.
+fn build_intake(worker: &WorkerConfig, config: &ConnectorConfig) -> Result<Intake, ConnectorError> {
+    Intake::from_config(&worker.props, config).map_err(|problems| {
+        ConnectorError::fail(format!(
+            "connector '{}' has an invalid configuration: {}",
+            config.name,
+            problems.join("; ")
+        ))
     })
 }
 
@@ -293,8 +278,8 @@ async fn run_once(
     } = build_source(config).map_err(|e| (e, None))?;
     let retry = Some((max_retries, retry_wait));
     delivery.check_connector(config).map_err(|e| (e, None))?;
+    let mut intake = build_intake(worker, config).map_err(|e| (e, None))?;
     let source = source.open(worker, config).await.map_err(|e| (e, retry))?;
-    let mut converter = build_converter(worker, config).map_err(|e| (e, retry))?;
     // The channel carries batches; its capacity in records is about max.queue.size.
     let queue = (max_queue / max_batch.max(1)).max(2);
     let settings = PipelineSettings {
@@ -338,7 +323,7 @@ async fn run_once(
             &settings,
             &topic.topic,
             running.records,
-            &mut converter,
+            &mut intake,
             &mut sink,
             &running.committed,
             shutdown,
@@ -371,7 +356,7 @@ async fn run_once(
     let result = run_pipeline(
         &settings,
         running.records,
-        &mut converter,
+        &mut intake,
         sink.as_mut(),
         store.as_ref(),
         &running.committed,

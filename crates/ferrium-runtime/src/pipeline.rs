@@ -1,4 +1,5 @@
-//! The pipeline loop: records from the source, through the converter, into the sink;
+//! The pipeline loop: records from the source, through the intake (transforms, then
+//! converters), into the sink;
 //! durable offsets back to the offset store and the source.
 //!
 //! One `select!`, biased, in this priority order:
@@ -22,7 +23,6 @@
 
 use std::time::Duration;
 
-use ferrium_converter::RecordConverter;
 use ferrium_event::{ErrorAction, Offset, SerializedRecord, SourceMessage, SourcePartition};
 use ferrium_sink::{Sink, SinkError};
 use futures::stream::{FuturesOrdered, StreamExt};
@@ -31,6 +31,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::error_policy::ConnectorError;
 use crate::flow_metrics::FlowMetrics;
+use crate::intake::Intake;
 use crate::offsets::OffsetStore;
 
 #[derive(Debug, Clone)]
@@ -58,7 +59,7 @@ type InFlight =
 pub async fn run_pipeline(
     settings: &PipelineSettings,
     mut input: mpsc::Receiver<SourceMessage>,
-    converter: &mut RecordConverter,
+    intake: &mut Intake,
     sink: &mut dyn Sink,
     offsets: &dyn OffsetStore,
     committed: &watch::Sender<Option<Offset>>,
@@ -102,7 +103,7 @@ pub async fn run_pipeline(
                         if let SourceMessage::Records(records) = &message {
                             flow.batch(records, input.capacity());
                         }
-                        take(message, converter, &mut batch, &mut batch_checkpoint, &mut covered)?;
+                        take(message, intake, &mut batch, &mut batch_checkpoint, &mut covered)?;
                     }
                     None => input_open = false,
                 }
@@ -135,7 +136,7 @@ pub async fn run_pipeline(
     while let Ok(Some(message)) = tokio::time::timeout_at(deadline, input.recv()).await {
         take(
             message,
-            converter,
+            intake,
             &mut batch,
             &mut batch_checkpoint,
             &mut covered,
@@ -167,25 +168,17 @@ pub async fn run_pipeline(
     Ok(())
 }
 
-/// Adds a source message to the waiting batch: records converted, a checkpoint noted
-/// with how many of the batch's records it covers.
+/// Adds a source message to the waiting batch: records through the intake, a checkpoint
+/// noted with how many of the batch's records it covers.
 fn take(
     message: SourceMessage,
-    converter: &mut RecordConverter,
+    intake: &mut Intake,
     batch: &mut Vec<SerializedRecord>,
     checkpoint: &mut Option<Offset>,
     covered: &mut usize,
 ) -> Result<(), ConnectorError> {
     match message {
-        SourceMessage::Records(records) => {
-            for record in &records {
-                batch.push(
-                    converter
-                        .convert(record)
-                        .map_err(|e| ConnectorError::new(ErrorAction::Fail, e.to_string()))?,
-                );
-            }
-        }
+        SourceMessage::Records(records) => intake.take(records, batch)?,
         SourceMessage::Checkpoint(offset) => {
             *checkpoint = Some(offset);
             *covered = batch.len();
@@ -236,7 +229,6 @@ mod tests {
     use super::*;
     use std::sync::{Arc, Mutex};
 
-    use ferrium_converter::JsonConverter;
     use ferrium_event::{ConnectData, Schema, SchemaType, SourceRecord, Value};
     use tokio::sync::oneshot;
 
@@ -297,7 +289,22 @@ mod tests {
         }
     }
 
-    /// Runs the pipeline on a task of its own, with schemaless JSON converters.
+    /// No transforms, schemaless JSON converters.
+    fn test_intake() -> Intake {
+        let config = ferrium_config::ConnectorConfig {
+            name: "c".into(),
+            props: [
+                ("key.converter.schemas.enable", "false"),
+                ("value.converter.schemas.enable", "false"),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        };
+        Intake::from_config(&Default::default(), &config).unwrap()
+    }
+
+    /// Runs the pipeline on a task of its own, with [`test_intake`].
     fn spawn_pipeline(
         settings: PipelineSettings,
         input: mpsc::Receiver<SourceMessage>,
@@ -307,14 +314,11 @@ mod tests {
         shutdown: CancellationToken,
     ) -> tokio::task::JoinHandle<Result<(), ConnectorError>> {
         tokio::spawn(async move {
-            let mut converter = RecordConverter {
-                key: JsonConverter::new(false),
-                value: JsonConverter::new(false),
-            };
+            let mut intake = test_intake();
             run_pipeline(
                 &settings,
                 input,
-                &mut converter,
+                &mut intake,
                 &mut sink,
                 store.as_ref(),
                 &committed,
@@ -418,14 +422,11 @@ mod tests {
             gates,
             sizes: Default::default(),
         };
-        let mut converter = RecordConverter {
-            key: JsonConverter::new(false),
-            value: JsonConverter::new(false),
-        };
+        let mut intake = test_intake();
         let result = run_pipeline(
             &settings,
             rx,
-            &mut converter,
+            &mut intake,
             &mut sink,
             &store,
             &committed_tx,

@@ -15,7 +15,6 @@
 //! commit costs the broker a round of transaction markers, so committing each small
 //! source transaction on its own would cap throughput at a few hundred commits a second.
 
-use ferrium_converter::RecordConverter;
 use ferrium_event::{Offset, SerializedRecord, SourceMessage};
 use ferrium_sink::{offset_record, TransactionalKafkaSink};
 use tokio::sync::{mpsc, watch};
@@ -23,6 +22,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::error_policy::ConnectorError;
 use crate::flow_metrics::FlowMetrics;
+use crate::intake::Intake;
 use crate::offsets::format::{encode_key, encode_value};
 use crate::pipeline::PipelineSettings;
 use crate::sink_metrics::SinkMetrics;
@@ -40,7 +40,7 @@ pub async fn run_exactly_once(
     settings: &PipelineSettings,
     offsets_topic: &str,
     mut input: mpsc::Receiver<SourceMessage>,
-    converter: &mut RecordConverter,
+    intake: &mut Intake,
     sink: &mut TransactionalKafkaSink,
     committed: &watch::Sender<Option<Offset>>,
     shutdown: &CancellationToken,
@@ -68,9 +68,7 @@ pub async fn run_exactly_once(
                     let at_boundary = match message {
                         Some(SourceMessage::Records(records)) => {
                             flow.batch(&records, input.capacity());
-                            for record in &records {
-                                pending.push(converter.convert(record).map_err(|e| ConnectorError::fail(e.to_string()))?);
-                            }
+                            intake.take(records, &mut pending)?;
                             false
                         }
                         Some(SourceMessage::Checkpoint(offset)) => {

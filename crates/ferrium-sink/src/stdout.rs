@@ -140,11 +140,7 @@ mod tests {
                 Some(br#"{"id":1}"#.to_vec()),
                 Some(br#"{"op":"c"}"#.to_vec()),
             ),
-            SerializedRecord::new(
-                "p.s.t".into(),
-                Some(br#"{"id":1}"#.to_vec()),
-                None,
-            ),
+            SerializedRecord::new("p.s.t".into(), Some(br#"{"id":1}"#.to_vec()), None),
         ];
         let delivery = sink.write(batch).await.unwrap();
         delivery.await.unwrap();
@@ -175,11 +171,13 @@ mod tests {
     async fn partial_writes_and_long_batches_keep_every_line_whole() {
         let mut sink = StdoutSink::to(Trickle(Vec::new()));
         let batch: Vec<SerializedRecord> = (0..500)
-            .map(|i| SerializedRecord::new(
-                "p.s.\"t\"".into(),
-                Some(format!(r#"{{"id":{i}}}"#).into_bytes()),
-                (i % 3 != 0).then(|| format!(r#"{{"v":{i}}}"#).into_bytes()),
-            ))
+            .map(|i| {
+                SerializedRecord::new(
+                    "p.s.\"t\"".into(),
+                    Some(format!(r#"{{"id":{i}}}"#).into_bytes()),
+                    (i % 3 != 0).then(|| format!(r#"{{"v":{i}}}"#).into_bytes()),
+                )
+            })
             .collect();
         sink.write(batch).await.unwrap().await.unwrap();
         let text = String::from_utf8(sink.into_inner().0).unwrap();

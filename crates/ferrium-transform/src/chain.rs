@@ -218,7 +218,10 @@ mod tests {
     fn transforms_run_in_order_and_a_drop_ends_the_chain() {
         let mut chain = TransformChain::from_config(&config(&[
             ("transforms", "first, second"),
-            ("transforms.first.type", "org.apache.kafka.connect.transforms.RegexRouter"),
+            (
+                "transforms.first.type",
+                "org.apache.kafka.connect.transforms.RegexRouter",
+            ),
             ("transforms.first.regex", "(.*)"),
             ("transforms.first.replacement", "$1-a"),
             ("transforms.second.type", "RegexRouter"),
@@ -230,7 +233,10 @@ mod tests {
 
         let mut dropping = TransformChain::from_config(&config(&[
             ("transforms", "drop"),
-            ("transforms.drop.type", "org.apache.kafka.connect.transforms.Filter"),
+            (
+                "transforms.drop.type",
+                "org.apache.kafka.connect.transforms.Filter",
+            ),
         ]))
         .unwrap();
         assert_eq!(topic_after(&mut dropping, "t"), None);
@@ -241,7 +247,10 @@ mod tests {
         let pairs = |negate: &'static str| {
             config(&[
                 ("transforms", "drop"),
-                ("transforms.drop.type", "org.apache.kafka.connect.transforms.Filter"),
+                (
+                    "transforms.drop.type",
+                    "org.apache.kafka.connect.transforms.Filter",
+                ),
                 ("transforms.drop.predicate", "isOrders"),
                 ("transforms.drop.negate", negate),
                 ("predicates", "isOrders"),
@@ -254,9 +263,15 @@ mod tests {
         };
         let mut chain = TransformChain::from_config(&pairs("false")).unwrap();
         assert_eq!(topic_after(&mut chain, "db.orders"), None);
-        assert_eq!(topic_after(&mut chain, "db.items").as_deref(), Some("db.items"));
+        assert_eq!(
+            topic_after(&mut chain, "db.items").as_deref(),
+            Some("db.items")
+        );
         let mut negated = TransformChain::from_config(&pairs("true")).unwrap();
-        assert_eq!(topic_after(&mut negated, "db.orders").as_deref(), Some("db.orders"));
+        assert_eq!(
+            topic_after(&mut negated, "db.orders").as_deref(),
+            Some("db.orders")
+        );
         assert_eq!(topic_after(&mut negated, "db.items"), None);
     }
 
@@ -265,9 +280,15 @@ mod tests {
         let problems = TransformChain::from_config(&config(&[
             ("transforms", "a,b,c,d"),
             ("transforms.a.type", "com.example.MyTransform"),
-            ("transforms.c.type", "org.apache.kafka.connect.transforms.Filter"),
+            (
+                "transforms.c.type",
+                "org.apache.kafka.connect.transforms.Filter",
+            ),
             ("transforms.c.predicate", "nope"),
-            ("transforms.d.type", "org.apache.kafka.connect.transforms.Filter"),
+            (
+                "transforms.d.type",
+                "org.apache.kafka.connect.transforms.Filter",
+            ),
             ("transforms.d.negate", "true"),
             ("predicates", "p"),
             ("predicates.p.type", "com.example.MyPredicate"),
@@ -285,6 +306,8 @@ mod tests {
 
     #[test]
     fn no_transforms_is_an_empty_chain() {
-        assert!(TransformChain::from_config(&config(&[])).unwrap().is_empty());
+        assert!(TransformChain::from_config(&config(&[]))
+            .unwrap()
+            .is_empty());
     }
 }

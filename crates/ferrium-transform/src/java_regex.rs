@@ -61,7 +61,10 @@ mod tests {
         assert_eq!(replacement("x-${name}"), "x-${name}");
         assert_eq!(replacement("cost\\$"), "cost$$");
         let re = compile_full("(.*)_(\\d+)").unwrap();
-        assert_eq!(re.replace("orders_7", replacement("$1a$2").as_str()), "ordersa7");
+        assert_eq!(
+            re.replace("orders_7", replacement("$1a$2").as_str()),
+            "ordersa7"
+        );
         assert!(!compile_full("a").unwrap().is_match("ab"));
     }
 }

@@ -115,17 +115,17 @@ impl Props {
             .copied()
             .find(|a| a.eq_ignore_ascii_case(v))
             .ok_or_else(|| {
-                self.problem(
-                    name,
-                    format!("'{v}' is not one of: {}", allowed.join(", ")),
-                )
+                self.problem(name, format!("'{v}' is not one of: {}", allowed.join(", ")))
             })
     }
 
     /// Refuses options that the real transform has but Ferrium does not implement:
     /// setting one is an error that says so, never a silently different result.
     pub fn refuse(&self, unsupported: &[&str]) -> Result<(), ConfigProblem> {
-        match unsupported.iter().find(|name| self.values.contains_key(**name)) {
+        match unsupported
+            .iter()
+            .find(|name| self.values.contains_key(**name))
+        {
             Some(name) => Err(self.problem(
                 name,
                 "is not supported by Ferrium's implementation of this transform; remove it",
@@ -154,7 +154,10 @@ mod tests {
         let p = props(&[("flag", "yes"), ("mode", "Rewrite")]);
         let err = p.bool("flag", false).unwrap_err();
         assert!(err.0.contains("'transforms.t.flag'"), "{err}");
-        assert_eq!(p.choice("mode", &["drop", "rewrite"], "drop"), Ok("rewrite"));
+        assert_eq!(
+            p.choice("mode", &["drop", "rewrite"], "drop"),
+            Ok("rewrite")
+        );
         assert!(p.required("missing").unwrap_err().0.contains("required"));
     }
 

@@ -118,6 +118,7 @@ pub fn validate(class: &'static str, config: &ConnectorConfig) -> Validation {
         Some((_, check)) => check(config),
         None => Vec::new(),
     };
+    problems.extend(crate::intake::Intake::config_problems(config));
     let keys: Vec<&'static ConfigKey> = checks(class)
         .map(|(def, _)| def.all_keys().collect())
         .unwrap_or_default();
@@ -166,6 +167,35 @@ pub fn validate(class: &'static str, config: &ConnectorConfig) -> Validation {
         all_errors.extend(errors.iter().cloned());
         configs.push(entry(key, group, i + 1, value, errors));
     }
+    // Transforms, predicates, converters and error handling are options of the worker's
+    // framework rather than of the connector class: each gets an entry of its own, in a
+    // group per transform or predicate, as Kafka Connect reports them.
+    let mut groups = vec!["Common".to_string(), group.to_string()];
+    let mut framework: Vec<(String, Vec<String>)> = Vec::new();
+    problems.retain(|p| {
+        let Some(key) = framework_key(p) else {
+            return true;
+        };
+        match framework.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, errors)) => errors.push(p.clone()),
+            None => framework.push((key, vec![p.clone()])),
+        }
+        false
+    });
+    for (key, errors) in framework {
+        let group = framework_group(&key);
+        if !groups.contains(&group) {
+            groups.push(group.clone());
+        }
+        all_errors.extend(errors.iter().cloned());
+        configs.push(framework_entry(
+            &key,
+            &group,
+            configs.len() + 1,
+            config.get(&key),
+            errors,
+        ));
+    }
     // Problems no option claims (rare) still count, under the connector's name.
     if !problems.is_empty() {
         all_errors.extend(problems.iter().cloned());
@@ -179,11 +209,72 @@ pub fn validate(class: &'static str, config: &ConnectorConfig) -> Validation {
         infos: json!({
             "name": class,
             "error_count": all_errors.len(),
-            "groups": ["Common", group],
+            "groups": groups,
             "configs": configs,
         }),
         errors: all_errors,
     }
+}
+
+/// The framework option a problem names in quotes, if any.
+fn framework_key(problem: &str) -> Option<String> {
+    const PREFIXES: &[&str] = &[
+        "transforms",
+        "predicates",
+        "key.converter",
+        "value.converter",
+        "header.converter",
+        "errors.",
+        "extended.headers.enabled",
+    ];
+    let mut rest = problem;
+    while let Some(start) = rest.find('\'') {
+        let after = &rest[start + 1..];
+        let end = after.find('\'')?;
+        let candidate = &after[..end];
+        if PREFIXES.iter().any(|p| candidate.starts_with(p)) && !candidate.contains(' ') {
+            return Some(candidate.to_string());
+        }
+        rest = &after[end + 1..];
+    }
+    None
+}
+
+/// Kafka Connect's group of a framework option: `Transforms: <alias>`, `Predicates: <name>`.
+fn framework_group(key: &str) -> String {
+    let alias = |prefix: &str| {
+        key.strip_prefix(prefix)
+            .and_then(|r| r.split('.').next())
+            .map(str::to_string)
+    };
+    if let Some(alias) = alias("transforms.") {
+        format!("Transforms: {alias}")
+    } else if let Some(name) = alias("predicates.") {
+        format!("Predicates: {name}")
+    } else if key.starts_with("errors.") {
+        "Error Handling".to_string()
+    } else {
+        "Common".to_string()
+    }
+}
+
+fn framework_entry(
+    key: &str,
+    group: &str,
+    order: usize,
+    value: Option<&str>,
+    errors: Vec<String>,
+) -> Json {
+    json!({
+        "definition": {
+            "name": key, "type": "STRING", "required": false, "default_value": null,
+            "importance": "MEDIUM", "documentation": "", "group": group, "width": "NONE",
+            "display_name": key, "dependents": [], "order": order,
+        },
+        "value": {
+            "name": key, "value": value, "recommended_values": [], "errors": errors, "visible": true,
+        }
+    })
 }
 
 #[cfg(test)]
@@ -198,6 +289,50 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
         }
+    }
+
+    #[test]
+    fn transforms_and_converters_are_refused_under_their_own_keys() {
+        let v = validate(
+            ferrium_source_postgres::CONNECTOR_CLASS,
+            &pg(&[
+                ("database.hostname", "h"),
+                ("database.user", "u"),
+                ("database.dbname", "d"),
+                ("topic.prefix", "p"),
+                ("transforms", "unwrap,later"),
+                ("transforms.unwrap.type", "com.example.Unwrap"),
+                (
+                    "transforms.later.type",
+                    "org.apache.kafka.connect.transforms.RegexRouter",
+                ),
+                ("value.converter", "io.confluent.connect.avro.AvroConverter"),
+            ]),
+        );
+        let configs = v.infos["configs"].as_array().unwrap();
+        let find = |n: &str| configs.iter().find(|c| c["definition"]["name"] == n);
+        assert_eq!(v.infos["error_count"], 3, "{:#}", v.infos);
+        let unwrap = find("transforms.unwrap.type").expect("an entry for the transform's class");
+        assert_eq!(unwrap["definition"]["group"], "Transforms: unwrap");
+        assert!(unwrap["value"]["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("not available"));
+        let regex = find("transforms.later.regex").expect("an entry for the missing option");
+        assert!(regex["value"]["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("required"));
+        let converter = find("value.converter").expect("an entry for the converter");
+        assert!(converter["value"]["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("Avro"));
+        assert!(v.infos["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g == "Transforms: later"));
     }
 
     #[test]

@@ -33,9 +33,11 @@ impl RegexRouter {
     }
 
     fn route(&self, topic: &str) -> Option<String> {
-        self.regex
-            .is_match(topic)
-            .then(|| self.regex.replace(topic, self.replacement.as_str()).into_owned())
+        self.regex.is_match(topic).then(|| {
+            self.regex
+                .replace(topic, self.replacement.as_str())
+                .into_owned()
+        })
     }
 }
 
@@ -61,8 +63,11 @@ mod tests {
     use super::*;
 
     fn route(regex: &str, replacement: &str, topic: &str) -> String {
-        let mut t = RegexRouter::new(&Props::of(&[("regex", regex), ("replacement", replacement)]))
-            .unwrap();
+        let mut t = RegexRouter::new(&Props::of(&[
+            ("regex", regex),
+            ("replacement", replacement),
+        ]))
+        .unwrap();
         let r = t
             .apply(SourceRecord::new(topic.into(), None, None))
             .unwrap()
@@ -78,7 +83,10 @@ mod tests {
         assert_eq!(route("(.*)", "$1", "orig"), "orig");
         assert_eq!(route("(.*)-(.*)", "$2-$1", "a-b"), "b-a");
         assert_eq!(route("(.*)", "", "orig"), "");
-        assert_eq!(route("(.*)-(\\d\\d\\d\\d\\d\\d\\d\\d)", "$1", "index-20160117"), "index");
+        assert_eq!(
+            route("(.*)-(\\d\\d\\d\\d\\d\\d\\d\\d)", "$1", "index-20160117"),
+            "index"
+        );
         assert_eq!(route("prefix-(.*)", "$1", "other"), "other");
         assert_eq!(
             route("(.*)\\.(.*)\\.(.*)", "$3", "dbserver1.inventory.customers"),

@@ -1,0 +1,277 @@
+//! Converter classes by name, configured as Kafka Connect configures them:
+//! `key.converter`, `value.converter` and `header.converter` name a class, and
+//! `<role>.<option>` keys are its options. A connector's keys override the worker's; a
+//! connector that names another class than the worker's takes none of the worker's
+//! options for it. A class or option Ferrium does not implement is refused by name.
+
+use std::collections::BTreeMap;
+
+use crate::{HeaderConverter, JsonConverter, RecordConverter};
+
+pub const JSON_CONVERTER: &str = "org.apache.kafka.connect.json.JsonConverter";
+pub const SIMPLE_HEADER_CONVERTER: &str = "org.apache.kafka.connect.storage.SimpleHeaderConverter";
+
+/// Converter classes users commonly configure that this build does not have, with
+/// what to do instead.
+const NOT_AVAILABLE: &[(&str, &str)] = &[
+    (
+        "io.confluent.connect.avro.AvroConverter",
+        "Avro through a schema registry is not implemented yet",
+    ),
+    (
+        "io.apicurio.registry.utils.converter.AvroConverter",
+        "Avro through a schema registry is not implemented yet",
+    ),
+    (
+        "io.confluent.connect.protobuf.ProtobufConverter",
+        "Protobuf is not implemented",
+    ),
+    (
+        "io.confluent.connect.json.JsonSchemaConverter",
+        "JSON Schema through a registry is not implemented",
+    ),
+    (
+        "org.apache.kafka.connect.storage.StringConverter",
+        "StringConverter is not implemented",
+    ),
+    (
+        "org.apache.kafka.connect.converters.ByteArrayConverter",
+        "ByteArrayConverter is not implemented",
+    ),
+    (
+        "io.debezium.converters.CloudEventsConverter",
+        "CloudEvents is not implemented",
+    ),
+];
+
+/// Every problem found, each naming its key in quotes.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("invalid converter configuration: {}", .0.join("; "))]
+pub struct ConverterConfigError(pub Vec<String>);
+
+/// The class and options of one role, merged from the worker's and the connector's keys.
+struct RoleSettings {
+    role: &'static str,
+    class: String,
+    /// Where the class came from, for messages: `connector` or `worker`.
+    origin: &'static str,
+    options: BTreeMap<String, String>,
+}
+
+fn role_settings(
+    role: &'static str,
+    default_class: &str,
+    worker: &BTreeMap<String, String>,
+    connector: &BTreeMap<String, String>,
+) -> RoleSettings {
+    let class_of = |props: &BTreeMap<String, String>| {
+        props
+            .get(role)
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty())
+    };
+    let prefix = format!("{role}.");
+    let options_of = |props: &BTreeMap<String, String>| -> BTreeMap<String, String> {
+        props
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix(&prefix)?.to_string(), v.trim().to_string())))
+            .collect()
+    };
+    let worker_class = class_of(worker).unwrap_or_else(|| default_class.to_string());
+    let (class, origin, mut options) = match class_of(connector) {
+        Some(class) if class != worker_class => (class, "connector", BTreeMap::new()),
+        Some(class) => (class, "connector", options_of(worker)),
+        None => (worker_class, "worker", options_of(worker)),
+    };
+    options.extend(options_of(connector));
+    RoleSettings {
+        role,
+        class,
+        origin,
+        options,
+    }
+}
+
+/// Kafka Connect accepts a plugin's simple name for its class.
+fn is(class: &str, full: &str) -> bool {
+    class == full || full.rsplit('.').next() == Some(class)
+}
+
+fn unavailable(settings: &RoleSettings, supported: &str) -> String {
+    let why = NOT_AVAILABLE
+        .iter()
+        .find(|(c, _)| is(&settings.class, c))
+        .map_or("it is not a converter Ferrium has", |(_, why)| why);
+    format!(
+        "{} option '{}' is '{}': {why}; this build supports {supported}",
+        settings.origin, settings.role, settings.class
+    )
+}
+
+fn bool_option(
+    settings: &RoleSettings,
+    name: &str,
+    default: bool,
+    problems: &mut Vec<String>,
+) -> bool {
+    match settings.options.get(name).map(String::as_str) {
+        None => default,
+        Some(v) if v.eq_ignore_ascii_case("true") => true,
+        Some(v) if v.eq_ignore_ascii_case("false") => false,
+        Some(v) => {
+            problems.push(format!(
+                "invalid value '{v}' for option '{}.{name}': expected true or false",
+                settings.role
+            ));
+            default
+        }
+    }
+}
+
+/// `JsonConverter` with its options checked.
+fn json_converter(settings: &RoleSettings, problems: &mut Vec<String>) -> JsonConverter {
+    let schemas = bool_option(settings, "schemas.enable", true, problems);
+    let role = settings.role;
+    for (name, value) in &settings.options {
+        match name.as_str() {
+            "schemas.enable" | "converter.type" => {}
+            "schemas.cache.size" => {
+                if value.parse::<u32>().is_err() {
+                    problems.push(format!(
+                        "invalid value '{value}' for option '{role}.schemas.cache.size': expected a positive integer"
+                    ));
+                }
+            }
+            "decimal.format" if value.eq_ignore_ascii_case("BASE64") => {}
+            "decimal.format" => problems.push(format!(
+                "option '{role}.decimal.format' is '{value}': Ferrium's JsonConverter writes decimals as BASE64 only; remove the option or set it to BASE64"
+            )),
+            // Ferrium writes a null as null; the default replacement is not implemented.
+            "replace.null.with.default" if value.eq_ignore_ascii_case("false") => {}
+            "replace.null.with.default" => problems.push(format!(
+                "option '{role}.replace.null.with.default' is '{value}': Ferrium's JsonConverter writes nulls as null (replace.null.with.default=false); set it to false"
+            )),
+            // Kafka's converters ignore options they do not define; so does Ferrium.
+            other => tracing::debug!(option = %format!("{role}.{other}"), "ignoring unknown converter option"),
+        }
+    }
+    JsonConverter::new(schemas)
+}
+
+/// The key and value converters and the header converter of a connector.
+pub fn build_converters(
+    worker: &BTreeMap<String, String>,
+    connector: &BTreeMap<String, String>,
+) -> Result<RecordConverter, ConverterConfigError> {
+    let mut problems = Vec::new();
+    let mut data = |role: &'static str| {
+        let settings = role_settings(role, JSON_CONVERTER, worker, connector);
+        if is(&settings.class, JSON_CONVERTER) {
+            json_converter(&settings, &mut problems)
+        } else {
+            problems.push(unavailable(&settings, JSON_CONVERTER));
+            JsonConverter::new(true)
+        }
+    };
+    let key = data("key.converter");
+    let value = data("value.converter");
+    let settings = role_settings(
+        "header.converter",
+        SIMPLE_HEADER_CONVERTER,
+        worker,
+        connector,
+    );
+    let header = if is(&settings.class, SIMPLE_HEADER_CONVERTER) {
+        HeaderConverter::Simple
+    } else if is(&settings.class, JSON_CONVERTER) {
+        HeaderConverter::Json(json_converter(&settings, &mut problems))
+    } else {
+        problems.push(unavailable(
+            &settings,
+            &format!("{SIMPLE_HEADER_CONVERTER} and {JSON_CONVERTER}"),
+        ));
+        HeaderConverter::Simple
+    };
+    if problems.is_empty() {
+        Ok(RecordConverter { key, value, header })
+    } else {
+        Err(ConverterConfigError(problems))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ferrium_event::{ConnectData, Schema, SchemaType, SourceRecord, Value};
+    use std::sync::Arc;
+
+    fn props(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn value_text(converter: &mut RecordConverter) -> String {
+        let record = SourceRecord::new(
+            "t".into(),
+            None,
+            Some(ConnectData::new(
+                Arc::new(Schema::of(SchemaType::Int32)),
+                Value::Int32(1),
+            )),
+        );
+        String::from_utf8(converter.convert(&record).unwrap().value.unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_connector_overrides_the_worker() {
+        let worker = props(&[("value.converter.schemas.enable", "false")]);
+        assert_eq!(
+            value_text(&mut build_converters(&worker, &props(&[])).unwrap()),
+            "1"
+        );
+        let connector = props(&[("value.converter.schemas.enable", "true")]);
+        assert!(
+            value_text(&mut build_converters(&worker, &connector).unwrap())
+                .starts_with("{\"schema\"")
+        );
+        let by_simple_name = props(&[
+            ("value.converter", "JsonConverter"),
+            ("value.converter.schemas.enable", "false"),
+        ]);
+        assert_eq!(
+            value_text(&mut build_converters(&props(&[]), &by_simple_name).unwrap()),
+            "1"
+        );
+    }
+
+    #[test]
+    fn unavailable_classes_and_options_are_refused_by_name() {
+        let connector = props(&[
+            ("value.converter", "io.confluent.connect.avro.AvroConverter"),
+            ("key.converter.decimal.format", "NUMERIC"),
+            ("header.converter", "com.example.MyHeaders"),
+        ]);
+        let problems = build_converters(&props(&[]), &connector).err().unwrap().0;
+        assert_eq!(problems.len(), 3, "{problems:#?}");
+        assert!(problems[0].contains("'key.converter.decimal.format'"));
+        assert!(
+            problems[1].contains("connector option 'value.converter'")
+                && problems[1].contains("Avro")
+        );
+        assert!(
+            problems[2].contains("'header.converter'")
+                && problems[2].contains("SimpleHeaderConverter")
+        );
+        let worker = props(&[(
+            "key.converter",
+            "org.apache.kafka.connect.storage.StringConverter",
+        )]);
+        let problems = build_converters(&worker, &props(&[])).err().unwrap().0;
+        assert!(
+            problems[0].starts_with("worker option 'key.converter'"),
+            "{problems:?}"
+        );
+    }
+}
