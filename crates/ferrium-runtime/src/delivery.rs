@@ -32,9 +32,16 @@ pub enum Delivery {
 }
 
 impl Delivery {
-    /// Reads the worker config and opens the offset storage.
+    /// Reads the worker config and opens the offset storage. The worker's converters
+    /// are checked first, so a worker that could run no connector does not start.
     pub async fn open(worker: &WorkerConfig) -> Result<Delivery, ConnectorError> {
         let fail = |e: String| ConnectorError::fail(e);
+        if let Err(e) = ferrium_converter::build_converters(&worker.props, &Default::default()) {
+            return Err(fail(format!(
+                "invalid worker configuration: {}",
+                e.0.join("; ")
+            )));
+        }
         let Some(bootstrap) = worker.bootstrap_servers() else {
             let store =
                 FileOffsetStore::open(&worker.offset_file()).map_err(|e| fail(e.to_string()))?;

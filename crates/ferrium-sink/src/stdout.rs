@@ -43,31 +43,53 @@ impl<W: Write + Send> StdoutSink<W> {
         self.out
     }
 
-    /// Writes the batch as lines `{"topic":…,"key":…,"value":…}`. Key and value are
-    /// already JSON (the JSON converter's output), so they are embedded as they are, and
-    /// handed to the kernel where they lie (vectored writes) rather than copied into one
-    /// line buffer first: they are most of the bytes.
+    /// Writes the batch as lines `{"topic":…,"key":…,"value":…}`, with `"headers":{…}`
+    /// after the value when the record has headers. Key and value are already JSON (the
+    /// JSON converter's output), so they are embedded as they are, and handed to the
+    /// kernel where they lie (vectored writes) rather than copied into one line buffer
+    /// first: they are most of the bytes.
     fn write_lines(&mut self, batch: &[SerializedRecord]) -> std::io::Result<()> {
-        // Each record's prefix `{"topic":"…","key":` ends where the next one starts.
+        // Per record: `{"topic":"…","key":` up to its first mark, then what follows the
+        // value (`}` and a newline, headers before them) up to its second.
         self.frames.clear();
-        let mut prefix_ends = Vec::with_capacity(batch.len());
+        let mut marks = Vec::with_capacity(batch.len());
         for record in batch {
             self.frames.extend_from_slice(b"{\"topic\":");
             json_string(&mut self.frames, &record.topic);
             self.frames.extend_from_slice(b",\"key\":");
-            prefix_ends.push(self.frames.len());
+            let prefix_end = self.frames.len();
+            if !record.headers.is_empty() {
+                self.frames.extend_from_slice(b",\"headers\":{");
+                for (i, (key, value)) in record.headers.iter().enumerate() {
+                    if i > 0 {
+                        self.frames.push(b',');
+                    }
+                    json_string(&mut self.frames, key);
+                    self.frames.push(b':');
+                    match value {
+                        None => self.frames.extend_from_slice(b"null"),
+                        // Header converters write text; other bytes are shown lossily.
+                        Some(bytes) => {
+                            json_string(&mut self.frames, &String::from_utf8_lossy(bytes))
+                        }
+                    }
+                }
+                self.frames.push(b'}');
+            }
+            self.frames.extend_from_slice(b"}\n");
+            marks.push((prefix_end, self.frames.len()));
         }
         let mut slices: Vec<IoSlice<'_>> = Vec::with_capacity(MAX_SLICES);
         let mut start = 0;
-        for (record, &end) in batch.iter().zip(&prefix_ends) {
+        for (record, &(prefix_end, end)) in batch.iter().zip(&marks) {
             if slices.len() + 5 > MAX_SLICES {
                 write_all_vectored(&mut self.out, &mut slices)?;
             }
-            slices.push(IoSlice::new(&self.frames[start..end]));
+            slices.push(IoSlice::new(&self.frames[start..prefix_end]));
             slices.push(IoSlice::new(record.key.as_deref().unwrap_or(b"null")));
             slices.push(IoSlice::new(b",\"value\":"));
             slices.push(IoSlice::new(record.value.as_deref().unwrap_or(b"null")));
-            slices.push(IoSlice::new(b"}\n"));
+            slices.push(IoSlice::new(&self.frames[prefix_end..end]));
             start = end;
         }
         write_all_vectored(&mut self.out, &mut slices)?;
@@ -149,6 +171,24 @@ mod tests {
             text,
             "{\"topic\":\"p.s.t\",\"key\":{\"id\":1},\"value\":{\"op\":\"c\"}}\n{\"topic\":\"p.s.t\",\"key\":{\"id\":1},\"value\":null}\n"
         );
+    }
+
+    #[tokio::test]
+    async fn headers_follow_the_value_as_text() {
+        let mut sink = StdoutSink::to(Vec::new());
+        let mut record = SerializedRecord::new("t".into(), None, Some(b"1".to_vec()));
+        record.headers = vec![
+            ("id".into(), Some(b"a\"b".to_vec())),
+            ("empty".into(), None),
+        ];
+        sink.write(vec![record]).await.unwrap().await.unwrap();
+        let text = String::from_utf8(sink.into_inner()).unwrap();
+        assert_eq!(
+            text,
+            "{\"topic\":\"t\",\"key\":null,\"value\":1,\"headers\":{\"id\":\"a\\\"b\",\"empty\":null}}\n"
+        );
+        let line: serde_json::Value = serde_json::from_str(text.trim()).unwrap();
+        assert_eq!(line["headers"]["id"], "a\"b");
     }
 
     /// A pipe that takes a few bytes at a time.
