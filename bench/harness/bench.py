@@ -60,10 +60,19 @@ DEBEZIUM_EVENTS = int(os.environ.get("BENCH_DEBEZIUM_EVENTS", "50000"))
 # Debezium tuned settings (defaults of the connectors: max.batch.size 2048, max.queue.size 8192)
 DBZ_TUNED = {"max.batch.size": "16384", "max.queue.size": "65536"}
 
+# The cost of transforms, measured against ferrium-null in the same run: Debezium's unwrap
+# (ExtractNewRecordState, the most used SMT), and a JavaScript Filter that keeps every record
+# (so the output is the same as ferrium-null's and only the script's cost shows).
+UNWRAP = {"transforms": "unwrap", "transforms.unwrap.type": "io.debezium.transforms.ExtractNewRecordState"}
+JS_FILTER = {"transforms": "keep", "transforms.keep.type": "io.debezium.transforms.Filter",
+             "transforms.keep.language": "jsr223.graal.js", "transforms.keep.condition": "value.op != 'x'"}
+
 # system name -> (kind, options)
 SYSTEMS = {
     "ceiling": ("ceiling", {}),
     "ferrium-null": ("ferrium", {"sink": "stdout"}),
+    "ferrium-null-unwrap": ("ferrium", {"sink": "stdout", "transforms": UNWRAP}),
+    "ferrium-null-jsfilter": ("ferrium", {"sink": "stdout", "transforms": JS_FILTER}),
     "ferrium": ("ferrium", {"sink": "kafka", "eos": "enabled"}),
     "ferrium-alo": ("ferrium", {"sink": "kafka", "eos": "disabled"}),
     "debezium-null": ("debezium", {"sink": "stdout", "tuned": False}),
@@ -615,6 +624,7 @@ def measure(dbx, system, workload, rep, db, pos, expected, snapshot_mode=None, l
     else:
         cfg = dbx.connector(db, pos, snapshot_mode, prefix, kind, opts["sink"], rundir)
         if kind == "ferrium":
+            cfg = dict(cfg, **opts.get("transforms", {}))
             cmd = ferrium_files(rundir, name, cfg, opts)
             if os.environ.get("BENCH_FERRIUM_PREFIX"):  # e.g. "perf record -g -o /tmp/x.data --" (RSS/CPU then wrong)
                 import shlex
@@ -927,6 +937,7 @@ def write_results(runs, info):
                 fmt(r["peak_rss_mb"], 0), fmt(r["cpu_s_per_million"]), fmt(r["time_to_first_event_s"], 2),
                 r["ok_reps"], r["reps"]))
         comps = [("ferrium-null", "ceiling"), ("ferrium", "ceiling"), ("ferrium-null", "debezium-null"),
+                 ("ferrium-null-unwrap", "ferrium-null"), ("ferrium-null-jsfilter", "ferrium-null"),
                  ("ferrium", "debezium"), ("ferrium-alo", "debezium"), ("ferrium-null", "debezium-tuned-null"),
                  ("ferrium", "debezium-tuned")]
         lines = []

@@ -19,6 +19,8 @@ pub struct Line {
     pub topic: String,
     pub key: Value,
     pub value: Value,
+    /// The record's headers as the stdout sink shows them (`{name: text}`), or null.
+    pub headers: Value,
 }
 
 impl Line {
@@ -87,6 +89,7 @@ impl Ferrium {
                     topic: json["topic"].as_str().unwrap().to_string(),
                     key: json["key"].clone(),
                     value: json["value"].clone(),
+                    headers: json["headers"].clone(),
                 };
                 if tx.send(parsed).is_err() {
                     break;
@@ -334,4 +337,13 @@ pub fn assert_every_change_in_order(
         assert_eq!(max, rounds, "key {id} is missing changes");
     }
     duplicates
+}
+
+/// A moment between `lo` and `hi` ms that differs from run to run (for fault timing).
+pub fn pseudo_random_ms(seed: u64, lo: u64, hi: u64) -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos() as u64;
+    lo + (nanos ^ seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)) % (hi - lo)
 }

@@ -125,3 +125,50 @@ pub fn json_value(message: &BorrowedMessage<'_>) -> Option<serde_json::Value> {
         })
     })
 }
+
+/// Reads every change of `topic` (values with `after.id`, `op` and `after.v`, schemas
+/// off) with `read_committed` until 5 s pass without a new one once `expect_at_least`
+/// arrived, or `deadline`; returns (id, op, v) in log order, per partition. Tombstones
+/// are skipped.
+pub fn read_changes(
+    topic: &str,
+    group: &str,
+    expect_at_least: usize,
+    deadline: Duration,
+) -> Vec<(i64, String, i64)> {
+    let reader = TopicReader::subscribe(group, &[topic]);
+    let start = Instant::now();
+    let mut last_new = Instant::now();
+    let mut out = Vec::new();
+    loop {
+        if let Some(message) = reader.next(Duration::from_millis(200)) {
+            last_new = Instant::now();
+            if let Some(value) = json_value(&message) {
+                let after = &value["after"];
+                out.push((
+                    after["id"].as_i64().unwrap(),
+                    value["op"].as_str().unwrap().to_string(),
+                    after["v"].as_i64().unwrap(),
+                ));
+            }
+        }
+        let quiet = last_new.elapsed() > Duration::from_secs(5);
+        if (out.len() >= expect_at_least && quiet) || start.elapsed() > deadline {
+            return out;
+        }
+    }
+}
+
+/// Waits until a connector has committed its first offset (the one after its
+/// snapshot). Before that, a crash means a new snapshot on restart — Debezium's contract
+/// too — and the changes made meanwhile arrive as snapshot rows, not as updates; fault
+/// runs are meant for the stream. `log` gives the connector's log for the failure message.
+pub fn wait_for_first_offset(offsets_topic: &str, log: impl Fn() -> String) {
+    let reader = TopicReader::subscribe(&format!("{offsets_topic}-check"), &[offsets_topic]);
+    reader.values(1, Duration::from_secs(60), || {
+        format!(
+            "no offset was committed to {offsets_topic}; log:\n{}",
+            log()
+        )
+    });
+}

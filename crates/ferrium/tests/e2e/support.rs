@@ -21,7 +21,9 @@ pub use process::*;
 mod topic_reader;
 // Each test binary that includes this file uses a different part of it.
 #[allow(unused_imports)]
-pub use topic_reader::{json_value, kafka_bootstrap, partition_count, TopicReader};
+pub use topic_reader::{
+    json_value, kafka_bootstrap, partition_count, read_changes, wait_for_first_offset, TopicReader,
+};
 
 pub fn pg_port() -> u16 {
     std::env::var("FERRIUM_PG_PORT")

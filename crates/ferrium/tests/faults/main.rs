@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 use std::time::Duration;
 
-use support::{json_value, Ferrium, TestDb, TopicReader};
+use support::{pseudo_random_ms, read_changes, wait_for_first_offset, Ferrium, TestDb};
 
 /// Tests of one binary run in parallel; these must not restart a service under each other.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -131,60 +131,6 @@ async fn kafka_restart_mid_stream_loses_nothing() {
     db.drop().await;
 }
 
-/// Reads every record of `topic` with `read_committed` until `quiet` passes without new
-/// ones (or `deadline`); returns (key id, op, v) in log order, per partition.
-fn read_committed(
-    topic: &str,
-    group: &str,
-    expect_at_least: usize,
-    deadline: Duration,
-) -> Vec<(i64, String, i64)> {
-    let reader = TopicReader::subscribe(group, &[topic]);
-    let start = std::time::Instant::now();
-    let mut last_new = std::time::Instant::now();
-    let mut out = Vec::new();
-    loop {
-        if let Some(message) = reader.next(Duration::from_millis(200)) {
-            last_new = std::time::Instant::now();
-            // Tombstones have no value.
-            if let Some(value) = json_value(&message) {
-                let after = &value["after"];
-                out.push((
-                    after["id"].as_i64().unwrap(),
-                    value["op"].as_str().unwrap().to_string(),
-                    after["v"].as_i64().unwrap(),
-                ));
-            }
-        }
-        let quiet = last_new.elapsed() > Duration::from_secs(5);
-        if (out.len() >= expect_at_least && quiet) || start.elapsed() > deadline {
-            return out;
-        }
-    }
-}
-
-/// Waits until the connector has committed its first offset (the one after its
-/// snapshot). Before that, a crash means a new snapshot on restart — Debezium's
-/// contract too — and the changes made meanwhile arrive as snapshot rows, not as
-/// updates; the faults below are meant for the stream.
-fn wait_for_first_offset(offsets_topic: &str, ferrium: &Ferrium) {
-    let reader = TopicReader::subscribe(&format!("{offsets_topic}-check"), &[offsets_topic]);
-    reader.values(1, Duration::from_secs(60), || {
-        format!(
-            "no offset was committed to {offsets_topic}; log:\n{}",
-            ferrium.log()
-        )
-    });
-}
-
-fn pseudo_random_ms(seed: u64, lo: u64, hi: u64) -> u64 {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos() as u64;
-    lo + (nanos ^ seed.wrapping_mul(0x9E37_79B9_7F4A_7C15)) % (hi - lo)
-}
-
 /// What a fault run left: the records a `read_committed` consumer read, and the log of
 /// every Ferrium instance, for the failure message.
 struct FaultRun {
@@ -247,7 +193,7 @@ async fn stream_through_faults(tag: &str, exactly_once: bool) -> FaultRun {
     ]);
     let mut ferrium = Ferrium::start(&connector, &worker);
     wait_for_log(&ferrium, "streaming started", 1);
-    wait_for_first_offset(&format!("{prefix}-offsets"), &ferrium);
+    wait_for_first_offset(&format!("{prefix}-offsets"), || ferrium.log());
 
     let writer = support::connect(&db.name).await;
     let write = tokio::spawn(async move {
@@ -270,7 +216,7 @@ async fn stream_through_faults(tag: &str, exactly_once: bool) -> FaultRun {
     }
     write.await.unwrap();
     wait_for_log(&ferrium, "streaming started", 1);
-    let records = read_committed(
+    let records = read_changes(
         &format!("{prefix}.public.counters"),
         &format!("{prefix}-check"),
         (KEYS * (ROUNDS + 1)) as usize,

@@ -303,3 +303,70 @@ async fn ferrium_run_serves_the_api_when_a_listener_is_set() {
     w.stop();
     db.drop().await;
 }
+
+/// A transform, predicate or converter that Ferrium does not have is refused when the
+/// connector is created (400, naming each key) and reported per option by validation,
+/// instead of a connector that runs and writes something else than was configured.
+#[tokio::test(flavor = "multi_thread")]
+async fn unavailable_transforms_and_converters_are_refused_by_key() {
+    let db = TestDb::create("rest_refuse").await;
+    let w = Worker::start(&db.worker(&["listeners=http://127.0.0.1:0"]));
+    let h = &w.http;
+    let mut connector = db.connector(&[
+        ("transforms", "unwrap,route"),
+        ("transforms.unwrap.type", "com.example.Unwrap"),
+        (
+            "transforms.route.type",
+            "org.apache.kafka.connect.transforms.RegexRouter",
+        ),
+        ("transforms.route.regex", "(.*)"),
+        ("transforms.route.predicate", "nope"),
+        ("value.converter", "io.confluent.connect.avro.AvroConverter"),
+        ("errors.tolerance", "some"),
+    ]);
+    connector["name"] = json!("refused");
+    let message = h.post("/connectors", &connector.to_string()).error(400);
+    for needle in [
+        "'transforms.unwrap.type'",
+        "com.example.Unwrap",
+        "'transforms.route.predicate'",
+        "'value.converter'",
+        "Avro",
+        "'errors.tolerance'",
+    ] {
+        assert!(
+            message.contains(needle),
+            "'{needle}' missing from: {message}"
+        );
+    }
+    assert_eq!(h.get("/connectors").json(), json!([]));
+
+    let report = h
+        .put(
+            &format!("/connector-plugins/{PG}/config/validate"),
+            &connector["config"].to_string(),
+        )
+        .json();
+    let errors_of = |n: &str| -> Vec<Value> {
+        report["configs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["definition"]["name"] == n)
+            .unwrap_or_else(|| panic!("no entry for {n}: {report:#}"))["value"]["errors"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(report["error_count"], 4, "{report:#}");
+    assert_eq!(errors_of("transforms.unwrap.type").len(), 1);
+    assert_eq!(errors_of("transforms.route.predicate").len(), 1);
+    assert_eq!(errors_of("value.converter").len(), 1);
+    assert_eq!(errors_of("errors.tolerance").len(), 1);
+    assert!(report["groups"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("Transforms: unwrap")));
+    w.stop();
+    db.drop().await;
+}

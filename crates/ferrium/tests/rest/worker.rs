@@ -49,6 +49,7 @@ impl Worker {
                     topic: json["topic"].as_str().unwrap().to_string(),
                     key: json["key"].clone(),
                     value: json["value"].clone(),
+                    headers: json["headers"].clone(),
                 };
                 if tx.send(parsed).is_err() {
                     break;

@@ -1,0 +1,12 @@
+//! Transforms and predicates end to end: the `ferrium` binary with a transform chain,
+//! against the real PostgreSQL, MariaDB and Kafka that `scripts/services.sh up` starts,
+//! read back by plain consumers.
+
+#[path = "../e2e/support.rs"]
+mod support;
+
+#[path = "../mysql/support.rs"]
+mod mysql_support;
+
+mod exactly_once;
+mod refusal;
