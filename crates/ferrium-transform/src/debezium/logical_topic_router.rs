@@ -88,6 +88,9 @@ impl LogicalTopicRouter {
     /// `io.debezium.transforms.ByLogicalTableRouter`: its own key field name, and the
     /// legacy `logical.table.cache.size` when the new option is not given.
     pub fn by_logical_table(props: &Props) -> Result<Self, ConfigProblem> {
+        tracing::warn!(
+            "io.debezium.transforms.ByLogicalTableRouter is deprecated; Debezium asks for io.debezium.transforms.ToLogicalTopicRouter instead"
+        );
         let cache_size = match props.get("logical.destination.cache.size") {
             None if props.get("logical.table.cache.size").is_some() => {
                 cache_size(props, "logical.table.cache.size")?
@@ -175,7 +178,8 @@ impl LogicalTopicRouter {
     fn rewrite_key(
         &mut self,
         key: ConnectData,
-        route: &Route,
+        topic: &str,
+        identifier: String,
     ) -> Result<ConnectData, TransformError> {
         let Value::Struct(mut values) = key.value else {
             return Err(not_a_struct("key", &key.schema));
@@ -187,7 +191,7 @@ impl LogicalTopicRouter {
         );
         // Cached by the old schema alone, as Debezium's cache is.
         let schema = self.key_schemas.get_or_insert(&key.schema, |old| {
-            let mut schema = renamed_copy(old, adjuster.adjust(&format!("{}.Key", route.topic))?);
+            let mut schema = renamed_copy(old, adjuster.adjust(&format!("{topic}.Key"))?);
             if enforce {
                 if old.field_index(field_name).is_some() {
                     return Err(format!(
@@ -200,7 +204,7 @@ impl LogicalTopicRouter {
         });
         let schema = schema.map_err(TransformError::new)?;
         if self.enforce_uniqueness {
-            values.push(Value::String(route.identifier.clone()));
+            values.push(Value::String(identifier));
         }
         Ok(ConnectData::new(schema, Value::Struct(values)))
     }
@@ -239,21 +243,21 @@ impl LogicalTopicRouter {
 
 impl Transform for LogicalTopicRouter {
     fn apply(&mut self, mut record: SourceRecord) -> Result<Option<SourceRecord>, TransformError> {
-        let Some(route) = self.route(&record.topic) else {
+        let Some(Route { topic, identifier }) = self.route(&record.topic) else {
             return Ok(Some(record));
         };
         record.key = match record.key.take() {
             // A key whose value is null is no key (a table without a primary key).
-            Some(key) if !key.value.is_null() => Some(self.rewrite_key(key, &route)?),
+            Some(key) if !key.value.is_null() => Some(self.rewrite_key(key, &topic, identifier)?),
             _ => None,
         };
         record.value = match record.value.take() {
             Some(value) if is_envelope_name(&value.schema) && !value.value.is_null() => {
-                Some(self.rewrite_envelope(value, &route.topic)?)
+                Some(self.rewrite_envelope(value, &topic)?)
             }
             other => other,
         };
-        record.topic = route.topic;
+        record.topic = topic;
         Ok(Some(record))
     }
 }
@@ -425,8 +429,24 @@ mod tests {
     }
 
     fn check_shards(mode: &str, expected_key_schema: &str) {
-        let mut router =
-            LogicalTopicRouter::to_logical_topic(&props_of(&shard_props(mode))).unwrap();
+        check_shards_with(
+            LogicalTopicRouter::to_logical_topic,
+            mode,
+            expected_key_schema,
+        );
+        check_shards_with(
+            LogicalTopicRouter::by_logical_table,
+            mode,
+            expected_key_schema,
+        );
+    }
+
+    fn check_shards_with(
+        build: fn(&Props) -> Result<LogicalTopicRouter, ConfigProblem>,
+        mode: &str,
+        expected_key_schema: &str,
+    ) {
+        let mut router = build(&props_of(&shard_props(mode))).unwrap();
         let schema = id_key_schema("mysql-server-1.inventory.customers_shard_1.Key");
         let cases = [
             ("mysql-server-1.inventory.customers_shard_1", 123, "1"),
@@ -818,6 +838,23 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(&*out.topic, "x");
+    }
+
+    #[test]
+    fn both_class_names_are_registered() {
+        let props = Props::of(&[("topic.regex", "(.*)"), ("topic.replacement", "x")]);
+        for name in [
+            "io.debezium.transforms.ToLogicalTopicRouter",
+            "io.debezium.transforms.ByLogicalTableRouter",
+            "ByLogicalTableRouter",
+        ] {
+            let class = crate::registry::transform(name).unwrap();
+            let mut transform = (class.build)(&props).unwrap();
+            let out = transform
+                .apply(SourceRecord::new("t".into(), None, None))
+                .unwrap();
+            assert_eq!(&*out.unwrap().topic, "x");
+        }
     }
 
     #[test]

@@ -365,3 +365,19 @@ fn the_partition_is_all_that_changes() {
     record.partition = Some(2);
     assert_eq!(out, record);
 }
+
+#[test]
+fn the_class_is_registered() {
+    let class =
+        crate::registry::transform("io.debezium.transforms.partitions.PartitionRouting").unwrap();
+    let props = Props::of(&[
+        ("partition.payload.fields", "after.id"),
+        ("partition.topic.num", "4"),
+    ]);
+    let mut t = (class.build)(&props).unwrap();
+    let out = t
+        .apply(event(product(5, 1.0, None), Op::Create))
+        .unwrap()
+        .unwrap();
+    assert_eq!(out.partition, Some(1));
+}
