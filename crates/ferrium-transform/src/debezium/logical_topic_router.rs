@@ -7,6 +7,7 @@
 //! `<topic>.Value`. Tombstones and other records (heartbeats, schema changes,
 //! transaction metadata) get the new topic and key only.
 
+mod java_replacement;
 mod schema_name_adjuster;
 
 use std::collections::HashMap;
@@ -34,17 +35,24 @@ struct JavaPattern {
 }
 
 impl JavaPattern {
+    /// `option` names the pattern, `replacement_option` the replacement.
     fn new(
         props: &Props,
-        option: &str,
-        pattern: &str,
-        replacement: &str,
+        (option, pattern): (&str, &str),
+        (replacement_option, replacement): (&str, &str),
     ) -> Result<Self, ConfigProblem> {
         let compile = |p: Result<Regex, String>| p.map_err(|e| props.problem(option, e));
+        let first = compile(java_regex::compile(pattern))?;
+        let replacement = java_replacement::translate(replacement, &first).map_err(|e| {
+            props.problem(
+                replacement_option,
+                format!("'{replacement}' cannot be used with '{pattern}': {e}"),
+            )
+        })?;
         Ok(JavaPattern {
             whole: compile(java_regex::compile_full(pattern))?,
-            first: compile(java_regex::compile(pattern))?,
-            replacement: java_regex::replacement(replacement),
+            first,
+            replacement,
         })
     }
 
@@ -103,9 +111,8 @@ impl LogicalTopicRouter {
     fn new(props: &Props, default_key_field: &str, cache_size: i32) -> Result<Self, ConfigProblem> {
         let topic = JavaPattern::new(
             props,
-            "topic.regex",
-            props.required("topic.regex")?,
-            props.required("topic.replacement")?,
+            ("topic.regex", props.required("topic.regex")?),
+            ("topic.replacement", props.required("topic.replacement")?),
         )?;
         let key_field = match props.get("key.field.regex").filter(|r| !r.is_empty()) {
             None => None,
@@ -121,9 +128,8 @@ impl LogicalTopicRouter {
                     })?;
                 Some(JavaPattern::new(
                     props,
-                    "key.field.regex",
-                    regex,
-                    replacement,
+                    ("key.field.regex", regex),
+                    ("key.field.replacement", replacement),
                 )?)
             }
         };
@@ -804,6 +810,22 @@ mod tests {
         let mut to_empty = router(&[("topic.regex", "shard_(.*)"), ("topic.replacement", "$1")]);
         let record = SourceRecord::new("shard_".into(), key(&id_key_schema("k"), 1), None);
         assert_eq!(to_empty.apply(record.clone()).unwrap().unwrap(), record);
+    }
+
+    #[test]
+    fn a_replacement_java_would_fail_on_is_refused() {
+        let err = configure_error(&[("topic.regex", "shard_(.*)"), ("topic.replacement", "$2")]);
+        assert!(
+            err.0.contains("'topic.replacement'") && err.0.contains("No group 2"),
+            "{err}"
+        );
+        let err = configure_error(&[
+            ("topic.regex", "(.*)"),
+            ("topic.replacement", "x"),
+            ("key.field.regex", "(.*)"),
+            ("key.field.replacement", "$x"),
+        ]);
+        assert!(err.0.contains("'key.field.replacement'"), "{err}");
     }
 
     #[test]
