@@ -7,63 +7,22 @@
 //! `<topic>.Value`. Tombstones and other records (heartbeats, schema changes,
 //! transaction metadata) get the new topic and key only.
 
-mod java_replacement;
 mod schema_name_adjuster;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use ferrium_event::{ConnectData, Schema, SchemaType, SourceRecord, Value};
-use regex::Regex;
 
+use crate::java_regex::JavaPattern;
 use crate::schema_cache::SchemaCache;
-use crate::{java_regex, ConfigProblem, Props, Transform, TransformError};
+use crate::{ConfigProblem, Props, Transform, TransformError};
 use schema_name_adjuster::{SchemaNameAdjuster, MODES};
 
 /// The key field name of `ToLogicalTopicRouter`.
 pub const SOURCE_IDENTIFIER_FIELD: &str = "__dbz__sourceIdentifier";
 /// The key field name the deprecated `ByLogicalTableRouter` keeps by default.
 pub const PHYSICAL_TABLE_IDENTIFIER_FIELD: &str = "__dbz__physicalTableIdentifier";
-
-/// A pattern as Java's `Matcher.matches()` then `replaceFirst` use it: the whole input
-/// must match, but the replacement applies to the first match found from the start,
-/// which for an alternation such as `a|ab` is not the whole input.
-struct JavaPattern {
-    whole: Regex,
-    first: Regex,
-    replacement: String,
-}
-
-impl JavaPattern {
-    /// `option` names the pattern, `replacement_option` the replacement.
-    fn new(
-        props: &Props,
-        (option, pattern): (&str, &str),
-        (replacement_option, replacement): (&str, &str),
-    ) -> Result<Self, ConfigProblem> {
-        let compile = |p: Result<Regex, String>| p.map_err(|e| props.problem(option, e));
-        let first = compile(java_regex::compile(pattern))?;
-        let replacement = java_replacement::translate(replacement, &first).map_err(|e| {
-            props.problem(
-                replacement_option,
-                format!("'{replacement}' cannot be used with '{pattern}': {e}"),
-            )
-        })?;
-        Ok(JavaPattern {
-            whole: compile(java_regex::compile_full(pattern))?,
-            first,
-            replacement,
-        })
-    }
-
-    fn replace_if_matches(&self, input: &str) -> Option<String> {
-        self.whole.is_match(input).then(|| {
-            self.first
-                .replacen(input, 1, self.replacement.as_str())
-                .into_owned()
-        })
-    }
-}
 
 /// Where one physical topic goes: the logical topic, and the identifier its keys carry.
 #[derive(Clone)]

@@ -4,13 +4,12 @@
 use std::sync::Arc;
 
 use ferrium_event::SourceRecord;
-use regex::Regex;
 
-use crate::{java_regex, ConfigProblem, Props, Transform, TransformError};
+use crate::java_regex::JavaPattern;
+use crate::{ConfigProblem, Props, Transform, TransformError};
 
 pub struct RegexRouter {
-    regex: Regex,
-    replacement: String,
+    pattern: JavaPattern,
     /// The last topic seen and its routed name: topics repeat, so routing is computed
     /// once per topic change rather than per record.
     last: Option<(Arc<str>, Arc<str>)>,
@@ -18,25 +17,14 @@ pub struct RegexRouter {
 
 impl RegexRouter {
     pub fn new(props: &Props) -> Result<Self, ConfigProblem> {
-        let regex = java_regex::compile_full(props.required("regex")?)
-            .map_err(|e| props.problem("regex", e))?;
+        let regex = props.required("regex")?;
         // Required, but may be empty (Kafka has no default and no non-empty check).
         let replacement = props
             .get("replacement")
             .ok_or_else(|| props.problem("replacement", "is required and has no default"))?;
-        let replacement = java_regex::replacement(replacement);
         Ok(RegexRouter {
-            regex,
-            replacement,
+            pattern: JavaPattern::new(props, ("regex", regex), ("replacement", replacement))?,
             last: None,
-        })
-    }
-
-    fn route(&self, topic: &str) -> Option<String> {
-        self.regex.is_match(topic).then(|| {
-            self.regex
-                .replace(topic, self.replacement.as_str())
-                .into_owned()
         })
     }
 }
@@ -46,7 +34,7 @@ impl Transform for RegexRouter {
         match &self.last {
             Some((from, to)) if *from == record.topic => record.topic = to.clone(),
             _ => {
-                let routed: Arc<str> = match self.route(&record.topic) {
+                let routed: Arc<str> = match self.pattern.replace_if_matches(&record.topic) {
                     Some(t) => t.into(),
                     None => record.topic.clone(),
                 };
@@ -91,6 +79,23 @@ mod tests {
         assert_eq!(
             route("(.*)\\.(.*)\\.(.*)", "$3", "dbserver1.inventory.customers"),
             "customers"
+        );
+    }
+
+    #[test]
+    fn the_replacement_applies_to_the_first_match_as_in_java() {
+        // Java: "ab".matches("a|ab") holds, then replaceFirst replaces just "a".
+        assert_eq!(route("a|ab", "x", "ab"), "xb");
+    }
+
+    #[test]
+    fn a_replacement_java_would_reject_is_refused_at_configuration() {
+        let err = RegexRouter::new(&Props::of(&[("regex", "(a)"), ("replacement", "$2")]))
+            .err()
+            .unwrap();
+        assert!(
+            err.0.contains("'replacement'") && err.0.contains("No group 2"),
+            "{err}"
         );
     }
 }
