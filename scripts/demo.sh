@@ -7,6 +7,8 @@
 #   scripts/demo.sh                    # PostgreSQL; events on stdout, offsets in .demo/
 #   scripts/demo.sh --kafka            # into the local Kafka broker (topics dbserver1.inventory.*)
 #   scripts/demo.sh --mysql [--kafka]  # MariaDB instead (topics dbserver2.inventory.*)
+#   scripts/demo.sh --outbox [--kafka] # the outbox pattern: EventRouter turns rows of an `outbox`
+#                                      # table into topics per aggregate (outbox.event.order, …)
 #
 # Stop it with Ctrl-C; run it again and it resumes where it stopped.
 set -euo pipefail
@@ -18,7 +20,8 @@ for arg in "$@"; do
   case $arg in
     --kafka) mode=--kafka ;;
     --mysql) source_db=mariadb ;;
-    *) echo "usage: scripts/demo.sh [--mysql] [--kafka]" >&2; exit 2 ;;
+    --outbox) source_db=outbox ;;
+    *) echo "usage: scripts/demo.sh [--mysql|--outbox] [--kafka]" >&2; exit 2 ;;
   esac
 done
 pg_port=${FERRIUM_PG_PORT:-5432}
@@ -26,6 +29,7 @@ mariadb_port=${FERRIUM_MARIADB_PORT:-3306}
 kafka_port=${FERRIUM_KAFKA_PORT:-9092}
 
 services=("$source_db")
+if [ "$source_db" = outbox ]; then services=(postgres); fi
 if [ "$mode" = "--kafka" ]; then services+=(kafka); fi
 scripts/services.sh up "${services[@]}"
 
@@ -79,6 +83,46 @@ JSON
 fi
 
 psql_() { psql -h 127.0.0.1 -p "$pg_port" -U postgres -v ON_ERROR_STOP=1 -q "$@"; }
+
+if [ "$source_db" = outbox ]; then
+  if ! psql_ -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'shop'" | grep -q 1; then
+    psql_ -d postgres -c "CREATE DATABASE shop"
+    psql_ -d shop -f examples/outbox/outbox.sql
+  fi
+  if ! psql_ -d postgres -tAc "SELECT 1 FROM pg_replication_slots WHERE slot_name = 'ferrium_outbox_demo'" | grep -q 1; then
+    rm -f .demo/outbox/ferrium.offsets
+  fi
+  cargo build --release -p ferrium
+  mkdir -p .demo/outbox
+  worker=.demo/outbox/worker.properties
+  {
+    echo "offset.storage.file.filename=$root/.demo/outbox/ferrium.offsets"
+    echo "offset.flush.interval.ms=1000"
+    echo "value.converter.schemas.enable=false"
+    echo "key.converter.schemas.enable=false"
+    if [ "$mode" = "--kafka" ]; then echo "bootstrap.servers=127.0.0.1:$kafka_port"; fi
+  } > "$worker"
+  sed "s/\"database.port\": \"5432\"/\"database.port\": \"$pg_port\"/" examples/outbox/outbox-postgres.json > .demo/outbox/connector.json
+  # A service at work: each order and its domain events, written in one transaction.
+  (
+    i=1
+    while sleep 2; do
+      i=$((i + 1))
+      psql_ -d shop -c "BEGIN;
+        INSERT INTO orders (customer_id, status, total) VALUES (1 + $i % 3, 'placed', $i * 10);
+        INSERT INTO outbox SELECT gen_random_uuid(), 'order', currval('orders_id_seq')::text, 'OrderPlaced',
+          json_build_object('orderId', currval('orders_id_seq'), 'customerId', 1 + $i % 3, 'total', $i * 10);
+        INSERT INTO outbox SELECT gen_random_uuid(), 'customer', (1 + $i % 3)::text, 'CustomerOrdered',
+          json_build_object('customerId', 1 + $i % 3, 'orderId', currval('orders_id_seq'));
+        COMMIT;" >/dev/null 2>&1 || true
+    done
+  ) &
+  writer=$!
+  trap 'kill $writer 2>/dev/null || true' EXIT
+  echo "Routing the outbox of database 'shop' to topics outbox.event.<aggregatetype> (Ctrl-C to stop)..." >&2
+  target/release/ferrium run .demo/outbox/connector.json --worker "$worker"
+  exit $?
+fi
 if ! psql_ -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'inventory'" | grep -q 1; then
   psql_ -d postgres -c "CREATE DATABASE inventory"
   psql_ -d inventory -f examples/inventory.sql
