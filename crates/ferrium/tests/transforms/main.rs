@@ -8,5 +8,10 @@ mod support;
 #[path = "../mysql/support.rs"]
 mod mysql_support;
 
+mod chain;
 mod exactly_once;
+mod outbox;
+mod records;
 mod refusal;
+mod scripting;
+mod unwrap;
