@@ -343,6 +343,18 @@ mod tests {
     }
 
     #[test]
+    fn the_key_of_a_tombstone_gets_the_fields() {
+        let mut t = InsertField::new(&Props::of(&all_fields()), RecordPart::Key).unwrap();
+        let out = t.apply(tombstone(9)).unwrap().unwrap();
+        assert!(out.value.is_none());
+        let key = out.key.unwrap();
+        assert_eq!(field(&key, "id"), &Value::Int32(9));
+        assert_eq!(field(&key, "topic_field"), &Value::from(TOPIC));
+        assert_eq!(field(&key, "timestamp_field"), &Value::Null);
+        assert_eq!(field(&key, "instance_id"), &Value::from("my-instance-id"));
+    }
+
+    #[test]
     fn every_debezium_record_kind_with_a_struct_value_gets_the_field() {
         let mut t = value_transform(&[("static.field", "origin"), ("static.value", "eu")]);
         for record in [

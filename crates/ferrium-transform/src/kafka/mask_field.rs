@@ -48,10 +48,13 @@ impl Replacement {
         }
     }
 
-    fn not_a_number(&self) -> TransformError {
+    /// Kafka's words differ: `Values.convertTo…` says "to a number", its own
+    /// `BigDecimal` parse for decimals "to number".
+    fn not_a_number(&self, decimal: bool) -> TransformError {
         TransformError::new(format!(
-            "Unable to convert {} (class java.lang.String) to a number",
-            self.text
+            "Unable to convert {} (class java.lang.String) to {}number",
+            self.text,
+            if decimal { "" } else { "a " }
         ))
     }
 
@@ -60,7 +63,7 @@ impl Replacement {
         if name.is_some_and(|n| DATE_LOGICAL.contains(&n)) {
             return Err(cannot_replace("java.util.Date"));
         }
-        let number = || self.number.as_ref().ok_or_else(|| self.not_a_number());
+        let number = || self.number.as_ref().ok_or_else(|| self.not_a_number(false));
         // Java narrows the long with a cast: the low bits are kept.
         Ok(match schema.kind {
             SchemaType::Int8 => Value::Int8(number().map(|_| self.long as i8)?),
@@ -72,7 +75,11 @@ impl Replacement {
             SchemaType::String => Value::String(self.text.clone()),
             SchemaType::Bytes if name == Some(DECIMAL) => {
                 let scale = decimal_scale(schema)?;
-                let unscaled = number()?.unscaled_at(scale).ok_or_else(|| {
+                let decimal = self
+                    .number
+                    .as_ref()
+                    .ok_or_else(|| self.not_a_number(true))?;
+                let unscaled = decimal.unscaled_at(scale).ok_or_else(|| {
                     TransformError::new(format!(
                         "replacement {} does not fit the scale {scale} of the decimal field",
                         self.text
@@ -369,13 +376,18 @@ mod tests {
 
     #[test]
     fn a_replacement_that_is_not_a_number_fails_on_numeric_fields_only() {
-        for name in ["byte", "short", "int", "long", "float", "double", "decimal"] {
+        for name in ["byte", "short", "int", "long", "float", "double"] {
             let err = masked(name, Some("foo")).unwrap_err();
             assert_eq!(
                 err.0, "Unable to convert foo (class java.lang.String) to a number",
                 "{name}"
             );
         }
+        let err = masked("decimal", Some("foo")).unwrap_err();
+        assert_eq!(
+            err.0,
+            "Unable to convert foo (class java.lang.String) to number"
+        );
         assert!(masked("string,int", Some("foo")).is_err());
         assert_eq!(
             field(&masked("string", Some("foo")).unwrap(), "string"),
