@@ -281,4 +281,16 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn a_null_on_the_way_takes_its_default_whatever_the_option() {
+        let inner = Schema::record("inner")
+            .field("leaf", Schema::of(SchemaType::Int32).optional())
+            .optional()
+            .default_value(serde_json::json!({"leaf": 7}));
+        let schema = Schema::record("root").field("inner", inner);
+        let path = SingleFieldPath::parse("inner.leaf", FieldSyntax::V2).unwrap();
+        let value = Value::Struct(vec![Value::Null]);
+        assert_eq!(path.take_value(&schema, value, false), Value::Int32(7));
+    }
 }
