@@ -9,7 +9,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 use std::time::Duration;
 
-use support::{pseudo_random_ms, read_changes, wait_for_first_offset, Ferrium, TestDb};
+use support::{
+    json_value, pseudo_random_ms, read_changes, wait_for_first_offset, Ferrium, TestDb, TopicReader,
+};
 
 /// Tests of one binary run in parallel; these must not restart a service under each other.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());

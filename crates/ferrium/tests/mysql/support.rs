@@ -21,6 +21,8 @@ pub use process::*;
 
 #[path = "../common/topic_reader.rs"]
 mod topic_reader;
+// Each test binary that includes this file uses a different part of it.
+#[allow(unused_imports)]
 pub use topic_reader::{kafka_bootstrap, TopicReader};
 
 pub fn mariadb_port() -> u16 {

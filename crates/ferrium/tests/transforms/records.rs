@@ -1,5 +1,4 @@
-//! What a plain Kafka consumer sees of a record: key, value, headers (as text) and
-//! partition.
+//! What a plain Kafka consumer sees of a record: key, value and headers (as text).
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -11,8 +10,6 @@ use crate::support::TopicReader;
 
 #[derive(Debug, Clone)]
 pub struct Record {
-    pub topic: String,
-    pub partition: i32,
     pub key: Option<Value>,
     pub value: Option<Value>,
     pub headers: BTreeMap<String, Option<String>>,
@@ -74,8 +71,6 @@ pub fn read(
             })
             .unwrap_or_default();
         out.push(Record {
-            topic: message.topic().to_string(),
-            partition: message.partition(),
             key: json(message.key()),
             value: json(message.payload()),
             headers,
