@@ -116,6 +116,8 @@ mod tests {
     fn documents_that_do_not_fit_fail() {
         // The first element's type wins the merge; the second does not fit it.
         assert!(convert(r#"{"a": [{"x": 1}, {"x": "one"}]}"#).is_err());
+        // A Java Integer is no INT64 value, even where the merge chose int64.
+        assert!(convert(r#"{"a": [{"x": 10000000000}, {"x": 1}]}"#).is_err());
         // Jackson reads this as a BigInteger, which no Connect schema accepts.
         assert!(convert(r#"{"n": 9223372036854775808}"#).is_err());
         // Merged element schemas are required, so a null element no longer fits.

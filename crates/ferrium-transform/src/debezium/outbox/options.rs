@@ -281,7 +281,13 @@ mod tests {
 
     #[test]
     fn malformed_placements_are_refused() {
-        for bad in ["type", "", "a:header,,b:envelope", "a:b:c:d", "type:body"] {
+        for bad in [
+            "type",
+            "",
+            "a:header,,b:envelope",
+            "a:header:x:y",
+            "type:body",
+        ] {
             let err = options(&[(ADDITIONAL_PLACEMENT, bad)]).err();
             assert!(
                 err.is_some_and(|e| e.0.contains(ADDITIONAL_PLACEMENT)),

@@ -1137,3 +1137,22 @@ fn postgres_outbox_example() {
         ]
     );
 }
+
+#[test]
+fn a_version_cached_for_another_payload_shape_does_not_fit() {
+    // Debezium caches versioned value schemas by version alone, so a second payload
+    // shape under the same version fails Struct.put.
+    let mut router = router(&[
+        ("table.expand.json.payload", "true"),
+        ("table.field.event.schema.version", "version"),
+        ("table.fields.additional.placement", "type:envelope"),
+    ]);
+    let event = |payload: &str| {
+        Row::new(EVENT_ID, "UserCreated", "1", "User", payload)
+            .set("version", Schema::of(SchemaType::Int32), Value::Int32(1))
+            .record()
+    };
+    routed(&mut router, event(r#"{"a": 1}"#));
+    routed(&mut router, event(r#"{"a": 2}"#));
+    assert!(router.apply(event(r#"{"b": "x"}"#)).is_err());
+}
