@@ -29,7 +29,7 @@ use crate::{ConfigProblem, Props, Transform, TransformError};
 
 use json_expand::JsonExpander;
 use options::{InvalidOpBehavior, Options, Placement};
-use routing::TopicRouter;
+use routing::{RouteProblem, TopicRouter};
 use row::OutboxRow;
 use value_schema::{SchemaInputs, ValueSchemas, PAYLOAD_FIELD};
 
@@ -45,8 +45,12 @@ pub struct EventRouter {
 impl EventRouter {
     pub fn new(props: &Props) -> Result<Self, ConfigProblem> {
         let options = Options::from_props(props)?;
-        let router = TopicRouter::new(&options.route_regex, &options.route_replacement)
-            .map_err(|e| props.problem("route.topic.regex", e))?;
+        let router = TopicRouter::new(&options.route_regex, &options.route_replacement).map_err(
+            |problem| match problem {
+                RouteProblem::Pattern(e) => props.problem("route.topic.regex", e),
+                RouteProblem::Replacement(e) => props.problem("route.topic.replacement", e),
+            },
+        )?;
         Ok(EventRouter {
             expander: options.expand_json.then(|| JsonExpander::new(options.json)),
             envelope_fields: options.has_envelope_fields(),
@@ -110,22 +114,9 @@ impl EventRouter {
             value: ConnectData::new(id_schema.clone(), id.clone()),
         });
 
-        let text_payload = &values[payload_index];
-        let expanded = match (&mut self.expander, text_payload) {
-            (Some(expander), Value::String(text)) => match expander.expand(&o.payload, text) {
-                Ok(data) => Some(data),
-                Err(reason) => {
-                    tracing::warn!(topic = %record.topic, "JSON expansion failed, the payload stays a string: {reason}");
-                    None
-                }
-            },
-            // A null payload is a potential tombstone, not a reason to warn.
-            (Some(_), Value::Null) | (None, _) => None,
-            (Some(_), _) => {
-                tracing::warn!(topic = %record.topic, "Expand JSON payload is turned on but payload is not a string");
-                None
-            }
-        };
+        let expanded = values.get(payload_index).and_then(|payload| {
+            expand_payload(self.expander.as_mut(), &o.payload, &record.topic, payload)
+        });
         let payload_schema = expanded
             .as_ref()
             .map_or_else(|| column_payload_schema.clone(), |d| d.schema.clone());
@@ -181,7 +172,9 @@ impl EventRouter {
         let payload = match expanded {
             Some(data) => data.value,
             None => match &mut after.value {
-                Value::Struct(values) => std::mem::replace(&mut values[payload_index], Value::Null),
+                Value::Struct(values) => values
+                    .get_mut(payload_index)
+                    .map_or(Value::Null, |v| std::mem::replace(v, Value::Null)),
                 _ => Value::Null,
             },
         };
@@ -193,20 +186,7 @@ impl EventRouter {
         };
         let value = match value_schema {
             None => ConnectData::new(payload_schema, payload),
-            Some(schema) => {
-                let mut fields = vec![Value::Null; schema.fields.len()];
-                put(
-                    &schema,
-                    &mut fields,
-                    PAYLOAD_FIELD,
-                    &payload_schema,
-                    payload,
-                )?;
-                for (alias, column_schema, value) in placed_in_envelope {
-                    put(&schema, &mut fields, alias, &column_schema, value)?;
-                }
-                ConnectData::new(schema, Value::Struct(fields))
-            }
+            Some(schema) => envelope_value(schema, &payload_schema, payload, placed_in_envelope)?,
         };
 
         record.topic = topic;
@@ -216,6 +196,53 @@ impl EventRouter {
         record.timestamp = timestamp;
         Ok(record)
     }
+}
+
+/// With `table.expand.json.payload`, a string payload as a struct; `None` keeps the
+/// payload as it is (expansion off, a null, or a payload that cannot be expanded).
+fn expand_payload(
+    expander: Option<&mut JsonExpander>,
+    column: &str,
+    topic: &str,
+    payload: &Value,
+) -> Option<ConnectData> {
+    let expander = expander?;
+    match payload {
+        Value::String(text) => match expander.expand(column, text) {
+            Ok(data) => Some(data),
+            Err(reason) => {
+                tracing::warn!(
+                    topic,
+                    "JSON expansion failed, the payload stays a string: {reason}"
+                );
+                None
+            }
+        },
+        // A null payload is a potential tombstone, not a reason to warn.
+        Value::Null => None,
+        _ => {
+            tracing::warn!(
+                topic,
+                "Expand JSON payload is turned on but payload is not a string"
+            );
+            None
+        }
+    }
+}
+
+/// The struct value of `payload` and the `envelope` placements.
+fn envelope_value(
+    schema: Arc<Schema>,
+    payload_schema: &Arc<Schema>,
+    payload: Value,
+    placed: Vec<(&String, Arc<Schema>, Value)>,
+) -> Result<ConnectData, TransformError> {
+    let mut fields = vec![Value::Null; schema.fields.len()];
+    put(&schema, &mut fields, PAYLOAD_FIELD, payload_schema, payload)?;
+    for (alias, column_schema, value) in placed {
+        put(&schema, &mut fields, alias, &column_schema, value)?;
+    }
+    Ok(ConnectData::new(schema, Value::Struct(fields)))
 }
 
 /// `Struct.put` into a cached value schema, which (cached by payload schema or

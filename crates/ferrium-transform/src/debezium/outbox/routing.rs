@@ -12,6 +12,13 @@ use crate::java_regex;
 /// Distinct routed values are few (aggregate types), so each is routed once.
 const CAPACITY: usize = 1024;
 
+/// Which of the two options is wrong, and why.
+#[derive(Debug)]
+pub(super) enum RouteProblem {
+    Pattern(String),
+    Replacement(String),
+}
+
 pub(super) struct TopicRouter {
     whole: Regex,
     /// Java's `replaceFirst` finds the first match anywhere, which for some patterns
@@ -22,11 +29,14 @@ pub(super) struct TopicRouter {
 }
 
 impl TopicRouter {
-    pub fn new(pattern: &str, replacement: &str) -> Result<Self, String> {
+    pub fn new(pattern: &str, replacement: &str) -> Result<Self, RouteProblem> {
+        let first = java_regex::compile(pattern).map_err(RouteProblem::Pattern)?;
+        let replacement = java_regex::replacement(replacement);
+        check_groups(&first, &replacement).map_err(RouteProblem::Replacement)?;
         Ok(TopicRouter {
-            whole: java_regex::compile_full(pattern)?,
-            first: java_regex::compile(pattern)?,
-            replacement: java_regex::replacement(replacement),
+            whole: java_regex::compile_full(pattern).map_err(RouteProblem::Pattern)?,
+            first,
+            replacement,
             routed: HashMap::new(),
         })
     }
@@ -48,6 +58,36 @@ impl TopicRouter {
         self.routed.insert(value.to_string(), topic.clone());
         topic
     }
+}
+
+/// Java fails every record whose replacement names a group the pattern lacks, where
+/// Rust would silently insert nothing; such a pair is refused up front instead.
+fn check_groups(regex: &Regex, replacement: &str) -> Result<(), String> {
+    let mut rest = replacement;
+    while let Some(dollar) = rest.find('$') {
+        rest = &rest[dollar + 1..];
+        if let Some(escaped) = rest.strip_prefix('$') {
+            rest = escaped;
+            continue;
+        }
+        let Some(group) = rest
+            .strip_prefix('{')
+            .and_then(|r| r.find('}').map(|end| &r[..end]))
+        else {
+            continue;
+        };
+        let exists = match group.parse::<usize>() {
+            Ok(number) => number < regex.captures_len(),
+            Err(_) => regex.capture_names().flatten().any(|name| name == group),
+        };
+        if !exists {
+            return Err(format!(
+                "the replacement refers to group '{group}', which the pattern '{}' does not have",
+                regex.as_str()
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -79,5 +119,13 @@ mod tests {
     #[test]
     fn an_invalid_pattern_is_refused() {
         assert!(TopicRouter::new(" [[a-z]", "x").is_err());
+    }
+
+    #[test]
+    fn a_replacement_naming_a_missing_group_is_refused() {
+        assert!(TopicRouter::new("(.*)", "outbox.event.${routedByValue}").is_err());
+        assert!(TopicRouter::new("(.*)", "x.$2").is_err());
+        assert!(TopicRouter::new("(.*)", "x.$1.\\$cost").is_ok());
+        assert!(TopicRouter::new("(?<t>.*)", "x.${t}.$0").is_ok());
     }
 }

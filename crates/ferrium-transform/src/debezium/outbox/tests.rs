@@ -538,6 +538,12 @@ fn should_fail_on_invalid_configuration_for_topic_regex() {
 }
 
 #[test]
+fn a_replacement_without_its_group_is_refused() {
+    assert!(refused(&[("route.topic.regex", "(.*)")])
+        .contains("'transforms.outbox.route.topic.replacement'"));
+}
+
+#[test]
 fn should_fail_on_invalid_configuration_for_additional_fields() {
     assert!(refused(&[("table.fields.additional.placement", "type")])
         .contains("'transforms.outbox.table.fields.additional.placement'"));
