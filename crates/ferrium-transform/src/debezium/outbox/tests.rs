@@ -239,6 +239,21 @@ fn can_skip_messages_without_debezium_cdc_envelope_due_to_missing_value_schema()
 }
 
 #[test]
+fn schema_change_events_pass() {
+    let schema = Arc::new(
+        Schema::record("io.debezium.connector.mysql.SchemaChangeValue")
+            .field("databaseName", string())
+            .field("ddl", string()),
+    );
+    let value = Value::Struct(vec![
+        "inventory".into(),
+        "ALTER TABLE outbox ADD x INT".into(),
+    ]);
+    let record = SourceRecord::new("db".into(), None, Some(ConnectData::new(schema, value)));
+    assert_eq!(router(&[]).apply(record.clone()).unwrap(), Some(record));
+}
+
+#[test]
 fn can_skip_updates() {
     let row = Row::user_created();
     for behaviour in ["warn", "error"] {
