@@ -1,9 +1,11 @@
 //! Debezium's transforms (`io.debezium.transforms.*`), each in a file of its own.
 
 mod logical_topic_router;
+mod outbox;
 mod partition_routing;
 
 pub use logical_topic_router::LogicalTopicRouter;
+pub use outbox::EventRouter;
 pub use partition_routing::PartitionRouting;
 
 use crate::registry::TransformClass;
@@ -21,5 +23,9 @@ pub const TRANSFORMS: &[TransformClass] = &[
     TransformClass {
         class: "io.debezium.transforms.partitions.PartitionRouting",
         build: |p| Ok(Box::new(PartitionRouting::new(p)?)),
+    },
+    TransformClass {
+        class: "io.debezium.transforms.outbox.EventRouter",
+        build: |p| Ok(Box::new(EventRouter::new(p)?)),
     },
 ];
