@@ -2,6 +2,10 @@
 //! value `value.literal` parsed once with Kafka's `Values.parseString` into a typed value
 //! and schema: `true` a boolean, `1` an int8, `1.5` a float32, `2019-08-23` a Date,
 //! `[1,2]` an array of int8, anything else the string itself.
+//!
+//! Refused at configuration, because a Ferrium header needs a schema: the literal `null`,
+//! and containers Kafka types without an element schema (`[]`, `{}`, `[null]`,
+//! `{"a":null}`, mixed elements such as `[1,"a"]`).
 
 use std::sync::Arc;
 
