@@ -341,10 +341,12 @@ async fn unavailable_transforms_and_converters_are_refused_by_key() {
     }
     assert_eq!(h.get("/connectors").json(), json!([]));
 
+    let mut body = connector["config"].clone();
+    body["name"] = json!("refused");
     let report = h
         .put(
             &format!("/connector-plugins/{PG}/config/validate"),
-            &connector["config"].to_string(),
+            &body.to_string(),
         )
         .json();
     let errors_of = |n: &str| -> Vec<Value> {
