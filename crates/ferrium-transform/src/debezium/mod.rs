@@ -1,6 +1,14 @@
 //! Debezium's transforms (`io.debezium.transforms.*`), each in a file of its own.
 
+mod connect_schema;
+mod extract_new_record_state;
+
+pub use extract_new_record_state::ExtractNewRecordState;
+
 use crate::registry::TransformClass;
 
 /// The registry entries of this module.
-pub const TRANSFORMS: &[TransformClass] = &[];
+pub const TRANSFORMS: &[TransformClass] = &[TransformClass {
+    class: "io.debezium.transforms.ExtractNewRecordState",
+    build: |p| Ok(Box::new(ExtractNewRecordState::new(p)?)),
+}];
