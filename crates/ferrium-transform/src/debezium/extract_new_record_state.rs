@@ -290,7 +290,15 @@ impl ExtractNewRecordState {
     fn build_plan(&mut self, envelope: &Arc<Schema>) -> Plan {
         let after = field_position(envelope, "after");
         let before = field_position(envelope, "before");
-        let added = resolve_all(&self.add_fields, envelope);
+        let mut headers = resolve_all(&self.add_headers, envelope);
+        let mut added = resolve_all(&self.add_fields, envelope);
+        // Headers are read first, then the added fields, from an envelope that is then
+        // discarded: the last reader of each value takes it.
+        if let (Ok(headers), Ok(added)) = (headers.as_mut(), added.as_mut()) {
+            let mut reads: Vec<&mut ResolvedField> =
+                headers.iter_mut().chain(added.iter_mut()).collect();
+            ResolvedField::mark_moves(&mut reads);
+        }
         let mut spec = OutputSpec {
             deleted: self.deletes.rewrites().then_some("false"),
             replace_null_with_default: self.replace_null_with_default,
@@ -324,7 +332,7 @@ impl ExtractNewRecordState {
                 .and_then(|image| route_field(&envelope.fields[image].schema, name))
         });
         Plan {
-            headers: resolve_all(&self.add_headers, envelope),
+            headers,
             after,
             before,
             upsert,
@@ -392,7 +400,7 @@ impl ExtractNewRecordState {
     fn upsert(
         &mut self,
         mut record: SourceRecord,
-        envelope: &[Value],
+        envelope: &mut [Value],
         row: Value,
         out: &Output,
     ) -> Result<Option<SourceRecord>, TransformError> {
@@ -461,7 +469,7 @@ impl ExtractNewRecordState {
                 row.push(Value::from(out.deleted.unwrap_or("true")));
                 if self.drop_fields.is_none() {
                     for field in &out.added {
-                        row.push(field.value(&envelope)?);
+                        row.push(field.value(&mut envelope)?);
                     }
                     record.value = Some(ConnectData::new(out.schema.clone(), Value::Struct(row)));
                     return Ok(Some(record));
@@ -475,7 +483,7 @@ impl ExtractNewRecordState {
             let schema = self.added_on(&value.schema, envelope_schema, added)?;
             if let Value::Struct(row) = &mut value.value {
                 for field in added {
-                    row.push(field.value(&envelope)?);
+                    row.push(field.value(&mut envelope)?);
                 }
             }
             value.schema = schema;
@@ -509,7 +517,7 @@ impl Transform for ExtractNewRecordState {
             for header in headers {
                 record.headers.push(Header {
                     key: header.name.clone(),
-                    value: ConnectData::new(header.schema.clone(), header.value(&envelope)?),
+                    value: ConnectData::new(header.schema.clone(), header.value(&mut envelope)?),
                 });
             }
         }
@@ -519,7 +527,7 @@ impl Transform for ExtractNewRecordState {
             .map_or(Value::Null, |v| std::mem::replace(v, Value::Null));
         if !row.is_null() {
             let out = plan.upsert.as_ref().map_err(Clone::clone)?;
-            return self.upsert(record, &envelope, row, out);
+            return self.upsert(record, &mut envelope, row, out);
         }
         let before = *plan.before.as_ref().map_err(Clone::clone)?;
         if envelope.get(before).is_none_or(Value::is_null) {

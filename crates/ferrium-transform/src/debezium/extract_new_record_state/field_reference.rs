@@ -123,6 +123,7 @@ impl FieldReference {
                 name: self.output_name.clone(),
                 schema: Arc::new(copy_basics(schema).optional()),
                 source,
+                moves: false,
             }
         }))
     }
@@ -150,25 +151,56 @@ pub(super) struct ResolvedField {
     /// The source field's schema made optional (Kafka's `copySchemaBasics`).
     pub(super) schema: Arc<Schema>,
     source: FieldSource,
+    /// Whether the value may be moved out of the envelope rather than copied: set when
+    /// nothing read after this entry reads the same slot (the envelope is discarded).
+    moves: bool,
 }
 
+/// The value slot an entry reads: a top-level field, or a field of a top-level struct.
+type Slot = (usize, Option<usize>);
+
 impl ResolvedField {
+    fn slot(&self) -> Slot {
+        match self.source {
+            FieldSource::TopLevel(field) | FieldSource::TopLevelIfParent { field, .. } => {
+                (field, None)
+            }
+            FieldSource::Nested { parent, field } => (parent, Some(field)),
+        }
+    }
+
+    /// Marks the entries whose value can be moved: each one not a struct or map (those
+    /// are never moved, so a parent is never emptied) and the last in `reads` (in
+    /// reading order) to read its slot.
+    pub(super) fn mark_moves(reads: &mut [&mut ResolvedField]) {
+        for i in 0..reads.len() {
+            let slot = reads[i].slot();
+            let read_later = reads[i + 1..].iter().any(|r| r.slot() == slot);
+            let container = matches!(reads[i].schema.kind, SchemaType::Struct | SchemaType::Map);
+            reads[i].moves = !read_later && !container;
+        }
+    }
+
     /// The field's value in an envelope value (its fields by position); a null parent
     /// (`transaction` outside a transaction) gives null.
-    pub(super) fn value(&self, envelope: &[Value]) -> Result<Value, TransformError> {
+    pub(super) fn value(&self, envelope: &mut [Value]) -> Result<Value, TransformError> {
         let value = match self.source {
-            FieldSource::TopLevel(field) => envelope.get(field),
-            FieldSource::Nested { parent, field } => match envelope.get(parent) {
-                Some(Value::Struct(values)) => values.get(field),
+            FieldSource::TopLevel(field) => envelope.get_mut(field),
+            FieldSource::Nested { parent, field } => match envelope.get_mut(parent) {
+                Some(Value::Struct(values)) => values.get_mut(field),
                 Some(Value::Null) | None => return Ok(Value::Null),
                 Some(_) => return Err(self.not_a_struct()),
             },
             FieldSource::TopLevelIfParent { parent, field } => match envelope.get(parent) {
                 Some(Value::Null) | None => return Ok(Value::Null),
-                Some(_) => envelope.get(field),
+                Some(_) => envelope.get_mut(field),
             },
         };
-        let value = value.cloned().unwrap_or(Value::Null);
+        let value = match value {
+            Some(v) if self.moves => std::mem::replace(v, Value::Null),
+            Some(v) => v.clone(),
+            None => Value::Null,
+        };
         // Kafka checks a struct or map value against the copied schema, which has no
         // fields or entry schemas, and rejects it.
         match (&value, self.schema.kind) {
@@ -232,13 +264,30 @@ mod tests {
         let envelope = Schema::record("x.Envelope")
             .field("source", source)
             .field("op", Schema::of(SchemaType::String));
-        let values = [Value::Struct(vec![Value::Int32(7)]), Value::from("c")];
+        let mut values = [Value::Struct(vec![Value::Int32(7)]), Value::from("c")];
         let lsn = parse("lsn").resolve(&envelope).unwrap().unwrap();
-        assert_eq!(lsn.value(&values).unwrap(), Value::Int32(7));
+        assert_eq!(lsn.value(&mut values).unwrap(), Value::Int32(7));
         assert!(lsn.schema.optional);
         let op = parse("source.op").resolve(&envelope).unwrap().unwrap();
-        assert_eq!(op.value(&values).unwrap(), Value::from("c"));
+        assert_eq!(op.value(&mut values).unwrap(), Value::from("c"));
         assert_eq!(parse("version").resolve(&envelope).unwrap(), None);
         assert!(parse("transaction.id").resolve(&envelope).is_err());
+    }
+
+    #[test]
+    fn only_the_last_reader_of_a_slot_moves_the_value() {
+        let envelope = Schema::record("x.Envelope").field("op", Schema::of(SchemaType::String));
+        let mut values = [Value::from("c")];
+        let mut first = parse("op").resolve(&envelope).unwrap().unwrap();
+        let mut second = parse("op:OP").resolve(&envelope).unwrap().unwrap();
+        ResolvedField::mark_moves(&mut [&mut first, &mut second]);
+        assert!(!first.moves && second.moves);
+        assert_eq!(first.value(&mut values).unwrap(), Value::from("c"));
+        assert_eq!(second.value(&mut values).unwrap(), Value::from("c"));
+        assert_eq!(
+            values[0],
+            Value::Null,
+            "moved out of the discarded envelope"
+        );
     }
 }

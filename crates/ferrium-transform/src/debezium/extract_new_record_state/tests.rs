@@ -977,3 +977,24 @@ fn registered_by_full_and_simple_name() {
         assert!((class.build)(&Props::of(&[])).is_ok());
     }
 }
+
+#[test]
+fn a_value_read_by_a_header_and_fields_reaches_each() {
+    let table = Table::new();
+    let mut t = unwrap(&[
+        ("add.headers", "op,source.table"),
+        ("add.fields", "op,table,source.table:T,op:OP"),
+    ]);
+    for _ in 0..2 {
+        let out = apply(&mut t, table.create()).unwrap();
+        assert_eq!(header_value(&out, "__op"), Some(&Value::from("c")));
+        assert_eq!(
+            header_value(&out, "__source_table"),
+            Some(&Value::from("test_table"))
+        );
+        assert_eq!(get(&out, "__op"), Some(&Value::from("c")));
+        assert_eq!(get(&out, "__OP"), Some(&Value::from("c")));
+        assert_eq!(get(&out, "__table"), Some(&Value::from("test_table")));
+        assert_eq!(get(&out, "__T"), Some(&Value::from("test_table")));
+    }
+}
