@@ -1,14 +1,22 @@
 //! Debezium's transforms (`io.debezium.transforms.*`), each in a file of its own.
 
 mod connect_schema;
+mod extract_changed_record_state;
 mod extract_new_record_state;
 
+pub use extract_changed_record_state::ExtractChangedRecordState;
 pub use extract_new_record_state::ExtractNewRecordState;
 
 use crate::registry::TransformClass;
 
 /// The registry entries of this module.
-pub const TRANSFORMS: &[TransformClass] = &[TransformClass {
-    class: "io.debezium.transforms.ExtractNewRecordState",
-    build: |p| Ok(Box::new(ExtractNewRecordState::new(p)?)),
-}];
+pub const TRANSFORMS: &[TransformClass] = &[
+    TransformClass {
+        class: "io.debezium.transforms.ExtractNewRecordState",
+        build: |p| Ok(Box::new(ExtractNewRecordState::new(p)?)),
+    },
+    TransformClass {
+        class: "io.debezium.transforms.ExtractChangedRecordState",
+        build: |p| Ok(Box::new(ExtractChangedRecordState::new(p)?)),
+    },
+];
