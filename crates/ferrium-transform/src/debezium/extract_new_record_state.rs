@@ -495,7 +495,10 @@ impl ExtractNewRecordState {
 impl Transform for ExtractNewRecordState {
     fn apply(&mut self, mut record: SourceRecord) -> Result<Option<SourceRecord>, TransformError> {
         // Kafka Connect sees a tombstone in any null value, with or without a schema.
-        let Some(value) = record.value.take().filter(|v| !v.value.is_null()) else {
+        if record.value.as_ref().is_none_or(|v| v.value.is_null()) {
+            return Ok(self.tombstone(record));
+        }
+        let Some(value) = record.value.take() else {
             return Ok(self.tombstone(record));
         };
         if !is_envelope(&value.schema) {

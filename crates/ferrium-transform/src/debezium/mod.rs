@@ -3,9 +3,11 @@
 mod connect_schema;
 mod extract_changed_record_state;
 mod extract_new_record_state;
+mod header_to_value;
 
 pub use extract_changed_record_state::ExtractChangedRecordState;
 pub use extract_new_record_state::ExtractNewRecordState;
+pub use header_to_value::HeaderToValue;
 
 use crate::registry::TransformClass;
 
@@ -18,5 +20,9 @@ pub const TRANSFORMS: &[TransformClass] = &[
     TransformClass {
         class: "io.debezium.transforms.ExtractChangedRecordState",
         build: |p| Ok(Box::new(ExtractChangedRecordState::new(p)?)),
+    },
+    TransformClass {
+        class: "io.debezium.transforms.HeaderToValue",
+        build: |p| Ok(Box::new(HeaderToValue::new(p)?)),
     },
 ];

@@ -998,3 +998,18 @@ fn a_value_read_by_a_header_and_fields_reaches_each() {
         assert_eq!(get(&out, "__T"), Some(&Value::from("test_table")));
     }
 }
+
+#[test]
+fn a_null_value_with_a_schema_is_a_tombstone_too() {
+    let table = Table::new();
+    let record = SourceRecord::new(
+        "dummy".into(),
+        None,
+        Some(ConnectData::new(table.envelope.clone(), Value::Null)),
+    );
+    assert_eq!(apply(&mut unwrap(&[]), record.clone()), None);
+    let mut t = unwrap(&[(MODE, "rewrite-with-tombstone"), ("add.headers", "op")]);
+    let out = apply(&mut t, record.clone()).unwrap();
+    assert_eq!(out.value, record.value, "passed as it came");
+    assert_eq!(header_value(&out, "__op"), Some(&Value::from("d")));
+}
