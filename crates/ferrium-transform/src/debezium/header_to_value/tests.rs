@@ -136,10 +136,7 @@ fn options_are_validated_as_debezium_does() {
         ("fields", ",f2"),
         ("operation", "copy"),
     ]);
-    assert!(
-        err.contains("'fields'") && err.contains("Empty") || err.contains("empty"),
-        "{err}"
-    );
+    assert!(err.contains("'fields'") && err.contains("empty"), "{err}");
     for (headers, fields) in [
         ("header one", "f1"),
         ("headerOne", "after.field one"),
