@@ -1,9 +1,16 @@
 //! Debezium's transforms (`io.debezium.transforms.*`), each in a file of its own.
 
+mod connect_schema;
+mod extract_changed_record_state;
+mod extract_new_record_state;
+mod header_to_value;
 mod logical_topic_router;
 mod outbox;
 mod partition_routing;
 
+pub use extract_changed_record_state::ExtractChangedRecordState;
+pub use extract_new_record_state::ExtractNewRecordState;
+pub use header_to_value::HeaderToValue;
 pub use logical_topic_router::LogicalTopicRouter;
 pub use outbox::EventRouter;
 pub use partition_routing::PartitionRouting;
@@ -12,6 +19,18 @@ use crate::registry::TransformClass;
 
 /// The registry entries of this module.
 pub const TRANSFORMS: &[TransformClass] = &[
+    TransformClass {
+        class: "io.debezium.transforms.ExtractNewRecordState",
+        build: |p| Ok(Box::new(ExtractNewRecordState::new(p)?)),
+    },
+    TransformClass {
+        class: "io.debezium.transforms.ExtractChangedRecordState",
+        build: |p| Ok(Box::new(ExtractChangedRecordState::new(p)?)),
+    },
+    TransformClass {
+        class: "io.debezium.transforms.HeaderToValue",
+        build: |p| Ok(Box::new(HeaderToValue::new(p)?)),
+    },
     TransformClass {
         class: "io.debezium.transforms.ToLogicalTopicRouter",
         build: |p| Ok(Box::new(LogicalTopicRouter::to_logical_topic(p)?)),
