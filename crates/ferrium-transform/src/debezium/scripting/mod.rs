@@ -53,3 +53,5 @@ impl Script {
 
 #[cfg(test)]
 mod test_records;
+#[cfg(test)]
+mod throughput;

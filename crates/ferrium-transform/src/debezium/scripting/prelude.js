@@ -10,7 +10,9 @@
   // (Debezium hands structs inside arrays over unproxied). Non-enumerable, so
   // `Object.keys` and `JSON.stringify` see the fields only.
   const structProto = {};
+  // Writable, or an assignment could not give a struct a field named `get`.
   Object.defineProperty(structProto, 'get', {
+    writable: true,
     value: function get(name) {
       if (hasOwn.call(this, name)) {
         return this[name];
@@ -19,9 +21,41 @@
     },
   });
 
+  // The maker of one struct schema's objects, its field names compiled in once: objects
+  // made alike share QuickJS's shapes, and no field name is looked up per record.
+  const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+  function structMaker(names) {
+    const params = names.map((_, i) => 'a' + i);
+    const sets = names.map((n, i) => {
+      // `o.__proto__ = x` would set the prototype, not a field.
+      if (n === '__proto__') return 'define(o, "__proto__", { value: a' + i + ', enumerable: true, writable: true, configurable: true });';
+      return (IDENTIFIER.test(n) ? 'o.' + n : 'o[' + JSON.stringify(n) + ']') + ' = a' + i + ';';
+    });
+    const source = 'return function (' + params.join(', ') + ') { const o = create(P); ' + sets.join(' ') + ' return o; };';
+    const make = new Function('create', 'define', 'P', source)(Object.create, Object.defineProperty, structProto);
+    // QuickJS shares a shape between objects built alike only while some object has it,
+    // and every object of a record is freed before the next: objects with each prefix of
+    // the fields are kept, so each record's objects find their shapes already made.
+    if (names.length <= MAX_KEPT_SHAPES) {
+      const keep = [];
+      for (let k = 1; k <= names.length; k++) {
+        const o = Object.create(structProto);
+        for (let i = 0; i < k; i++) {
+          Object.defineProperty(o, names[i], { value: undefined, enumerable: true, writable: true, configurable: true });
+        }
+        keep.push(o);
+      }
+      // Held by the maker, so they go when the maker is dropped from the cache.
+      make.keep = keep;
+    }
+    return make;
+  }
+  const MAX_KEPT_SHAPES = 128;
+
   // A Map: its entries are properties, and `get(key)` answers as Map#get does.
   const mapProto = {};
   Object.defineProperty(mapProto, 'get', {
+    writable: true,
     value: function get(key) {
       return hasOwn.call(this, key) ? this[key] : null;
     },
@@ -97,8 +131,10 @@
     structProto,
     mapProto,
     schema,
+    structMaker,
+    // Struct makers and schema objects, by the index the Rust side keeps per schema.
+    makers: [],
     date: (millis) => new Date(millis),
-    // Schema objects by the index the Rust side keeps per schema.
     schemas: [],
     install(run) {
       Object.defineProperty(helpers, 'run', { value: run });
