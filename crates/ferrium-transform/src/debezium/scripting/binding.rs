@@ -14,6 +14,8 @@ use std::sync::Arc;
 
 use ferrium_event::{ConnectData, Schema, SchemaType, SourceRecord, Value};
 use rquickjs::function::Args;
+
+use super::reach::Reach;
 use rquickjs::{Array, Ctx, Function, Object, Value as JsValue};
 
 const DECIMAL: &str = "org.apache.kafka.connect.data.Decimal";
@@ -48,42 +50,6 @@ impl<'js> Helpers<'js> {
             schemas: helpers.get("schemas")?,
             run: helpers.get("run")?,
         })
-    }
-}
-
-/// Which variables the expression can reach: the others are never built. Decided from
-/// the expression's text, conservatively (any mention counts; `arguments` and `eval` can
-/// reach all of them).
-#[derive(Debug, Clone, Copy)]
-pub struct Uses {
-    pub key: bool,
-    pub value: bool,
-    pub key_schema: bool,
-    pub value_schema: bool,
-    pub header: bool,
-}
-
-impl Uses {
-    pub fn of(expression: &str) -> Self {
-        let all = expression.contains("arguments") || expression.contains("eval");
-        let mentions = |name: &str| all || expression.contains(name);
-        Uses {
-            key: mentions("key"),
-            value: mentions("value"),
-            key_schema: mentions("keySchema"),
-            value_schema: mentions("valueSchema"),
-            header: mentions("header"),
-        }
-    }
-
-    pub fn all() -> Self {
-        Uses {
-            key: true,
-            value: true,
-            key_schema: true,
-            value_schema: true,
-            header: true,
-        }
     }
 }
 
@@ -128,22 +94,39 @@ impl PerSchema {
     }
 }
 
+/// One struct schema's maker: its index in `__ferrium.makers`, and the fields it takes,
+/// those the expression can reach.
+struct Maker {
+    /// Kept so the schema's address is not reused.
+    _schema: Arc<Schema>,
+    index: usize,
+    fields: Arc<[usize]>,
+}
+
 /// Builds the bindings of records, keeping one schema object and one struct maker per
 /// schema.
-#[derive(Default)]
 pub struct Binder {
+    reach: Reach,
     schemas: PerSchema,
-    makers: PerSchema,
+    makers: HashMap<usize, Maker>,
 }
 
 impl Binder {
+    pub fn new(reach: Reach) -> Self {
+        Binder {
+            reach,
+            schemas: PerSchema::default(),
+            makers: HashMap::new(),
+        }
+    }
+
     pub fn bind<'js>(
         &mut self,
         ctx: &Ctx<'js>,
         helpers: &Helpers<'js>,
-        uses: Uses,
         record: &SourceRecord,
     ) -> rquickjs::Result<Bindings<'js>> {
+        let uses = self.reach.uses;
         let unused = || JsValue::new_undefined(ctx.clone());
         Ok(Bindings {
             key: if uses.key {
@@ -296,21 +279,53 @@ impl Binder {
                 map.into_value()
             }
             Value::Struct(values) => {
-                let maker: Function = self
-                    .makers
-                    .get_or_make(&helpers.makers, schema, || {
-                        let names: Vec<&str> =
-                            schema.fields.iter().map(|f| f.name.as_str()).collect();
-                        helpers.struct_maker.call((names,))
-                    })?
-                    .get()?;
-                let mut args = Args::new(ctx.clone(), values.len());
-                for (field, v) in schema.fields.iter().zip(values) {
-                    args.push_arg(self.convert(ctx, helpers, &field.schema, v)?)?;
+                let (maker, fields) = self.maker(helpers, schema)?;
+                let mut args = Args::new(ctx.clone(), fields.len());
+                for &i in fields.iter() {
+                    let arg = match (schema.fields.get(i), values.get(i)) {
+                        (Some(field), Some(v)) => self.convert(ctx, helpers, &field.schema, v)?,
+                        _ => JsValue::new_undefined(ctx.clone()),
+                    };
+                    args.push_arg(arg)?;
                 }
                 maker.call_arg(args)?
             }
         })
+    }
+
+    /// The maker of `schema`'s objects, made on first use with the reachable fields.
+    fn maker<'js>(
+        &mut self,
+        helpers: &Helpers<'js>,
+        schema: &Arc<Schema>,
+    ) -> rquickjs::Result<(Function<'js>, Arc<[usize]>)> {
+        let address = Arc::as_ptr(schema) as usize;
+        if let Some(maker) = self.makers.get(&address) {
+            return Ok((helpers.makers.get(maker.index)?, maker.fields.clone()));
+        }
+        if self.makers.len() >= SCHEMA_CAPACITY {
+            self.makers.clear();
+            helpers.makers.as_object().set("length", 0)?;
+        }
+        let fields: Arc<[usize]> = (0..schema.fields.len())
+            .filter(|&i| self.reach.field(&schema.fields[i].name))
+            .collect();
+        let names: Vec<&str> = fields
+            .iter()
+            .map(|&i| schema.fields[i].name.as_str())
+            .collect();
+        let maker: Function = helpers.struct_maker.call((names,))?;
+        let index = helpers.makers.len();
+        helpers.makers.set(index, maker.clone())?;
+        self.makers.insert(
+            address,
+            Maker {
+                _schema: schema.clone(),
+                index,
+                fields: fields.clone(),
+            },
+        );
+        Ok((maker, fields))
     }
 }
 

@@ -20,7 +20,8 @@ use ferrium_event::SourceRecord;
 use rquickjs::convert::Coerced;
 use rquickjs::{Context, Ctx, FromJs, Function, Runtime, Value as JsValue};
 
-use super::binding::{Binder, Bindings, Helpers, Uses};
+use super::binding::{Binder, Bindings, Helpers};
+use super::reach::Reach;
 
 const PRELUDE: &str = include_str!("prelude.js");
 
@@ -45,7 +46,6 @@ enum Form {
 pub struct JsEngine {
     expression: String,
     form: Form,
-    uses: Uses,
     binder: Binder,
     // The context before the runtime, so it is dropped first.
     context: Context,
@@ -86,16 +86,15 @@ impl JsEngine {
                 }
             }
         })?;
-        let uses = match form {
-            Form::Function => Uses::of(expression),
+        let reach = match form {
+            Form::Function => Reach::of(expression),
             // A script can reach its globals in ways a text search does not see.
-            Form::Script => Uses::all(),
+            Form::Script => Reach::everything(),
         };
         Ok(JsEngine {
             expression: expression.to_string(),
             form,
-            uses,
-            binder: Binder::default(),
+            binder: Binder::new(reach),
             context,
             _runtime: runtime,
         })
@@ -107,7 +106,6 @@ impl JsEngine {
         let JsEngine {
             expression,
             form,
-            uses,
             binder,
             context,
             ..
@@ -115,7 +113,7 @@ impl JsEngine {
         context.with(|ctx| {
             let result = (|| -> rquickjs::Result<JsValue> {
                 let helpers = Helpers::load(&ctx)?;
-                let b = binder.bind(&ctx, &helpers, *uses, record)?;
+                let b = binder.bind(&ctx, &helpers, record)?;
                 match (form, &helpers.run) {
                     (Form::Function, Some(run)) => run.call((
                         b.key,

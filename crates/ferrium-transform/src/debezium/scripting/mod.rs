@@ -11,6 +11,7 @@ mod binding;
 mod engine;
 mod filter;
 mod options;
+mod reach;
 mod router;
 
 pub use filter::Filter;
@@ -55,3 +56,26 @@ impl Script {
 mod test_records;
 #[cfg(test)]
 mod throughput;
+
+#[cfg(test)]
+mod tests {
+    use crate::{registry, Props};
+
+    #[test]
+    fn both_classes_are_registered_by_their_full_names() {
+        let props = Props::of(&[
+            ("language", "jsr223.graal.js"),
+            ("condition", "true"),
+            ("topic.expression", "null"),
+        ]);
+        for class in [
+            "io.debezium.transforms.Filter",
+            "io.debezium.transforms.ContentBasedRouter",
+        ] {
+            let entry = registry::transform(class).expect(class);
+            let mut transform = (entry.build)(&props).unwrap();
+            let record = ferrium_event::SourceRecord::new("t".into(), None, None);
+            assert_eq!(transform.apply(record.clone()).unwrap(), Some(record));
+        }
+    }
+}
