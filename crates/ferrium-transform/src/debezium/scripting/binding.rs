@@ -4,8 +4,8 @@
 //! `.value` and `.schema`, schemas as objects with ConnectSchema's methods
 //! (`valueSchema.name()`, `valueSchema.field('after').schema()`).
 //!
-//! Values are built per record (they change), and only the variables the expression
-//! mentions; what depends on the schema alone is built once per schema (schemas are
+//! Values are built per record (they change), and only the variables and struct fields
+//! the expression can reach (see `reach.rs`); what depends on the schema alone is built once per schema (schemas are
 //! shared `Arc`s): the schema objects, and for each struct schema a maker function with
 //! the field names compiled in.
 
@@ -14,9 +14,9 @@ use std::sync::Arc;
 
 use ferrium_event::{ConnectData, Schema, SchemaType, SourceRecord, Value};
 use rquickjs::function::Args;
+use rquickjs::{Array, Ctx, Function, Object, Value as JsValue};
 
 use super::reach::Reach;
-use rquickjs::{Array, Ctx, Function, Object, Value as JsValue};
 
 const DECIMAL: &str = "org.apache.kafka.connect.data.Decimal";
 const DATE: &str = "org.apache.kafka.connect.data.Date";
