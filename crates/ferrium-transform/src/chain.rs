@@ -10,7 +10,8 @@ use std::sync::Arc;
 
 use ferrium_event::SourceRecord;
 
-use crate::{registry, ConfigProblem, Predicate, Props, Transform};
+use crate::registry::{self, Lookup};
+use crate::{ConfigProblem, Predicate, Props, Transform};
 
 /// A transform failed on a record; which one, and why.
 #[derive(Debug, Clone, thiserror::Error)]
@@ -61,8 +62,24 @@ fn options(config: &BTreeMap<String, String>, prefix: &str, excluded: &[&str]) -
     Props::new(prefix, values)
 }
 
-fn supported(classes: impl Iterator<Item = &'static str>) -> String {
-    classes.collect::<Vec<_>>().join(", ")
+/// The problem for a class name the registry did not resolve.
+fn not_found(
+    key: &str,
+    kind: &str,
+    name: &str,
+    lookup: Lookup,
+    classes: impl Iterator<Item = &'static str>,
+) -> ConfigProblem {
+    ConfigProblem(match lookup {
+        Lookup::Unknown => format!(
+            "option '{key}': {kind} class '{name}' is not available in Ferrium; supported: {}",
+            classes.collect::<Vec<_>>().join(", ")
+        ),
+        Lookup::Ambiguous(candidates) => format!(
+            "option '{key}': '{name}' names more than one {kind} class ({}); write the full class name",
+            candidates.join(", ")
+        ),
+    })
 }
 
 impl TransformChain {
@@ -79,12 +96,18 @@ impl TransformChain {
                 )));
                 continue;
             };
-            let Some(class) = registry::predicate(class_name) else {
-                problems.push(ConfigProblem(format!(
-                    "option '{type_key}': predicate class '{class_name}' is not available in Ferrium; supported: {}",
-                    supported(registry::predicate_classes())
-                )));
-                continue;
+            let class = match registry::predicate(class_name) {
+                Ok(class) => class,
+                Err(lookup) => {
+                    problems.push(not_found(
+                        &type_key,
+                        "predicate",
+                        class_name,
+                        lookup,
+                        registry::predicate_classes(),
+                    ));
+                    continue;
+                }
             };
             let props = options(config, &format!("predicates.{name}."), &["type"]);
             match (class.build)(&props) {
@@ -105,12 +128,18 @@ impl TransformChain {
                 )));
                 continue;
             };
-            let Some(class) = registry::transform(class_name) else {
-                problems.push(ConfigProblem(format!(
-                    "option '{type_key}': transform class '{class_name}' is not available in Ferrium; supported: {}",
-                    supported(registry::transform_classes())
-                )));
-                continue;
+            let class = match registry::transform(class_name) {
+                Ok(class) => class,
+                Err(lookup) => {
+                    problems.push(not_found(
+                        &type_key,
+                        "transform",
+                        class_name,
+                        lookup,
+                        registry::transform_classes(),
+                    ));
+                    continue;
+                }
             };
             let predicate_key = format!("{prefix}predicate");
             let negate_key = format!("{prefix}negate");

@@ -22,24 +22,44 @@ pub struct PredicateClass {
 const TRANSFORMS: &[&[TransformClass]] = &[crate::kafka::TRANSFORMS, crate::debezium::TRANSFORMS];
 const PREDICATES: &[&[PredicateClass]] = &[crate::predicates::PREDICATES];
 
+/// Why a class name found no class.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    Unknown,
+    /// A simple name that several classes share (`Filter`: Kafka's and Debezium's).
+    Ambiguous(Vec<&'static str>),
+}
+
 /// Kafka Connect resolves a plugin by its full class name or by its simple name
-/// (`RegexRouter`, `InsertField$Value`).
-fn matches(class: &str, name: &str) -> bool {
-    class == name || class.rsplit('.').next() == Some(name)
+/// (`RegexRouter`, `InsertField$Value`); a simple name that several classes share is
+/// ambiguous there too, and must be written in full.
+fn find<T>(
+    groups: &'static [&'static [T]],
+    class_of: fn(&T) -> &'static str,
+    name: &str,
+) -> Result<&'static T, Lookup> {
+    let all = || groups.iter().flat_map(|group| group.iter());
+    if let Some(exact) = all().find(|t| class_of(t) == name) {
+        return Ok(exact);
+    }
+    let simple: Vec<&'static T> = all()
+        .filter(|t| class_of(t).rsplit('.').next() == Some(name))
+        .collect();
+    match simple.as_slice() {
+        [one] => Ok(one),
+        [] => Err(Lookup::Unknown),
+        many => Err(Lookup::Ambiguous(
+            many.iter().map(|t| class_of(t)).collect(),
+        )),
+    }
 }
 
-pub fn transform(name: &str) -> Option<&'static TransformClass> {
-    TRANSFORMS
-        .iter()
-        .flat_map(|group| group.iter())
-        .find(|t| matches(t.class, name))
+pub fn transform(name: &str) -> Result<&'static TransformClass, Lookup> {
+    find(TRANSFORMS, |t| t.class, name)
 }
 
-pub fn predicate(name: &str) -> Option<&'static PredicateClass> {
-    PREDICATES
-        .iter()
-        .flat_map(|group| group.iter())
-        .find(|p| matches(p.class, name))
+pub fn predicate(name: &str) -> Result<&'static PredicateClass, Lookup> {
+    find(PREDICATES, |p| p.class, name)
 }
 
 pub fn transform_classes() -> impl Iterator<Item = &'static str> {
@@ -67,5 +87,13 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), count, "a class is registered twice");
+    }
+
+    #[test]
+    fn simple_names_resolve_only_when_unique() {
+        assert!(transform("RegexRouter").is_ok());
+        assert!(transform("io.debezium.transforms.Filter").is_ok());
+        assert!(matches!(transform("Filter"), Err(Lookup::Ambiguous(c)) if c.len() == 2));
+        assert_eq!(transform("com.example.X").err(), Some(Lookup::Unknown));
     }
 }

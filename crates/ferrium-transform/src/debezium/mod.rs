@@ -7,6 +7,7 @@ mod header_to_value;
 mod logical_topic_router;
 mod outbox;
 mod partition_routing;
+mod scripting;
 
 pub use extract_changed_record_state::ExtractChangedRecordState;
 pub use extract_new_record_state::ExtractNewRecordState;
@@ -14,6 +15,7 @@ pub use header_to_value::HeaderToValue;
 pub use logical_topic_router::LogicalTopicRouter;
 pub use outbox::EventRouter;
 pub use partition_routing::PartitionRouting;
+pub use scripting::{ContentBasedRouter, Filter};
 
 use crate::registry::TransformClass;
 
@@ -46,5 +48,13 @@ pub const TRANSFORMS: &[TransformClass] = &[
     TransformClass {
         class: "io.debezium.transforms.outbox.EventRouter",
         build: |p| Ok(Box::new(EventRouter::new(p)?)),
+    },
+    TransformClass {
+        class: "io.debezium.transforms.Filter",
+        build: |p| Ok(Box::new(Filter::new(p)?)),
+    },
+    TransformClass {
+        class: "io.debezium.transforms.ContentBasedRouter",
+        build: |p| Ok(Box::new(ContentBasedRouter::new(p)?)),
     },
 ];
