@@ -143,7 +143,7 @@ async fn mariadb_row_states_with_added_fields_and_headers() {
     ]);
     let connector = db.write_connector(&db.connector(&extra));
     let ferrium = crate::mysql_support::Ferrium::start(&connector, &worker);
-    ferrium.wait_for_log("streaming started");
+    ferrium.wait_for_log("streaming the binlog");
     db.exec("INSERT INTO items VALUES (1, 'one')").await;
     db.exec("UPDATE items SET name = 'uno' WHERE id = 1").await;
     db.exec("INSERT INTO items VALUES (2, 'two')").await;
