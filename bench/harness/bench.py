@@ -29,6 +29,8 @@ import uuid
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BENCH = os.path.join(REPO, "bench")
 RESULTS = os.path.join(BENCH, "results")
+# A partial run (a few systems or workloads) can be kept apart from the full one.
+NAME = os.environ.get("BENCH_RESULTS_NAME", "latest")
 TMP = os.path.join(RESULTS, "tmp")
 FERRIUM = os.environ.get("BENCH_FERRIUM_BIN") or os.path.join(REPO, "target", "release", "ferrium")
 DBZ_TARGET = os.path.join(BENCH, "debezium", "target")
@@ -907,9 +909,9 @@ def env_info(dbxs):
 def write_results(runs, info):
     rows = aggregate(runs)
     os.makedirs(RESULTS, exist_ok=True)
-    with open(os.path.join(RESULTS, "latest.json"), "w") as f:
+    with open(os.path.join(RESULTS, NAME + ".json"), "w") as f:
         json.dump(rows, f, indent=1)
-    with open(os.path.join(RESULTS, "latest-runs.json"), "w") as f:
+    with open(os.path.join(RESULTS, NAME + "-runs.json"), "w") as f:
         json.dump({"info": info, "runs": runs}, f, indent=1)
     md = ["# Ferrium benchmark results", ""]
     for k, v in info.items():
@@ -955,8 +957,8 @@ def write_results(runs, info):
             md.append("- %s / %s rep %d: %s — `%s`" % (r["system"], r["workload"], r["rep"], r.get("error"),
                                                       (r.get("stderr_tail") or "").strip().splitlines()[-1:] if r.get("stderr_tail") else ""))
         md.append("")
-    md.append("![events per second](latest.png)")
-    with open(os.path.join(RESULTS, "latest.md"), "w") as f:
+    md.append("![events per second](%s.png)" % NAME)
+    with open(os.path.join(RESULTS, NAME + ".md"), "w") as f:
         f.write("\n".join(md) + "\n")
     plot(rows)
 
@@ -1010,7 +1012,7 @@ def plot(rows):
         ax2.set_title("Latency at a steady rate")
         ax2.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(os.path.join(RESULTS, "latest.png"), dpi=110)
+    fig.savefig(os.path.join(RESULTS, NAME + ".png"), dpi=110)
 
 
 def main():
@@ -1052,7 +1054,7 @@ def main():
             dbx.end()
     info["duration_s"] = round(time.time() - t_run)
     write_results(runs, info)
-    print(open(os.path.join(RESULTS, "latest.md")).read())
+    print(open(os.path.join(RESULTS, NAME + ".md")).read())
 
 
 if __name__ == "__main__":
