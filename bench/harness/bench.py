@@ -73,8 +73,10 @@ JS_FILTER = {"transforms": "keep", "transforms.keep.type": "io.debezium.transfor
 SYSTEMS = {
     "ceiling": ("ceiling", {}),
     "ferrium-null": ("ferrium", {"sink": "stdout"}),
-    "ferrium-null-unwrap": ("ferrium", {"sink": "stdout", "transforms": UNWRAP}),
-    "ferrium-null-jsfilter": ("ferrium", {"sink": "stdout", "transforms": JS_FILTER}),
+    "ferrium-null-unwrap": ("ferrium", {"sink": "stdout", "config": UNWRAP}),
+    "ferrium-null-jsfilter": ("ferrium", {"sink": "stdout", "config": JS_FILTER}),
+    # Without Debezium's four context headers per event (extended.headers.enabled=false).
+    "ferrium-null-noctx": ("ferrium", {"sink": "stdout", "config": {"extended.headers.enabled": "false"}}),
     "ferrium": ("ferrium", {"sink": "kafka", "eos": "enabled"}),
     "ferrium-alo": ("ferrium", {"sink": "kafka", "eos": "disabled"}),
     "debezium-null": ("debezium", {"sink": "stdout", "tuned": False}),
@@ -626,7 +628,7 @@ def measure(dbx, system, workload, rep, db, pos, expected, snapshot_mode=None, l
     else:
         cfg = dbx.connector(db, pos, snapshot_mode, prefix, kind, opts["sink"], rundir)
         if kind == "ferrium":
-            cfg = dict(cfg, **opts.get("transforms", {}))
+            cfg = dict(cfg, **opts.get("config", {}))
             cmd = ferrium_files(rundir, name, cfg, opts)
             if os.environ.get("BENCH_FERRIUM_PREFIX"):  # e.g. "perf record -g -o /tmp/x.data --" (RSS/CPU then wrong)
                 import shlex
@@ -940,6 +942,7 @@ def write_results(runs, info):
                 r["ok_reps"], r["reps"]))
         comps = [("ferrium-null", "ceiling"), ("ferrium", "ceiling"), ("ferrium-null", "debezium-null"),
                  ("ferrium-null-unwrap", "ferrium-null"), ("ferrium-null-jsfilter", "ferrium-null"),
+                 ("ferrium-null", "ferrium-null-noctx"),
                  ("ferrium", "debezium"), ("ferrium-alo", "debezium"), ("ferrium-null", "debezium-tuned-null"),
                  ("ferrium", "debezium-tuned")]
         lines = []
