@@ -6,7 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::{HeaderConverter, JsonConverter, RecordConverter};
+use crate::avro::{AvroConverter, APICURIO_AVRO_CONVERTER, CONFLUENT_AVRO_CONVERTER};
+use crate::{DataConverter, HeaderConverter, JsonConverter, RecordConverter};
 
 pub const JSON_CONVERTER: &str = "org.apache.kafka.connect.json.JsonConverter";
 pub const SIMPLE_HEADER_CONVERTER: &str = "org.apache.kafka.connect.storage.SimpleHeaderConverter";
@@ -14,14 +15,6 @@ pub const SIMPLE_HEADER_CONVERTER: &str = "org.apache.kafka.connect.storage.Simp
 /// Converter classes users commonly configure that this build does not have, with
 /// what to do instead.
 const NOT_AVAILABLE: &[(&str, &str)] = &[
-    (
-        "io.confluent.connect.avro.AvroConverter",
-        "Avro through a schema registry is not implemented yet",
-    ),
-    (
-        "io.apicurio.registry.utils.converter.AvroConverter",
-        "Avro through a schema registry is not implemented yet",
-    ),
     (
         "io.confluent.connect.protobuf.ProtobufConverter",
         "Protobuf is not implemented",
@@ -166,11 +159,46 @@ pub fn build_converters(
     let mut problems = Vec::new();
     let mut data = |role: &'static str| {
         let settings = role_settings(role, JSON_CONVERTER, worker, connector);
+        let is_key = role == "key.converter";
         if is(&settings.class, JSON_CONVERTER) {
-            json_converter(&settings, &mut problems)
+            DataConverter::Json(json_converter(&settings, &mut problems))
+        } else if settings.class == "AvroConverter" {
+            problems.push(format!(
+                "{} option '{role}' is 'AvroConverter', which names both {CONFLUENT_AVRO_CONVERTER} and {APICURIO_AVRO_CONVERTER}: give the full class name",
+                settings.origin
+            ));
+            DataConverter::Json(JsonConverter::new(true))
+        } else if is(&settings.class, CONFLUENT_AVRO_CONVERTER)
+            || is(&settings.class, APICURIO_AVRO_CONVERTER)
+        {
+            let apicurio = is(&settings.class, APICURIO_AVRO_CONVERTER)
+                && !is(&settings.class, CONFLUENT_AVRO_CONVERTER);
+            let before = problems.len();
+            let avro = crate::avro::AvroSettings::parse(
+                role,
+                is_key,
+                apicurio,
+                &settings.options,
+                &mut problems,
+            );
+            if problems.len() > before {
+                return DataConverter::Json(JsonConverter::new(true));
+            }
+            match AvroConverter::new(role, is_key, avro) {
+                Ok(converter) => DataConverter::Avro(Box::new(converter)),
+                Err(e) => {
+                    problems.push(format!("option '{role}': {e}"));
+                    DataConverter::Json(JsonConverter::new(true))
+                }
+            }
         } else {
-            problems.push(unavailable(&settings, JSON_CONVERTER));
-            JsonConverter::new(true)
+            problems.push(unavailable(
+                &settings,
+                &format!(
+                    "{JSON_CONVERTER}, {CONFLUENT_AVRO_CONVERTER} and {APICURIO_AVRO_CONVERTER}"
+                ),
+            ));
+            DataConverter::Json(JsonConverter::new(true))
         }
     };
     let key = data("key.converter");
@@ -221,7 +249,12 @@ mod tests {
                 Value::Int32(1),
             )),
         );
-        String::from_utf8(converter.convert(&record).unwrap().value.unwrap()).unwrap()
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        let stop = tokio_util::sync::CancellationToken::new();
+        let serialized = runtime.block_on(converter.convert(&record, &stop)).unwrap();
+        String::from_utf8(serialized.value.unwrap()).unwrap()
     }
 
     #[test]
@@ -249,7 +282,10 @@ mod tests {
     #[test]
     fn unavailable_classes_and_options_are_refused_by_name() {
         let connector = props(&[
-            ("value.converter", "io.confluent.connect.avro.AvroConverter"),
+            (
+                "value.converter",
+                "io.confluent.connect.protobuf.ProtobufConverter",
+            ),
             ("key.converter.decimal.format", "NUMERIC"),
             ("header.converter", "com.example.MyHeaders"),
         ]);
@@ -258,7 +294,7 @@ mod tests {
         assert!(problems[0].contains("'key.converter.decimal.format'"));
         assert!(
             problems[1].contains("connector option 'value.converter'")
-                && problems[1].contains("Avro")
+                && problems[1].contains("Protobuf")
         );
         assert!(
             problems[2].contains("'header.converter'")

@@ -345,7 +345,14 @@ async fn run_once(
                 KafkaSink::new(&kafka).map_err(|e| (ConnectorError::fail(e.to_string()), retry))?,
             )
         }
-        _ => Box::new(StdoutSink::new()),
+        _ => match intake.avro_decoders() {
+            (None, None) => Box::new(StdoutSink::new()),
+            (key, value) => Box::new(crate::avro_shown::AvroShown {
+                inner: Box::new(StdoutSink::new()),
+                key,
+                value,
+            }),
+        },
     };
     let mut sink: Box<dyn Sink> = Box::new(crate::sink_metrics::MeteredSink {
         inner: sink,

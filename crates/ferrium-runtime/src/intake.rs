@@ -12,11 +12,13 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use ferrium_config::ConnectorConfig;
-use ferrium_converter::{build_converters, RecordConverter};
+use ferrium_converter::{build_converters, ConvertFailure, RecordConverter};
+use ferrium_event::ErrorAction;
 use ferrium_event::{
     is_envelope, ConnectData, Header, Schema, SchemaType, SerializedRecord, SourceRecord, Value,
 };
 use ferrium_transform::TransformChain;
+use tokio_util::sync::CancellationToken;
 
 use crate::error_policy::ConnectorError;
 
@@ -177,6 +179,22 @@ impl Intake {
         })
     }
 
+    /// Decoders for the key and the value, where they are written in Avro: the stdout
+    /// sink shows them decoded.
+    pub fn avro_decoders(
+        &self,
+    ) -> (
+        Option<ferrium_converter::avro::AvroDecoder>,
+        Option<ferrium_converter::avro::AvroDecoder>,
+    ) {
+        let decoder = |c: &ferrium_converter::DataConverter| {
+            c.registry()
+                .cloned()
+                .map(ferrium_converter::avro::AvroDecoder::new)
+        };
+        (decoder(&self.converter.key), decoder(&self.converter.value))
+    }
+
     /// The configuration problems of a connector's transforms, predicates, converters
     /// and error handling, for validation.
     pub fn config_problems(config: &ConnectorConfig) -> Vec<String> {
@@ -185,11 +203,13 @@ impl Intake {
             .unwrap_or_default()
     }
 
-    /// Takes a source batch through the chain and the converters into `out`.
-    pub fn take(
+    /// Takes a source batch through the chain and the converters into `out`; `stop`
+    /// ends a wait for an unreachable schema registry.
+    pub async fn take(
         &mut self,
         records: Vec<SourceRecord>,
         out: &mut Vec<SerializedRecord>,
+        stop: &CancellationToken,
     ) -> Result<(), ConnectorError> {
         for mut record in records {
             if let Some(context) = &self.context {
@@ -200,10 +220,18 @@ impl Intake {
             let shown = self.tolerance.log_messages.then(|| format!("{record:?}"));
             let failure = match self.chain.apply(record) {
                 Ok(None) => continue,
-                Ok(Some(record)) => match self.converter.convert(&record) {
+                Ok(Some(record)) => match self.converter.convert(&record, stop).await {
                     Ok(serialized) => {
                         out.push(serialized);
                         continue;
+                    }
+                    // Not the record's fault: skipping it would lose it, so no
+                    // tolerance applies.
+                    Err(e) if matches!(e.failure, ConvertFailure::Registry(_)) => {
+                        return Err(ConnectorError::fail(e.to_string()))
+                    }
+                    Err(e) if matches!(e.failure, ConvertFailure::Stopped(_)) => {
+                        return Err(ConnectorError::new(ErrorAction::Retry, e.to_string()))
                     }
                     Err(e) => e.to_string(),
                 },

@@ -3,6 +3,7 @@
 //! error policy (retry transient failures from the stored offset, fail on the rest), and
 //! the worker that runs many connectors under the REST API's control.
 
+mod avro_shown;
 mod connector;
 mod delivery;
 mod error_policy;

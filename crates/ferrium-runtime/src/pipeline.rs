@@ -103,7 +103,7 @@ pub async fn run_pipeline(
                         if let SourceMessage::Records(records) = &message {
                             flow.batch(records, input.capacity());
                         }
-                        take(message, intake, &mut batch, &mut batch_checkpoint, &mut covered)?;
+                        take(message, intake, &mut batch, &mut batch_checkpoint, &mut covered, shutdown).await?;
                     }
                     None => input_open = false,
                 }
@@ -140,7 +140,9 @@ pub async fn run_pipeline(
             &mut batch,
             &mut batch_checkpoint,
             &mut covered,
-        )?;
+            shutdown,
+        )
+        .await?;
     }
     batch.truncate(covered);
     // Drain: whatever was accepted becomes durable and its offset stored, so a clean
@@ -170,15 +172,16 @@ pub async fn run_pipeline(
 
 /// Adds a source message to the waiting batch: records through the intake, a checkpoint
 /// noted with how many of the batch's records it covers.
-fn take(
+async fn take(
     message: SourceMessage,
     intake: &mut Intake,
     batch: &mut Vec<SerializedRecord>,
     checkpoint: &mut Option<Offset>,
     covered: &mut usize,
+    stop: &CancellationToken,
 ) -> Result<(), ConnectorError> {
     match message {
-        SourceMessage::Records(records) => intake.take(records, batch)?,
+        SourceMessage::Records(records) => intake.take(records, batch, stop).await?,
         SourceMessage::Checkpoint(offset) => {
             *checkpoint = Some(offset);
             *covered = batch.len();

@@ -68,7 +68,7 @@ pub async fn run_exactly_once(
                     let at_boundary = match message {
                         Some(SourceMessage::Records(records)) => {
                             flow.batch(&records, input.capacity());
-                            intake.take(records, &mut pending)?;
+                            intake.take(records, &mut pending, shutdown).await?;
                             false
                         }
                         Some(SourceMessage::Checkpoint(offset)) => {
