@@ -12,7 +12,9 @@ creates the venv). Settings come from the environment (see bench/README.md):
   BENCH_DEBEZIUM_EVENTS  events one Debezium measurement reads at most, at scale 1 (50000; 0 = no cap)
   BENCH_TIMEOUT    seconds one measurement may take before it is abandoned (900)
   BENCH_LATENCY_RATE / BENCH_LATENCY_SECONDS   latency load (5000 rows/s, 15 s * scale, at least 5 s)
+  BENCH_KAFKA_LIB  jars of Kafka 4.1.1 with kafka-tools (<services dir>/kafka/lib)
 """
+import glob
 import json
 import os
 import random
@@ -38,6 +40,9 @@ DBZ_CP = DBZ_TARGET + "/classes:" + DBZ_TARGET + "/lib/*"
 PG_HOST, PG_PORT, PG_USER = "127.0.0.1", os.environ.get("FERRIUM_PG_PORT", "5432"), "postgres"
 MARIADB_HOST, MARIADB_PORT, MARIADB_USER = "127.0.0.1", os.environ.get("FERRIUM_MARIADB_PORT", "3306"), "root"
 KAFKA = "127.0.0.1:" + os.environ.get("FERRIUM_KAFKA_PORT", "9092")
+# The broker's jars (scripts/kafka/pom.xml, kafka-tools included), for ProducerPerformance.
+KAFKA_DIR = os.path.join(os.environ.get("FERRIUM_SERVICES_DIR") or os.path.join(REPO, ".services"), "kafka")
+KAFKA_LIB = os.environ.get("BENCH_KAFKA_LIB") or os.path.join(KAFKA_DIR, "lib")
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 REPS = int(os.environ.get("BENCH_REPS", "1"))
@@ -69,6 +74,17 @@ UNWRAP = {"transforms": "unwrap", "transforms.unwrap.type": "io.debezium.transfo
 JS_FILTER = {"transforms": "keep", "transforms.keep.type": "io.debezium.transforms.Filter",
              "transforms.keep.language": "jsr223.graal.js", "transforms.keep.condition": "value.op != 'x'"}
 
+# The Kafka ceiling: Kafka's own producer benchmark (org.apache.kafka.tools.ProducerPerformance, Java
+# client) writing the records Ferrium wrote for the same workload (a sample of them, key+value as the
+# value) to the same broker. FERRIUM_PRODUCER is what Ferrium's Kafka sink sets (librdkafka;
+# crates/ferrium-sink/src/kafka/mod.rs): acks=all, idempotence, linger.ms=5, lz4, and librdkafka's default
+# batch.size of 1,000,000 bytes; exactly-once adds a transaction committed every 100 ms
+# (transaction.boundary.interval.ms). The variants change one thing each against the at-least-once one.
+FERRIUM_PRODUCER = {"acks": "all", "enable.idempotence": "true", "linger.ms": "5", "batch.size": "1000000",
+                    "compression.type": "lz4"}
+FERRIUM_TXN_MS = 100
+PERF_SAMPLE = 5000  # records of the Ferrium run kept as the tool's payloads (picked at random per send)
+
 # system name -> (kind, options)
 SYSTEMS = {
     "ceiling": ("ceiling", {}),
@@ -83,7 +99,21 @@ SYSTEMS = {
     "debezium": ("debezium", {"sink": "kafka", "tuned": False}),
     "debezium-tuned-null": ("debezium", {"sink": "stdout", "tuned": True}),
     "debezium-tuned": ("debezium", {"sink": "kafka", "tuned": True}),
+    "kafka-producer-perf": ("kafka-perf", {"sink": "kafka", "props": FERRIUM_PRODUCER, "txn_ms": FERRIUM_TXN_MS}),
+    "kafka-producer-perf-alo": ("kafka-perf", {"sink": "kafka", "props": FERRIUM_PRODUCER}),
+    # Kafka 4.x Java producer defaults: acks=all, idempotence, linger.ms=5, batch.size=16384, no compression
+    "kafka-producer-perf-javadefaults": ("kafka-perf", {"sink": "kafka", "props": {}}),
+    "kafka-producer-perf-linger0": ("kafka-perf", {"sink": "kafka", "props": dict(FERRIUM_PRODUCER, **{"linger.ms": "0"})}),
+    "kafka-producer-perf-16k": ("kafka-perf", {"sink": "kafka", "props": dict(FERRIUM_PRODUCER, **{"batch.size": "16384"})}),
+    "kafka-producer-perf-nocompression": ("kafka-perf", {"sink": "kafka",
+                                                         "props": dict(FERRIUM_PRODUCER, **{"compression.type": "none"})}),
+    "kafka-producer-perf-zstd": ("kafka-perf", {"sink": "kafka", "props": dict(FERRIUM_PRODUCER, **{"compression.type": "zstd"})}),
 }
+# Only measured when BENCH_SYSTEMS names them (each adds a run per workload): what one producer setting buys.
+OPT_IN = {"kafka-producer-perf-javadefaults", "kafka-producer-perf-linger0", "kafka-producer-perf-16k",
+          "kafka-producer-perf-nocompression", "kafka-producer-perf-zstd"}
+# Records of the last Ferrium->Kafka run per workload: the payloads of the kafka-perf systems.
+FERRIUM_RECORDS = {}
 
 WORKLOADS = ["insert", "update", "bigtxn", "snapshot", "latency"]
 DATABASES = ["postgres", "mariadb"]
@@ -442,6 +472,8 @@ class Counter:
         self.warmups = 0          # warm-up events seen (latency mode; not counted as events)
         self.count = 0
         self.bytes = 0
+        self.header_bytes = 0     # Kafka: record header keys + values (Debezium's context headers)
+        self.sample = None        # Kafka: a list to keep the first PERF_SAMPLE records' key+value in
         self.t_first = None
         self.t_done = None
         self.cpu_first = None
@@ -552,7 +584,13 @@ def kafka_count(counter, topic, stop_evt):
                     if ts:
                         counter.latencies_ms.append((now_us - ts) / 1000.0)
                 n += 1
-                counter.bytes += len(v or b"") + len(m.key() or b"")
+                k = m.key()
+                counter.bytes += len(v or b"") + len(k or b"")
+                hs = m.headers()
+                if hs:
+                    counter.header_bytes += sum(len(hk) + len(hv or b"") for hk, hv in hs)
+                if counter.sample is not None and len(counter.sample) < PERF_SAMPLE:
+                    counter.sample.append((k or b"") + (v or b""))
             for m in (msgs if counter.count == 0 else ()):  # the first batch holds the earliest records
                 if not m.error():
                     tstype, ts = m.timestamp()
@@ -609,6 +647,56 @@ def debezium_files(rundir, name, cfg, opts):
     return cmd
 
 
+class SetupError(Exception):
+    """A system cannot be measured in this run (missing jars, no records to replay)."""
+
+
+def kafka_perf_files(rundir, name, topic, workload, expected, opts):
+    """ProducerPerformance sending `expected` records to `topic`, each picked at random from the records
+    the same workload's Ferrium->Kafka run wrote (its first PERF_SAMPLE), so sizes and compressibility
+    match Ferrium's. The tool sends no key: each payload is Ferrium's key+value bytes as the value (the
+    topic has one partition, so a key would not change where a record goes)."""
+    src = FERRIUM_RECORDS.get(workload)
+    if not src:
+        raise SetupError("no Ferrium->Kafka run of %s earlier in this run to take the records from "
+                         "(BENCH_SYSTEMS needs ferrium or ferrium-alo)" % workload)
+    # kafka-tools-<version>.jar, not kafka-tools-api (which the broker has anyway)
+    if not glob.glob(os.path.join(KAFKA_LIB, "kafka-tools-[0-9]*.jar")):
+        raise SetupError("no kafka-tools jar in %s: scripts/services.sh up kafka fetches it (scripts/kafka/pom.xml), "
+                         "or set BENCH_KAFKA_LIB" % KAFKA_LIB)
+    if any(b"\n" in r for r in src["records"]):
+        raise SetupError("a Ferrium record contains a newline, the tool's payload delimiter")
+    payloads = os.path.join(rundir, "payloads.txt")
+    with open(payloads, "wb") as f:
+        f.write(b"\n".join(src["records"]))
+    cmd = ["java", "-Xmx512M", "-cp", os.path.join(KAFKA_LIB, "*")]
+    log4j = os.path.join(KAFKA_DIR, "config", "tools-log4j2.properties")
+    if os.path.exists(log4j):
+        cmd.append("-Dlog4j2.configurationFile=" + log4j)
+    cmd += ["org.apache.kafka.tools.ProducerPerformance", "--topic", topic, "--num-records", str(expected),
+            "--payload-file", payloads, "--throughput", "-1",
+            "--producer-props", "bootstrap.servers=" + KAFKA, "client.id=" + name]
+    cmd += ["%s=%s" % kv for kv in opts["props"].items()]
+    if opts.get("txn_ms"):
+        cmd += ["--transactional-id", name, "--transaction-duration-ms", str(opts["txn_ms"])]
+    info = {"payload_from": "%s rep %d" % (src["system"], src["rep"]), "payload_samples": len(src["records"]),
+            "payload_bytes_avg": sum(map(len, src["records"])) / len(src["records"]),
+            "producer_props": dict(opts["props"]), "transaction_ms": opts.get("txn_ms")}
+    return cmd, info
+
+
+def perf_summary(path):
+    """ProducerPerformance's own last line: 'N records sent, X records/sec (Y MB/sec), A ms avg latency, ...'."""
+    try:
+        with open(path, errors="replace") as f:
+            lines = [l for l in f if "records sent" in l]
+    except OSError:
+        return {}
+    m = re.search(r"records sent, ([\d.]+) records/sec \(([\d.]+) MB/sec\), ([\d.]+) ms avg latency", lines[-1]) if lines else None
+    return {"tool_events_per_sec": float(m.group(1)), "tool_mb_per_sec": float(m.group(2)),
+            "tool_avg_latency_ms": float(m.group(3)), "tool_summary": lines[-1].strip()} if m else {}
+
+
 def measure(dbx, system, workload, rep, db, pos, expected, snapshot_mode=None, latency_load=None):
     """Starts one system on capture position `pos` (a slot, a binlog file) of database `db`, waits for
     `expected` events (or the Debezium cap), returns a metrics dict. `workload` is the full name
@@ -623,8 +711,18 @@ def measure(dbx, system, workload, rep, db, pos, expected, snapshot_mode=None, l
     os.makedirs(rundir, exist_ok=True)
     errlog = open(os.path.join(rundir, "stderr.log"), "wb")
     lines_mode = True
+    perf = kind == "kafka-perf"
+    perf_info = {}
     if kind == "ceiling":
         cmd, lines_mode = dbx.ceiling_cmd(db, pos, snapshot_mode == "initial")
+    elif perf:
+        try:
+            cmd, perf_info = kafka_perf_files(rundir, name, dbx.topic(prefix, db), workload, expected, opts)
+        except SetupError as e:
+            errlog.close()
+            log("FAILED %s/%s rep %d: %s" % (system, workload, rep, e))
+            return {"system": system, "workload": workload, "database": dbx.name, "rep": rep, "ok": False,
+                    "events": 0, "expected": expected, "bytes": 0, "rundir": rundir, "error": str(e)}
     else:
         cfg = dbx.connector(db, pos, snapshot_mode, prefix, kind, opts["sink"], rundir)
         if kind == "ferrium":
@@ -638,17 +736,25 @@ def measure(dbx, system, workload, rep, db, pos, expected, snapshot_mode=None, l
 
     use_kafka = opts.get("sink") == "kafka"
     t_start = time.time()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=errlog, start_new_session=True)
+    # ProducerPerformance prints a progress line every 5 s and a summary: to a file, parsed at the end
+    stdout = open(os.path.join(rundir, "stdout.log"), "wb") if perf else subprocess.PIPE
+    proc = subprocess.Popen(cmd, stdout=stdout, stderr=errlog, start_new_session=True)
     counter = Counter(expected, pid=proc.pid, latency=latency_load is not None)
+    if kind == "ferrium" and use_kafka and latency_load is None:
+        counter.sample = []  # the records a kafka-perf system replays
     stop_evt = threading.Event()
-    reader = threading.Thread(target=read_pipe, args=(counter, proc.stdout.fileno(), lines_mode and not use_kafka),
-                              daemon=True)
+    reader = None
+    if not perf:
+        reader = threading.Thread(target=read_pipe, args=(counter, proc.stdout.fileno(), lines_mode and not use_kafka),
+                                  daemon=True)
     if use_kafka:
-        counter_stdout = Counter(1 << 62)  # drain stdout anyway
-        reader = threading.Thread(target=read_pipe, args=(counter_stdout, proc.stdout.fileno(), True), daemon=True)
+        if not perf:
+            counter_stdout = Counter(1 << 62)  # drain stdout anyway
+            reader = threading.Thread(target=read_pipe, args=(counter_stdout, proc.stdout.fileno(), True), daemon=True)
         kthread = threading.Thread(target=kafka_count, args=(counter, dbx.topic(prefix, db), stop_evt), daemon=True)
         kthread.start()
-    reader.start()
+    if reader is not None:
+        reader.start()
 
     loadinfo = None
     if latency_load is not None:
@@ -671,7 +777,25 @@ def measure(dbx, system, workload, rep, db, pos, expected, snapshot_mode=None, l
     ceiling_ru = None
     ceiling_hwm = None
     cpu_samples = [(t_start, 0.0)]
+    perf_ru = None
+    perf_hwm = None
     while (kind == "ceiling" or not counter.done.is_set()) and time.time() < deadline:
+        if perf:
+            # ProducerPerformance exits once every record is acknowledged, usually before the counting
+            # consumer has read them all: reap it for its rusage, then keep waiting for the consumer.
+            if perf_ru is None:
+                hwm = proc_hwm_mb(proc.pid)
+                if hwm is not None:
+                    perf_hwm = max(perf_hwm or 0.0, hwm)
+                cpu_samples.append((time.time(), proc_cpu_s(proc.pid)))
+                pid, status, ru = os.wait4(proc.pid, os.WNOHANG)
+                if pid != 0:
+                    proc.returncode = os.waitstatus_to_exitcode(status)
+                    perf_ru = ru
+                    if proc.returncode != 0:
+                        break
+            counter.done.wait(0.05)
+            continue
         if kind != "ceiling" and proc.poll() is not None:
             break
         if kind == "ceiling":
@@ -699,27 +823,52 @@ def measure(dbx, system, workload, rep, db, pos, expected, snapshot_mode=None, l
             counter.cpu_first = before[-1]
     rss = proc_hwm_mb(proc.pid)
     cpu_end = proc_cpu_s(proc.pid)
+    if perf and rss is None:
+        rss = perf_hwm  # exited (a zombie has no VmHWM) between the last sample and now
+    if perf_ru is not None:
+        rss = perf_hwm
+        cpu_end = perf_ru.ru_utime + perf_ru.ru_stime
     if ceiling_ru is not None:
         rss = ceiling_hwm
         cpu_end = ceiling_ru.ru_utime + ceiling_ru.ru_stime  # whole run (pg_recvlogical/psql only)
         counter.cpu_first = 0.0
+    if perf and perf_ru is None and t_end is not None:
+        # the consumer was quicker than the tool's close(): let it finish and print its summary (its CPU
+        # and RSS above were taken at the last event, as for the other systems)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            pass
     exit_early = proc.poll()
+    if perf and exit_early == 0:
+        exit_early = None  # exiting is what it does; only a failure code or the consumer's count matter
     stop(proc)
     stop_evt.set()
     errlog.close()
+    if perf:
+        stdout.close()
     if kind == "ceiling":
         counter.count = expected  # pg_recvlogical/COPY/mariadb-binlog/SELECT: events = rows in the backlog/table
     ok = t_end is not None and counter.count >= expected and counter.error is None
-    if ceiling_ru is not None and proc.returncode != 0:
+    if (ceiling_ru is not None or perf_ru is not None) and proc.returncode != 0:
         ok, exit_early = False, proc.returncode
     res = {"system": system, "workload": workload, "database": dbx.name, "rep": rep, "ok": ok,
            "events": counter.count, "expected": expected, "bytes": counter.bytes, "rundir": rundir}
+    if counter.count:
+        res["bytes_per_event"] = counter.bytes / counter.count  # Kafka: key + value
+    if use_kafka and counter.count:
+        res["header_bytes_per_event"] = counter.header_bytes / counter.count
+    if perf:
+        res.update(perf_info)
+        res.update(perf_summary(os.path.join(rundir, "stdout.log")))
     if not ok:
         res["error"] = counter.error or ("process exited %s" % exit_early if exit_early is not None else "timeout")
         with open(os.path.join(rundir, "stderr.log"), "rb") as f:
             res["stderr_tail"] = f.read()[-1500:].decode("utf-8", "replace")
         log("FAILED %s/%s rep %d: %s (%d/%d events)" % (system, workload, rep, res["error"], counter.count, expected))
         return res
+    if counter.sample:
+        FERRIUM_RECORDS[workload] = {"records": counter.sample, "system": system, "rep": rep}
     span = max(t_end - counter.t_first, 1e-6)
     res.update({
         "seconds": span,
@@ -785,7 +934,8 @@ def streaming(dbx, workload, systems):
     else:  # bigtxn
         expected = n(SIZES["bigtxn"])
         dbx.create(db)
-    keys = [(s, rep) for rep in range(REPS) for s in systems]
+    # kafka-perf systems replay Ferrium's records and read nothing from the database
+    keys = [(s, rep) for rep in range(REPS) for s in systems if SYSTEMS[s][0] != "kafka-perf"]
     pos = dbx.positions(db, workload, keys)
     log("%s: generating the backlog (%d events) for %d runs" % (wl, expected, len(keys)))
     t0 = time.time()
@@ -799,8 +949,9 @@ def streaming(dbx, workload, systems):
     results = []
     for rep in range(REPS):
         for s in systems:
-            results.append(measure(dbx, s, wl, rep, db, pos[(s, rep)], expected))
-            dbx.release(db, pos[(s, rep)])
+            results.append(measure(dbx, s, wl, rep, db, pos.get((s, rep)), expected))
+            if (s, rep) in pos:
+                dbx.release(db, pos[(s, rep)])
     dbx.drop(db)
     return results
 
@@ -817,7 +968,7 @@ def snapshot(dbx, systems):
     results = []
     for rep in range(REPS):
         for s in systems:
-            pos = dbx.snapshot_position(db, "snapshot", s, rep)
+            pos = dbx.snapshot_position(db, "snapshot", s, rep) if SYSTEMS[s][0] != "kafka-perf" else None
             results.append(measure(dbx, s, wl, rep, db, pos, expected, snapshot_mode="initial"))
             if pos:
                 dbx.release(db, pos)
@@ -834,7 +985,7 @@ def latency(dbx, systems):
     results = []
     for rep in range(REPS):
         for s in systems:
-            if SYSTEMS[s][0] == "ceiling":
+            if SYSTEMS[s][0] in ("ceiling", "kafka-perf"):
                 continue
             pos = dbx.positions(db, "lat", [(s, rep)])[(s, rep)]
             expected = int(rate * seconds / 10) * 10
@@ -849,7 +1000,7 @@ def latency(dbx, systems):
 # aggregation and output
 
 FIELDS = ["events_per_sec", "mb_per_sec", "p50_ms", "p99_ms", "max_ms", "peak_rss_mb", "cpu_s_per_million",
-          "time_to_first_event_s"]
+          "time_to_first_event_s", "bytes_per_event", "header_bytes_per_event", "tool_events_per_sec"]
 
 
 def aggregate(runs):
@@ -877,13 +1028,17 @@ def aggregate(runs):
 
 
 def ratios(runs, a, b, workload):
-    """median over repetitions of events/s(a) / events/s(b), each ratio from the same repetition."""
+    """median over repetitions of events/s(a) / events/s(b), each ratio from the same repetition. b may be
+    a tuple of systems: then the lowest of their rates in that repetition (all of them must have one)."""
     vals = []
+    bs = b if isinstance(b, tuple) else (b,)
     for rep in range(REPS):
-        ra = [r for r in runs if r["system"] == a and r["workload"] == workload and r["rep"] == rep and r["ok"]]
-        rb = [r for r in runs if r["system"] == b and r["workload"] == workload and r["rep"] == rep and r["ok"]]
-        if ra and rb:
-            vals.append(ra[0]["events_per_sec"] / rb[0]["events_per_sec"])
+        def eps(s):
+            rs = [r for r in runs if r["system"] == s and r["workload"] == workload and r["rep"] == rep and r["ok"]]
+            return rs[0]["events_per_sec"] if rs else None
+        ea, eb = eps(a), [eps(s) for s in bs]
+        if ea and all(eb):
+            vals.append(ea / min(eb))
     return (statistics.median(vals), min(vals), max(vals)) if vals else None
 
 
@@ -905,6 +1060,11 @@ def env_info(dbxs):
                         DEBEZIUM_EVENTS if DEBEZIUM_EVENTS > 0 else "no cap",
                         n(DEBEZIUM_EVENTS) if DEBEZIUM_EVENTS > 0 else "-"))
     info["kafka"] = "Apache Kafka 4.1.1 broker (scripts/services.sh), single node"
+    info["kafka_producer_perf"] = ("org.apache.kafka.tools.ProducerPerformance (kafka-tools 4.1.1, Java client), "
+                                   "--throughput -1, payloads: the first %d records (key+value) of the same workload's "
+                                   "Ferrium->Kafka run; kafka-producer-perf: %s, a transaction every %d ms (as Ferrium's "
+                                   "exactly-once); -alo: the same without transactions; other variants change one "
+                                   "setting of -alo" % (PERF_SAMPLE, FERRIUM_PRODUCER, FERRIUM_TXN_MS))
     return info
 
 
@@ -929,18 +1089,25 @@ def write_results(runs, info):
             workloads.append(r["workload"])
     for w in workloads:
         md += ["## " + w, "",
-               "| system | events | events/s [min–max] | MB/s | p50 ms | p99 ms | max ms | peak RSS MB | CPU s / M events | first event s | ok |",
-               "|---|---|---|---|---|---|---|---|---|---|---|"]
+               "| system | events | events/s [min–max] | MB/s | B/event | p50 ms | p99 ms | max ms | peak RSS MB | CPU s / M events | first event s | ok |",
+               "|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in rows:
             if r["workload"] != w:
                 continue
             eps = ("%s [%s–%s]" % (fmt(r["events_per_sec"], 0), fmt(r["events_per_sec_min"], 0), fmt(r["events_per_sec_max"], 0))
                    if r["events_per_sec"] is not None else "failed")
-            md.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %d/%d |" % (
-                r["system"], r["events_measured"], eps, fmt(r["mb_per_sec"]), fmt(r["p50_ms"]), fmt(r["p99_ms"]), fmt(r["max_ms"]),
+            md.append("| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d/%d |" % (
+                r["system"], r["events_measured"], eps, fmt(r["mb_per_sec"]), fmt(r["bytes_per_event"], 0),
+                fmt(r["p50_ms"]), fmt(r["p99_ms"]), fmt(r["max_ms"]),
                 fmt(r["peak_rss_mb"], 0), fmt(r["cpu_s_per_million"]), fmt(r["time_to_first_event_s"], 2),
                 r["ok_reps"], r["reps"]))
-        comps = [("ferrium-null", "ceiling"), ("ferrium", "ceiling"), ("ferrium-null", "debezium-null"),
+        comps = [("ferrium-null", "ceiling"), ("ferrium", "ceiling"),
+                 ("ferrium", "kafka-producer-perf"), ("ferrium", ("ceiling", "kafka-producer-perf")),
+                 ("ferrium-alo", "ceiling"), ("ferrium-alo", "kafka-producer-perf-alo"),
+                 ("ferrium-alo", ("ceiling", "kafka-producer-perf-alo")),
+                 ("kafka-producer-perf", "kafka-producer-perf-alo")]
+        comps += [(v, "kafka-producer-perf-alo") for v in sorted(OPT_IN)]
+        comps += [("ferrium-null", "debezium-null"),
                  ("ferrium-null-unwrap", "ferrium-null"), ("ferrium-null-jsfilter", "ferrium-null"),
                  ("ferrium-null", "ferrium-null-noctx"),
                  ("ferrium", "debezium"), ("ferrium-alo", "debezium"), ("ferrium-null", "debezium-tuned-null"),
@@ -949,9 +1116,19 @@ def write_results(runs, info):
         for a, b in comps:
             q = ratios(runs, a, b, w)
             if q:
-                lines.append("| %s / %s | %.2fx [%.2f–%.2f] |" % (a, b, q[0], q[1], q[2]))
+                bname = b if isinstance(b, str) else "lower of (%s)" % ", ".join(b)
+                lines.append("| %s / %s | %.2fx [%.2f–%.2f] |" % (a, bname, q[0], q[1], q[2]))
         if lines and not w.endswith("latency"):
             md += ["", "| events/s ratio (same repetition) | median [min–max] |", "|---|---|"] + lines
+        perf = [r for r in runs if r["workload"] == w and r.get("payload_samples")]
+        fkafka = [r for r in runs if r["workload"] == w and r["ok"] and SYSTEMS[r["system"]][0] == "ferrium"
+                  and r.get("header_bytes_per_event") is not None]
+        if perf:
+            srcs = sorted({r["payload_from"] for r in perf})
+            md += ["", "Kafka ceiling payloads: %d records of %s, %.0f B key+value on average%s." % (
+                perf[0]["payload_samples"], ", ".join(srcs), perf[0]["payload_bytes_avg"],
+                "; Ferrium's records also carry %.0f B of headers per event, which ProducerPerformance does not send"
+                % fkafka[0]["header_bytes_per_event"] if fkafka else "")]
         md.append("")
     errs = [r for r in runs if not r["ok"]]
     if errs:
@@ -998,7 +1175,8 @@ def plot(rows):
         ax.bar(xs, ys, width, label=s, yerr=[lo, hi], capsize=2)
     ax.set_xticks(range(len(workloads)))
     ax.set_xticklabels(workloads, rotation=30, ha="right", fontsize=8)
-    ax.set_yscale("log")
+    if any(r["events_per_sec"] for r in rows if r["workload"] in workloads):
+        ax.set_yscale("log")  # matplotlib refuses a log scale with nothing on it (every run failed)
     ax.set_ylabel("events/s (median, min–max)")
     ax.set_title("Throughput (scale %g, %d reps)" % (SCALE, REPS))
     ax.legend(fontsize=8, ncol=2)
@@ -1022,10 +1200,14 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     databases = [d for d in os.environ.get("BENCH_DATABASES", ",".join(DATABASES)).split(",") if d]
     workloads = [w for w in os.environ.get("BENCH_WORKLOADS", ",".join(WORKLOADS)).split(",") if w]
-    systems = [s for s in os.environ.get("BENCH_SYSTEMS", ",".join(SYSTEMS)).split(",") if s]
+    default_systems = ",".join(s for s in SYSTEMS if s not in OPT_IN)
+    systems = [s for s in os.environ.get("BENCH_SYSTEMS", default_systems).split(",") if s]
     for s in systems:
         if s not in SYSTEMS:
             sys.exit("unknown system %s (known: %s)" % (s, ", ".join(SYSTEMS)))
+    # the kafka-perf systems replay the records of the Ferrium->Kafka run before them in each repetition
+    systems = ([s for s in systems if SYSTEMS[s][0] != "kafka-perf"] +
+               [s for s in systems if SYSTEMS[s][0] == "kafka-perf"])
     for d in databases:
         if d not in DB_CLASSES:
             sys.exit("unknown database %s (known: %s)" % (d, ", ".join(DB_CLASSES)))
