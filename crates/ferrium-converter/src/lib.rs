@@ -32,6 +32,10 @@ pub enum ConvertFailure {
     /// schema can be written, so the connector fails whatever the tolerance.
     #[error("{0}")]
     Registry(String),
+    /// The registry does not answer at start: the connector is restarted after a
+    /// backoff (`errors.retry.*`), naming the URL each time.
+    #[error("{0}")]
+    Unreachable(String),
     /// The connector is stopping while waiting for the registry; the record is read
     /// again on the next run.
     #[error("stopped while waiting for the schema registry: {0}")]
@@ -72,6 +76,18 @@ impl DataConverter {
             DataConverter::Json(_) => None,
             DataConverter::Avro(avro) => Some(avro.client()),
         }
+    }
+}
+
+impl RecordConverter {
+    /// Checks the schema registry of each Avro converter (see [`AvroConverter::check`]).
+    pub async fn check(&self) -> Result<(), ConvertFailure> {
+        for converter in [&self.key, &self.value] {
+            if let DataConverter::Avro(avro) = converter {
+                avro.check().await?;
+            }
+        }
+        Ok(())
     }
 }
 

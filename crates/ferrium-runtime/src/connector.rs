@@ -279,6 +279,7 @@ async fn run_once(
     let retry = Some((max_retries, retry_wait));
     delivery.check_connector(config).map_err(|e| (e, None))?;
     let mut intake = build_intake(worker, config).map_err(|e| (e, None))?;
+    intake.check().await.map_err(|e| (e, retry))?;
     let source = source.open(worker, config).await.map_err(|e| (e, retry))?;
     // The channel carries batches; its capacity in records is about max.queue.size.
     let queue = (max_queue / max_batch.max(1)).max(2);

@@ -1,6 +1,6 @@
 //! The one way a source record becomes a record for the sink, in every delivery mode:
-//! Debezium's context headers, then the connector's transform chain, then its
-//! converters.
+//! Debezium's context headers and schema name adjustment, then the connector's transform
+//! chain, then its converters.
 //!
 //! `errors.tolerance` (Kafka Connect's option) decides what a record that a transform or
 //! a converter fails on does: `none` (the default) fails the connector, `all` skips the
@@ -17,6 +17,7 @@ use ferrium_event::ErrorAction;
 use ferrium_event::{
     is_envelope, ConnectData, Header, Schema, SchemaType, SerializedRecord, SourceRecord, Value,
 };
+use ferrium_transform::debezium::NameAdjustment;
 use ferrium_transform::TransformChain;
 use tokio_util::sync::CancellationToken;
 
@@ -79,6 +80,8 @@ impl ContextHeaders {
 pub struct Intake {
     connector: String,
     context: Option<ContextHeaders>,
+    /// `schema.name.adjustment.mode` / `field.name.adjustment.mode`, before the chain.
+    names: Option<NameAdjustment>,
     chain: TransformChain,
     converter: RecordConverter,
     tolerance: Tolerance,
@@ -161,6 +164,10 @@ impl Intake {
         let converter = build_converters(worker, &config.props)
             .map_err(|e| problems.extend(e.0))
             .ok();
+        let names = NameAdjustment::from_props(&config.props)
+            .map_err(|e| problems.push(e))
+            .ok()
+            .flatten();
         let tolerance = tolerance(config, &mut problems);
         let extended = flag(config, "extended.headers.enabled", true, &mut problems);
         let (Some(chain), Some(converter), true) = (chain, converter, problems.is_empty()) else {
@@ -173,9 +180,20 @@ impl Intake {
         Ok(Intake {
             connector: config.name.clone(),
             context: extended.then(|| ContextHeaders::new(logical_name, plugin_name(config))),
+            names,
             chain,
             converter,
             tolerance,
+        })
+    }
+
+    /// Checks the converters' schema registries before the source starts.
+    pub async fn check(&mut self) -> Result<(), ConnectorError> {
+        self.converter.check().await.map_err(|e| match e {
+            ConvertFailure::Unreachable(message) => {
+                ConnectorError::new(ErrorAction::Retry, message)
+            }
+            other => ConnectorError::fail(other.to_string()),
         })
     }
 
@@ -217,6 +235,11 @@ impl Intake {
                     record.headers.extend(context.headers.iter().cloned());
                 }
             }
+            if let Some(names) = &mut self.names {
+                // A name that two tables would share: a configuration problem, not the
+                // record's, as in Debezium.
+                names.apply(&mut record).map_err(ConnectorError::fail)?;
+            }
             let shown = self.tolerance.log_messages.then(|| format!("{record:?}"));
             let failure = match self.chain.apply(record) {
                 Ok(None) => continue,
@@ -230,7 +253,12 @@ impl Intake {
                     Err(e) if matches!(e.failure, ConvertFailure::Registry(_)) => {
                         return Err(ConnectorError::fail(e.to_string()))
                     }
-                    Err(e) if matches!(e.failure, ConvertFailure::Stopped(_)) => {
+                    Err(e)
+                        if matches!(
+                            e.failure,
+                            ConvertFailure::Stopped(_) | ConvertFailure::Unreachable(_)
+                        ) =>
+                    {
                         return Err(ConnectorError::new(ErrorAction::Retry, e.to_string()))
                     }
                     Err(e) => e.to_string(),

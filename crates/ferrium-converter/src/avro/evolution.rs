@@ -3,7 +3,8 @@
 //!
 //! - `optional`: the fields the latest registered version lacks (a column added
 //!   `NOT NULL` without a default, a column renamed) are made optional with a null
-//!   default, which every compatibility level accepts; a narrowed type is not fixed.
+//!   default, which every compatibility level accepts, and so are fields the latest
+//!   version has optional; a narrowed type is not fixed.
 //! - `new-subject`: the schema goes under `<subject>-v2` (or the first of `-v3`, … that
 //!   takes it), so streaming goes on and the old subject keeps the old history.
 //! - `fail`: the connector fails, naming the topic, the fields and the registry's answer.
@@ -131,8 +132,11 @@ fn relax_in(
                 } else {
                     field.name.clone()
                 };
-                let is_new = known.is_some_and(|fields| !fields.contains_key(&name));
-                if is_new && !relaxed.optional && relaxed.default.is_none() {
+                // A field the latest version lacks, or has optional (made so by an
+                // earlier relaxation: a required field could not read those values).
+                let relax_it =
+                    known.is_some_and(|fields| fields.get(&name).is_none_or(is_nullable));
+                if relax_it && !relaxed.optional && relaxed.default.is_none() {
                     relaxed = Arc::new((*relaxed).clone().optional());
                     *changed = true;
                 }
@@ -290,6 +294,10 @@ mod tests {
         assert!(!value.fields[0].schema.optional, "id stays required");
         assert!(describe_changes(&fields_of(&relaxed), &latest).is_empty());
         assert!(relax(&row(None), &latest, false).is_none());
+        // Once relaxed, the field stays optional in the versions after.
+        let relaxed_fields = fields_of(&relaxed);
+        let again = relax(&added, &relaxed_fields, false).expect("kept optional");
+        assert!(again.fields[1].schema.fields[2].schema.optional);
     }
 
     #[test]

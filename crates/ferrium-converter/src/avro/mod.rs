@@ -78,6 +78,26 @@ impl AvroConverter {
         &self.client
     }
 
+    /// Checks at start that the registry answers as a Confluent-compatible registry
+    /// with these credentials, so a wrong URL or password is named before streaming.
+    pub async fn check(&self) -> Result<(), ConvertFailure> {
+        let role = &self.role;
+        let urls = self.client.urls().join(",");
+        match self.client.global_compatibility().await {
+            Ok(level) => {
+                tracing::info!(role = %role, urls = %urls, compatibility = %level, "schema registry reached");
+                Ok(())
+            }
+            Err(e @ RegistryError::Unreachable { .. }) => Err(ConvertFailure::Unreachable(format!(
+                "{e}; check {role}.schema.registry.url ({urls}) and that the registry runs"
+            ))),
+            Err(e @ RegistryError::Refused { .. }) => Err(ConvertFailure::Registry(format!(
+                "{e}; {role}.schema.registry.url ({urls}) does not serve the Confluent schema registry API (for Apicurio Registry it ends in /apis/ccompat/v7)"
+            ))),
+            Err(e) => Err(ConvertFailure::Registry(e.to_string())),
+        }
+    }
+
     /// The framed Avro bytes of `data` written to `topic`; `None` for a null (a tombstone).
     pub async fn to_bytes(
         &mut self,
@@ -281,7 +301,7 @@ impl AvroConverter {
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = Result<T, RegistryError>>,
     {
-        let mut pause = Duration::from_millis(100);
+        let mut pause = self.settings.retry_pause;
         let mut warned: Option<Instant> = None;
         loop {
             match call().await {
@@ -295,7 +315,7 @@ impl AvroConverter {
                         _ = stop.cancelled() => return Err(ConvertFailure::Stopped(e.to_string())),
                         _ = tokio::time::sleep(pause) => {}
                     }
-                    pause = (pause * 2).min(Duration::from_secs(5));
+                    pause = (pause * 2).min(self.settings.retry_max_pause);
                 }
                 other => {
                     if warned.is_some() {

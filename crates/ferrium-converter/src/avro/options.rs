@@ -21,6 +21,10 @@ pub struct AvroSettings {
     pub policies: Vec<Policy>,
     /// `schemas.cache.config`: Connect schemas remembered with their ids.
     pub cache_size: usize,
+    /// `retries.wait.ms` and `retries.max.wait.ms`: the first and the longest pause
+    /// between calls to a registry that does not answer.
+    pub retry_pause: Duration,
+    pub retry_max_pause: Duration,
 }
 
 /// Confluent options Ferrium does not implement, accepted only at their default.
@@ -146,7 +150,13 @@ impl AvroSettings {
             }),
         };
         let cache_size = p.number("schemas.cache.config", 1000);
-        let request_timeout = Duration::from_millis(p.number("request.timeout.ms", 30_000) as u64);
+        let ms = |p: &mut Parser, name: &str, default: usize| {
+            Duration::from_millis(p.number(name, default) as u64)
+        };
+        let request_timeout = ms(&mut p, "http.read.timeout.ms", 60_000);
+        let connect_timeout = ms(&mut p, "http.connect.timeout.ms", 60_000);
+        let retry_pause = ms(&mut p, "retries.wait.ms", 1_000);
+        let retry_max_pause = ms(&mut p, "retries.max.wait.ms", 20_000);
         for (name, value) in options {
             if let Some((_, default)) = AT_DEFAULT_ONLY.iter().find(|(n, _)| n == name) {
                 if !value.eq_ignore_ascii_case(default) {
@@ -168,6 +178,7 @@ impl AvroSettings {
                 trusted_pem,
                 identity_pem,
                 request_timeout,
+                connect_timeout,
             },
             data,
             auto_register,
@@ -175,6 +186,8 @@ impl AvroSettings {
             strategy,
             policies,
             cache_size,
+            retry_pause,
+            retry_max_pause,
         }
     }
 }

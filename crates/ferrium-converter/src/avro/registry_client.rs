@@ -66,7 +66,9 @@ pub struct RegistrySettings {
     pub trusted_pem: Option<Vec<u8>>,
     /// A PEM client certificate and key, for mutual TLS.
     pub identity_pem: Option<Vec<u8>>,
+    /// `http.read.timeout.ms` and `http.connect.timeout.ms`.
     pub request_timeout: Duration,
+    pub connect_timeout: Duration,
 }
 
 #[derive(Clone)]
@@ -84,7 +86,7 @@ impl RegistryClient {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let mut builder = reqwest::Client::builder()
             .timeout(settings.request_timeout)
-            .connect_timeout(settings.request_timeout.min(Duration::from_secs(10)));
+            .connect_timeout(settings.connect_timeout);
         if let Some(pem) = &settings.trusted_pem {
             for cert in reqwest::Certificate::from_pem_bundle(pem)
                 .map_err(|e| format!("the trust store is not PEM certificates: {e}"))?
@@ -164,6 +166,26 @@ impl RegistryClient {
             Err(RegistryError::Refused { status: 404, .. }) => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// `GET /config`: the global compatibility level, which every Confluent-compatible
+    /// registry answers; a check that the URL is a registry and the credentials hold.
+    pub async fn global_compatibility(&self) -> Result<String, RegistryError> {
+        let answer = self
+            .call(
+                reqwest::Method::GET,
+                "/config",
+                None,
+                "",
+                "the global compatibility level",
+            )
+            .await?;
+        answer
+            .get("compatibilityLevel")
+            .or_else(|| answer.get("compatibility"))
+            .and_then(Json::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| self.malformed("/config", &answer))
     }
 
     /// `GET /schemas/ids/{id}`: the schema text of an id.

@@ -7,17 +7,15 @@
 //! `<topic>.Value`. Tombstones and other records (heartbeats, schema changes,
 //! transaction metadata) get the new topic and key only.
 
-mod schema_name_adjuster;
-
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use ferrium_event::{ConnectData, Schema, SchemaType, SourceRecord, Value};
 
+use super::schema_name_adjuster::{SchemaNameAdjuster, MODES};
 use crate::java_regex::JavaPattern;
 use crate::schema_cache::SchemaCache;
 use crate::{ConfigProblem, Props, Transform, TransformError};
-use schema_name_adjuster::{SchemaNameAdjuster, MODES};
 
 /// The key field name of `ToLogicalTopicRouter`.
 pub const SOURCE_IDENTIFIER_FIELD: &str = "__dbz__sourceIdentifier";

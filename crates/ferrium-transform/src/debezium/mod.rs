@@ -5,14 +5,17 @@ mod extract_changed_record_state;
 mod extract_new_record_state;
 mod header_to_value;
 mod logical_topic_router;
+mod name_adjustment;
 mod outbox;
 mod partition_routing;
+mod schema_name_adjuster;
 mod scripting;
 
 pub use extract_changed_record_state::ExtractChangedRecordState;
 pub use extract_new_record_state::ExtractNewRecordState;
 pub use header_to_value::HeaderToValue;
 pub use logical_topic_router::LogicalTopicRouter;
+pub use name_adjustment::NameAdjustment;
 pub use outbox::EventRouter;
 pub use partition_routing::PartitionRouting;
 pub use scripting::{ContentBasedRouter, Filter};

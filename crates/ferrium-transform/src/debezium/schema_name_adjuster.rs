@@ -1,5 +1,6 @@
-//! Debezium's `SchemaNameAdjuster` for `schema.name.adjustment.mode`: record names made
-//! valid Avro full names. `avro` puts `_` for each invalid UTF-16 unit (and keeps a
+//! Debezium's `SchemaNameAdjuster` for `schema.name.adjustment.mode` (record names made
+//! valid Avro full names) and `field.name.adjustment.mode` (field names made valid Avro
+//! names, where a `.` is invalid too). `avro` puts `_` for each invalid UTF-16 unit (and keeps a
 //! leading digit after it); `avro_unicode` writes `_uXXXX` instead and also escapes `_`.
 //! Like Debezium's, the adjuster remembers which name each replacement came from and
 //! fails the first time two different names would collapse into one.
@@ -18,6 +19,8 @@ enum Mode {
 
 pub struct SchemaNameAdjuster {
     mode: Mode,
+    /// Field names: a `.` is replaced too.
+    fields: bool,
     /// Originals already reported; Debezium checks each original once only.
     seen: HashSet<String>,
     original_by_replacement: HashMap<String, String>,
@@ -33,9 +36,22 @@ impl SchemaNameAdjuster {
         };
         SchemaNameAdjuster {
             mode,
+            fields: false,
             seen: HashSet::new(),
             original_by_replacement: HashMap::new(),
         }
+    }
+
+    /// The adjuster of `field.name.adjustment.mode`.
+    pub fn for_fields(mode: &str) -> Self {
+        SchemaNameAdjuster {
+            fields: true,
+            ..SchemaNameAdjuster::new(mode)
+        }
+    }
+
+    pub fn is_none(&self) -> bool {
+        self.mode == Mode::None
     }
 
     /// The adjusted name, or the conflict Debezium raises as a `ConnectException`.
@@ -71,7 +87,9 @@ impl SchemaNameAdjuster {
             let valid = if position == 0 {
                 valid_first(unit, unicode)
             } else {
-                valid_first(unit, unicode) || unit == u16::from(b'.') || is_ascii_digit(unit)
+                valid_first(unit, unicode)
+                    || (!self.fields && unit == u16::from(b'.'))
+                    || is_ascii_digit(unit)
             };
             if valid {
                 out.push(char::from(unit as u8));
@@ -116,6 +134,13 @@ mod tests {
 
     fn adjust(mode: &str, name: &str) -> String {
         SchemaNameAdjuster::new(mode).adjust(name).unwrap()
+    }
+
+    #[test]
+    fn field_names_have_no_dots() {
+        let mut fields = SchemaNameAdjuster::for_fields("avro");
+        assert_eq!(fields.adjust("a.b-c").unwrap(), "a_b_c");
+        assert_eq!(fields.adjust("plain_1").unwrap(), "plain_1");
     }
 
     #[test]
