@@ -32,6 +32,9 @@ if [[ ${BENCH_SERVICES:-isolated} == isolated ]]; then
   export FERRIUM_MARIADB_PORT=${BENCH_MARIADB_PORT:-23306}
   export FERRIUM_KAFKA_PORT=${BENCH_KAFKA_PORT:-29092}
   export FERRIUM_KAFKA_CONTROLLER_PORT=${BENCH_KAFKA_CONTROLLER_PORT:-29093}
+  # not started by the bench; set so that a `services.sh up` in its dir never takes the shared ports
+  export FERRIUM_REGISTRY_PORT=${BENCH_REGISTRY_PORT:-28081}
+  export FERRIUM_REGISTRY_MANAGEMENT_PORT=${BENCH_REGISTRY_MANAGEMENT_PORT:-29000}
 fi
 log "services: ${FERRIUM_SERVICES_DIR:-$REPO_ROOT/.services} (postgres :${FERRIUM_PG_PORT:-5432}, mariadb :${FERRIUM_MARIADB_PORT:-3306}, kafka :${FERRIUM_KAFKA_PORT:-9092}); databases $BENCH_DATABASES"
 

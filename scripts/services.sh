@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# scripts/services.sh — real PostgreSQL, MariaDB and Kafka on 127.0.0.1 for Ferrium's integration tests.
+# scripts/services.sh — real PostgreSQL, MariaDB, Kafka and a schema registry on 127.0.0.1 for
+# Ferrium's integration tests.
 #
-# No Docker here: the servers come from Debian packages (PostgreSQL, MariaDB) and from the official
-# Apache Kafka jars on Maven Central (scripts/kafka/pom.xml), and run as plain background processes.
-# Everything they write (data, logs, pid files, Kafka jars) lives under one folder,
-# $FERRIUM_SERVICES_DIR (default <repo>/.services); only Maven's cache goes to ~/.m2.
+# No Docker here: the servers come from Debian packages (PostgreSQL, MariaDB), from the official
+# Apache Kafka jars on Maven Central (scripts/kafka/pom.xml) and from Apicurio Registry's distribution
+# on Maven Central (Confluent-compatible API, in-memory storage), and run as plain background processes.
+# Everything they write (data, logs, pid files, jars, the Python venv of tests/tools) lives under one
+# folder, $FERRIUM_SERVICES_DIR (default <repo>/.services); only Maven's cache goes to ~/.m2.
 #
 # Usage:
 #   scripts/services.sh deps                          install the OS packages (build deps + servers)
-#   scripts/services.sh up [postgres|mariadb|kafka]   install if needed, start, wait until ready
-#                                                     (all three by default; running ones are left alone)
+#   scripts/services.sh up [postgres|mariadb|kafka|registry]
+#                                                     install if needed, start, wait until ready
+#                                                     (all four by default; running ones are left alone;
+#                                                     `registry` also sets up tests/tools' Python venv)
 #   scripts/services.sh down [--purge]                stop all; --purge also deletes $FERRIUM_SERVICES_DIR
-#   scripts/services.sh restart postgres|mariadb|kafka  stop and start one (data survives)
+#   scripts/services.sh restart postgres|mariadb|kafka|registry
+#                                                     stop and start one (data survives, except the
+#                                                     registry's: it keeps its schemas in memory)
 #   scripts/services.sh status                        what runs (always exits 0)
 #   scripts/services.sh env                           `export` lines for the connection settings
 #   scripts/services.sh logs [service...]             tail of the service logs
@@ -28,11 +34,17 @@
 #   FERRIUM_KAFKA_PORT             Kafka broker (PLAINTEXT) port   (9092)
 #   FERRIUM_KAFKA_CONTROLLER_PORT  Kafka KRaft controller port     (9093)
 #   FERRIUM_KAFKA_HEAP_OPTS        broker JVM heap                 (-Xms256m -Xmx768m)
+#   FERRIUM_REGISTRY_PORT          schema registry HTTP port       (8081)
+#   FERRIUM_REGISTRY_MANAGEMENT_PORT  registry health/metrics port (9000)
+#   FERRIUM_REGISTRY_HEAP_OPTS     registry JVM heap               (-Xms128m -Xmx512m)
 #   FERRIUM_SERVICES_TIMEOUT       seconds to wait for each service to be ready / to stop (120)
 #
 # Connection facts: PostgreSQL user `postgres`, trust auth, replication allowed, wal_level=logical;
 # MariaDB user `root` with an empty password, binlog ROW/FULL with GTIDs; Kafka at 127.0.0.1:9092,
-# single KRaft node (broker+controller), auto topic creation on, internal topics with RF 1.
+# single KRaft node (broker+controller), auto topic creation on, internal topics with RF 1; the schema
+# registry's Confluent API at http://127.0.0.1:8081/apis/ccompat/v7 (Apicurio: global compatibility
+# defaults to NONE, not Confluent's BACKWARD; schemas are lost when it stops). The registry needs
+# Java 21+, found under /usr/lib/jvm/ when the default java is older.
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -42,8 +54,11 @@ MARIADB_PORT=${FERRIUM_MARIADB_PORT:-3306}
 KAFKA_PORT=${FERRIUM_KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${FERRIUM_KAFKA_CONTROLLER_PORT:-9093}
 KAFKA_HEAP_OPTS=${FERRIUM_KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}
+REGISTRY_PORT=${FERRIUM_REGISTRY_PORT:-8081}
+REGISTRY_MANAGEMENT_PORT=${FERRIUM_REGISTRY_MANAGEMENT_PORT:-9000}
+REGISTRY_HEAP_OPTS=${FERRIUM_REGISTRY_HEAP_OPTS:--Xms128m -Xmx512m}
 TIMEOUT=${FERRIUM_SERVICES_TIMEOUT:-120}
-ALL_SERVICES=(postgres mariadb kafka)
+ALL_SERVICES=(postgres mariadb kafka registry)
 
 PG_DIR=$SERVICES_DIR/postgres          # owned by postgres
 PG_DATA=$PG_DIR/data
@@ -60,11 +75,18 @@ KAFKA_PID=$KAFKA_DIR/kafka.pid
 KAFKA_POM=$REPO_ROOT/scripts/kafka/pom.xml
 KAFKA_CLI_SRC=$REPO_ROOT/scripts/kafka/KafkaCli.java
 MAVEN_DEPENDENCY_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
+REGISTRY_VERSION=3.3.3                 # Apicurio Registry; 3.x needs Java 21+
+REGISTRY_DIR=$SERVICES_DIR/registry    # owned by root
+REGISTRY_DIST=$REGISTRY_DIR/dist       # the unpacked distribution (quarkus-run.jar, lib/, app/)
+REGISTRY_LOG=$REGISTRY_DIR/registry.log
+REGISTRY_PID=$REGISTRY_DIR/registry.pid
 
 # OS packages. Build deps of the Rust workspace (rdkafka's cmake build, openssl, curl, sasl, zlib)
 # and the servers/tools this script runs.
 BUILD_PACKAGES=(build-essential cmake pkg-config libssl-dev libcurl4-openssl-dev libsasl2-dev zlib1g-dev)
-SERVICE_PACKAGES=(postgresql postgresql-contrib mariadb-server mariadb-client iproute2 procps util-linux)
+# curl and tar: the registry's readiness check and its distribution; python3-venv: tests/tools' venv.
+SERVICE_PACKAGES=(postgresql postgresql-contrib mariadb-server mariadb-client iproute2 procps util-linux
+  curl tar python3-venv)
 
 # ---------------------------------------------------------------------------------------------------
 # helpers
@@ -184,9 +206,10 @@ lock_services_dir() {
 
 pkg_installed() { [[ $(dpkg-query -W -f='${Status}' "$1" 2>/dev/null) == "install ok installed" ]]; }
 
+# The major version of a java binary (default: the one on PATH), 0 when it cannot tell.
 java_major() {
   local v
-  v=$(java -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}' || true)
+  v=$("${1:-java}" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}' || true)
   [[ $v =~ ^[0-9]+$ ]] || v=0
   echo "$v"
 }
@@ -222,6 +245,11 @@ cmd_deps() {
     pkg_installed openjdk-17-jdk-headless || missing+=(openjdk-17-jdk-headless)
   fi
   command -v mvn >/dev/null || missing+=(maven)
+  # The registry needs Java 21+. Debian 12 has no such package (registry_java then says what to do);
+  # newer releases do.
+  if ! (registry_java >/dev/null 2>&1) && [[ -n $(apt-cache madison openjdk-21-jre-headless 2>/dev/null) ]]; then
+    pkg_installed openjdk-21-jre-headless || missing+=(openjdk-21-jre-headless)
+  fi
   if ((${#missing[@]})); then
     apt_install "${missing[@]}"
     stop_debian_mariadb
@@ -647,11 +675,104 @@ kafka_up() {
 kafka_down() { stop_pid kafka "$(kafka_pid)" TERM; }
 
 # ---------------------------------------------------------------------------------------------------
+# Schema registry (Apicurio Registry from Maven Central; its Confluent-compatible API is what Kafka
+# clients and Ferrium's Avro converter talk to)
+
+registry_url() { echo "http://127.0.0.1:$REGISTRY_PORT/apis/ccompat/v7"; }
+
+registry_pid() {
+  [[ -f $REGISTRY_PID ]] || return 0
+  local pid
+  pid=$(cat "$REGISTRY_PID" 2>/dev/null || true)
+  if pid_alive "$pid" 'quarkus-run\.jar'; then echo "$pid"; fi
+}
+
+# Apicurio Registry 3.x is compiled for Java 21. Use the default java when it is new enough, else the
+# newest JDK under /usr/lib/jvm/ (images here default to Debian's 17 and carry e.g. a Temurin 25 beside it).
+registry_java() {
+  local best="" best_major=0 j m
+  if command -v java >/dev/null && (($(java_major) >= 21)); then
+    command -v java
+    return 0
+  fi
+  for j in /usr/lib/jvm/*/bin/java; do
+    [[ -x $j ]] || continue
+    m=$(java_major "$j")
+    if ((m > best_major)); then best=$j; best_major=$m; fi
+  done
+  ((best_major >= 21)) || die "registry: Apicurio Registry $REGISTRY_VERSION needs Java 21 or newer, and neither the default java ($(java_major)) nor /usr/lib/jvm/*/bin/java (newest: $best_major) is; install a Java 21+ JDK or JRE under /usr/lib/jvm/ (openjdk-21-jre-headless where apt has it, Debian 13+; else Eclipse Temurin 21 or 25)"
+  echo "$best"
+}
+
+# Fetch and unpack the distribution into $REGISTRY_DIST (again only when REGISTRY_VERSION changes).
+# dependency:copy rather than dependency:get: it puts the tarball where we say, wherever ~/.m2 is.
+registry_fetch() {
+  [[ -f $REGISTRY_DIST/quarkus-run.jar && $(cat "$REGISTRY_DIST/.version" 2>/dev/null) == "$REGISTRY_VERSION" ]] &&
+    return 0
+  command -v mvn >/dev/null || die "registry: mvn not found (run: $0 deps)"
+  command -v tar >/dev/null || die "registry: tar not found (run: $0 deps)"
+  log "registry: fetching Apicurio Registry $REGISTRY_VERSION with Maven (first time only, ~160 MB)"
+  local tmp=$REGISTRY_DIR/dist.tmp
+  rm -rf "$tmp"
+  mkdir -p "$tmp"
+  (cd "$REGISTRY_DIR" && mvn -B -q "$MAVEN_DEPENDENCY_PLUGIN:copy" \
+    -Dartifact="io.apicurio:apicurio-registry-app:$REGISTRY_VERSION:tar.gz:all" -DoutputDirectory="$tmp" 9>&-) \
+    >"$REGISTRY_DIR/mvn.log" 2>&1 ||
+    die_with_log "$REGISTRY_DIR/mvn.log" "registry: Maven could not fetch io.apicurio:apicurio-registry-app:$REGISTRY_VERSION"
+  local tarball=$tmp/apicurio-registry-app-$REGISTRY_VERSION-all.tar.gz
+  [[ -f $tarball ]] || die "registry: Maven ran but $tarball did not arrive"
+  tar -xzf "$tarball" -C "$tmp" || die "registry: could not unpack $tarball"
+  rm -f "$tarball"
+  [[ -f $tmp/quarkus-run.jar ]] || die "registry: no quarkus-run.jar in the Apicurio Registry $REGISTRY_VERSION tarball"
+  echo "$REGISTRY_VERSION" >"$tmp/.version"
+  rm -rf "$REGISTRY_DIST"
+  mv "$tmp" "$REGISTRY_DIST"
+}
+
+registry_ready() { curl -sf --max-time 2 "$(registry_url)/subjects"; }
+
+registry_up() {
+  local java
+  java=$(registry_java)
+  mkdir -p "$REGISTRY_DIR"
+  registry_fetch
+  if [[ -n $(registry_pid) ]]; then
+    log "registry: already running (PID $(registry_pid))"
+  else
+    ensure_port_free "$REGISTRY_PORT" registry FERRIUM_REGISTRY_PORT
+    ensure_port_free "$REGISTRY_MANAGEMENT_PORT" registry FERRIUM_REGISTRY_MANAGEMENT_PORT
+    [[ -f $REGISTRY_LOG ]] && mv -f "$REGISTRY_LOG" "$REGISTRY_LOG.prev"
+    log "registry: starting Apicurio Registry $REGISTRY_VERSION on 127.0.0.1:$REGISTRY_PORT (management :$REGISTRY_MANAGEMENT_PORT, Java $(java_major "$java"))"
+    # Storage is named explicitly (H2 in memory, Apicurio's default) so that a stray APICURIO_* in the
+    # caller's environment cannot point the test registry at a real database. Without
+    # QUARKUS_MANAGEMENT_HOST the health port would listen on all interfaces.
+    # The inner bash records its own PID (= the JVM's after exec) and runs from the distribution's
+    # folder: Quarkus also reads ./config/application.properties, which must be the distribution's
+    # (none), not the caller's. Not in a ( ) subshell: that one would linger, holding our lock (fd 9).
+    # shellcheck disable=SC2086,SC2016 # REGISTRY_HEAP_OPTS is a list of JVM flags; $$ is for the inner bash
+    setsid env \
+      QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$REGISTRY_PORT" \
+      QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT="$REGISTRY_MANAGEMENT_PORT" \
+      APICURIO_STORAGE_KIND=sql APICURIO_STORAGE_SQL_KIND=h2 APICURIO_DATASOURCE_URL='jdbc:h2:mem:registry' \
+      bash -c 'echo $$ >"$0"; cd "$1" && shift && exec "$@"' "$REGISTRY_PID" "$REGISTRY_DIST" \
+      "$java" $REGISTRY_HEAP_OPTS -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
+      -Djava.io.tmpdir="$REGISTRY_DIR" -jar quarkus-run.jar \
+      >"$REGISTRY_LOG" 2>&1 </dev/null 9>&- &
+    local deadline=$((SECONDS + 10))
+    until [[ -n $(registry_pid) ]] || ((SECONDS > deadline)); do sleep 0.1; done
+  fi
+  wait_ready registry "$REGISTRY_LOG" registry_pid registry_ready
+  log "registry: ready at $(registry_url)"
+}
+
+registry_down() { stop_pid registry "$(registry_pid)" TERM; }
+
+# ---------------------------------------------------------------------------------------------------
 # commands
 
 check_service() {
   case $1 in
-    postgres | mariadb | kafka) ;;
+    postgres | mariadb | kafka | registry) ;;
     *) die "unknown service '$1' (expected: ${ALL_SERVICES[*]})" ;;
   esac
 }
@@ -668,6 +789,11 @@ cmd_up() {
       postgres) pg_up ;;
       mariadb) mariadb_up ;;
       kafka) kafka_up ;;
+      registry)
+        registry_up
+        # the registry's test client (tests/tools/avro_consume.py) comes with it
+        "$REPO_ROOT/scripts/python-env.sh" >/dev/null 9>&- || die "registry: could not set up the Python venv (see above)"
+        ;;
     esac
   done
   log "up: ${services[*]} ready in $((SECONDS - start))s"
@@ -684,6 +810,7 @@ cmd_down() {
   done
   [[ -d $SERVICES_DIR ]] || { log "down: nothing to do ($SERVICES_DIR does not exist)"; return 0; }
   lock_services_dir
+  registry_down
   kafka_down
   mariadb_down
   pg_down
@@ -697,13 +824,14 @@ cmd_down() {
 
 cmd_restart() {
   need_root
-  (($# == 1)) || die "usage: $0 restart postgres|mariadb|kafka"
+  (($# == 1)) || die "usage: $0 restart postgres|mariadb|kafka|registry"
   check_service "$1"
   lock_services_dir
   case $1 in
     postgres) pg_down && pg_up ;;
     mariadb) mariadb_down && mariadb_up ;;
     kafka) kafka_down && kafka_up ;;
+    registry) registry_down && registry_up ;;
   esac
 }
 
@@ -719,6 +847,12 @@ cmd_status() {
     echo "kafka:    running (PID $pid) on 127.0.0.1:$KAFKA_PORT (controller :$KAFKA_CONTROLLER_PORT), Kafka $(kafka_version), data $KAFKA_DATA"
   else
     echo "kafka:    stopped"
+  fi
+  pid=$(registry_pid 2>/dev/null || true)
+  if [[ -n $pid ]]; then
+    echo "registry: running (PID $pid) at $(registry_url) (management :$REGISTRY_MANAGEMENT_PORT), Apicurio Registry $REGISTRY_VERSION, in-memory"
+  else
+    echo "registry: stopped"
   fi
   return 0
 }
@@ -737,6 +871,9 @@ export FERRIUM_MARIADB_URL='mysql://root@127.0.0.1:$MARIADB_PORT'
 export FERRIUM_KAFKA_PORT=$KAFKA_PORT
 export FERRIUM_KAFKA_CONTROLLER_PORT=$KAFKA_CONTROLLER_PORT
 export FERRIUM_KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT
+export FERRIUM_REGISTRY_PORT=$REGISTRY_PORT
+export FERRIUM_REGISTRY_MANAGEMENT_PORT=$REGISTRY_MANAGEMENT_PORT
+export FERRIUM_SCHEMA_REGISTRY_URL='$(registry_url)'
 EOF
 }
 
@@ -749,6 +886,7 @@ cmd_logs() {
       postgres) f=$PG_LOG ;;
       mariadb) f=$MARIADB_LOG ;;
       kafka) f=$KAFKA_LOGS/server.log ;;
+      registry) f=$REGISTRY_LOG ;;
     esac
     echo "==== $s: last 40 lines of $f ===="
     if [[ -f $f ]]; then tail -n 40 "$f"; else echo "(no log)"; fi

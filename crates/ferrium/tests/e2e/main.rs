@@ -1,8 +1,9 @@
-//! End-to-end tests: the `ferrium` binary against the real PostgreSQL (and Kafka) that
-//! `scripts/services.sh up` starts. One test binary, one database per test.
+//! End-to-end tests: the `ferrium` binary against the real PostgreSQL (and Kafka, and the
+//! schema registry) that `scripts/services.sh up` starts. One test binary, one database per test.
 
 mod support;
 
+mod avro_tools;
 mod bad_input;
 mod kafka;
 mod recovery;

@@ -17,6 +17,11 @@ use tokio_postgres::{Client, NoTls};
 mod process;
 pub use process::*;
 
+#[path = "../common/avro_reader.rs"]
+mod avro_reader;
+#[allow(unused_imports)]
+pub use avro_reader::{produce_avro, read_avro, read_avro_with, schema_registry_url};
+
 #[path = "../common/topic_reader.rs"]
 mod topic_reader;
 // Each test binary that includes this file uses a different part of it.
