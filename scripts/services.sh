@@ -4,7 +4,7 @@
 #
 # No Docker here: the servers come from Debian packages (PostgreSQL, MariaDB), from the official
 # Apache Kafka jars on Maven Central (scripts/kafka/pom.xml) and from Apicurio Registry's distribution
-# on Maven Central (Confluent-compatible API, in-memory storage), and run as plain background processes.
+# on Maven Central (Confluent-compatible API, schemas in an H2 file), and run as plain background processes.
 # Everything they write (data, logs, pid files, jars, the Python venv of tests/tools) lives under one
 # folder, $FERRIUM_SERVICES_DIR (default <repo>/.services); only Maven's cache goes to ~/.m2.
 #
@@ -15,9 +15,10 @@
 #                                                     (all four by default; running ones are left alone;
 #                                                     `registry` also sets up tests/tools' Python venv)
 #   scripts/services.sh down [--purge]                stop all; --purge also deletes $FERRIUM_SERVICES_DIR
+#   scripts/services.sh down <service...>             stop only those (data kept)
 #   scripts/services.sh restart postgres|mariadb|kafka|registry
-#                                                     stop and start one (data survives, except the
-#                                                     registry's: it keeps its schemas in memory)
+#                                                     stop and start one (data survives, the
+#                                                     registry's schemas and ids too)
 #   scripts/services.sh status                        what runs (always exits 0)
 #   scripts/services.sh env                           `export` lines for the connection settings
 #   scripts/services.sh logs [service...]             tail of the service logs
@@ -743,8 +744,10 @@ registry_up() {
     ensure_port_free "$REGISTRY_MANAGEMENT_PORT" registry FERRIUM_REGISTRY_MANAGEMENT_PORT
     [[ -f $REGISTRY_LOG ]] && mv -f "$REGISTRY_LOG" "$REGISTRY_LOG.prev"
     log "registry: starting Apicurio Registry $REGISTRY_VERSION on 127.0.0.1:$REGISTRY_PORT (management :$REGISTRY_MANAGEMENT_PORT, Java $(java_major "$java"))"
-    # Storage is named explicitly (H2 in memory, Apicurio's default) so that a stray APICURIO_* in the
-    # caller's environment cannot point the test registry at a real database. Without
+    # Storage is named explicitly so that a stray APICURIO_* in the caller's environment cannot point
+    # the test registry at a real database: H2 in a file under $REGISTRY_DIR (Apicurio's default is H2
+    # in memory), so schemas and their ids survive `restart registry` as a production registry's do,
+    # and events written before a restart still decode after it; `down --purge` deletes it. Without
     # QUARKUS_MANAGEMENT_HOST the health port would listen on all interfaces.
     # The inner bash records its own PID (= the JVM's after exec) and runs from the distribution's
     # folder: Quarkus also reads ./config/application.properties, which must be the distribution's
@@ -753,7 +756,7 @@ registry_up() {
     setsid env \
       QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT="$REGISTRY_PORT" \
       QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT="$REGISTRY_MANAGEMENT_PORT" \
-      APICURIO_STORAGE_KIND=sql APICURIO_STORAGE_SQL_KIND=h2 APICURIO_DATASOURCE_URL='jdbc:h2:mem:registry' \
+      APICURIO_STORAGE_KIND=sql APICURIO_STORAGE_SQL_KIND=h2 APICURIO_DATASOURCE_URL="jdbc:h2:file:$REGISTRY_DIR/data/registry" \
       bash -c 'echo $$ >"$0"; cd "$1" && shift && exec "$@"' "$REGISTRY_PID" "$REGISTRY_DIST" \
       "$java" $REGISTRY_HEAP_OPTS -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
       -Djava.io.tmpdir="$REGISTRY_DIR" -jar quarkus-run.jar \
@@ -801,15 +804,29 @@ cmd_up() {
 
 cmd_down() {
   need_root
-  local purge=0 a
+  local purge=0 a named=()
   for a in "$@"; do
     case $a in
       --purge) purge=1 ;;
-      *) die "down: unknown argument '$a' (expected: --purge)" ;;
+      postgres | mariadb | kafka | registry) named+=("$a") ;;
+      *) die "down: unknown argument '$a' (expected: --purge or service names)" ;;
     esac
   done
+  ((purge && ${#named[@]})) && die "down: --purge deletes every service's data; name no service with it"
   [[ -d $SERVICES_DIR ]] || { log "down: nothing to do ($SERVICES_DIR does not exist)"; return 0; }
   lock_services_dir
+  if ((${#named[@]})); then
+    # One service stopped, the others left running (e.g. a fault test's registry outage).
+    for a in "${named[@]}"; do
+      case $a in
+        postgres) pg_down ;;
+        mariadb) mariadb_down ;;
+        kafka) kafka_down ;;
+        registry) registry_down ;;
+      esac
+    done
+    return 0
+  fi
   registry_down
   kafka_down
   mariadb_down
@@ -850,7 +867,7 @@ cmd_status() {
   fi
   pid=$(registry_pid 2>/dev/null || true)
   if [[ -n $pid ]]; then
-    echo "registry: running (PID $pid) at $(registry_url) (management :$REGISTRY_MANAGEMENT_PORT), Apicurio Registry $REGISTRY_VERSION, in-memory"
+    echo "registry: running (PID $pid) at $(registry_url) (management :$REGISTRY_MANAGEMENT_PORT), Apicurio Registry $REGISTRY_VERSION, schemas in $REGISTRY_DIR/data"
   else
     echo "registry: stopped"
   fi
