@@ -30,22 +30,24 @@ pub fn encode(
         write_long(out, value_index);
     }
     match (schema.kind, value) {
-        (_, Value::Null) => Err(format!(
-            "a null for a required {} value{}",
-            schema.kind.json_name(),
-            schema
-                .name
-                .as_deref()
-                .map(|n| format!(" ({n})"))
-                .unwrap_or_default()
-        )),
-        (SchemaType::Int8, Value::Int8(v)) => Ok(write_long(out, i64::from(*v))),
-        (SchemaType::Int16, Value::Int16(v)) => Ok(write_long(out, i64::from(*v))),
-        (SchemaType::Int32, Value::Int32(v)) => Ok(write_long(out, i64::from(*v))),
-        (SchemaType::Int64, Value::Int64(v)) => Ok(write_long(out, *v)),
-        (SchemaType::Float32, Value::Float32(v)) => Ok(out.extend_from_slice(&v.to_le_bytes())),
-        (SchemaType::Float64, Value::Float64(v)) => Ok(out.extend_from_slice(&v.to_le_bytes())),
-        (SchemaType::Boolean, Value::Boolean(v)) => Ok(out.push(u8::from(*v))),
+        (_, Value::Null) => {
+            return Err(format!(
+                "a null for a required {} value{}",
+                schema.kind.json_name(),
+                schema
+                    .name
+                    .as_deref()
+                    .map(|n| format!(" ({n})"))
+                    .unwrap_or_default()
+            ))
+        }
+        (SchemaType::Int8, Value::Int8(v)) => write_long(out, i64::from(*v)),
+        (SchemaType::Int16, Value::Int16(v)) => write_long(out, i64::from(*v)),
+        (SchemaType::Int32, Value::Int32(v)) => write_long(out, i64::from(*v)),
+        (SchemaType::Int64, Value::Int64(v)) => write_long(out, *v),
+        (SchemaType::Float32, Value::Float32(v)) => out.extend_from_slice(&v.to_le_bytes()),
+        (SchemaType::Float64, Value::Float64(v)) => out.extend_from_slice(&v.to_le_bytes()),
+        (SchemaType::Boolean, Value::Boolean(v)) => out.push(u8::from(*v)),
         (SchemaType::String, Value::String(s))
             if enhanced && schema.parameter(ENUM_PARAM).is_some() =>
         {
@@ -55,9 +57,9 @@ pub fn encode(
                 .filter_map(|(k, _)| k.strip_prefix(ENUM_PARAM)?.strip_prefix('.'))
                 .position(|symbol| symbol == s)
                 .ok_or_else(|| format!("'{s}' is not a symbol of enum {:?}", schema.name))?;
-            Ok(write_long(out, index as i64))
+            write_long(out, index as i64);
         }
-        (SchemaType::String, Value::String(s)) => Ok(write_bytes(out, s.as_bytes())),
+        (SchemaType::String, Value::String(s)) => write_bytes(out, s.as_bytes()),
         (SchemaType::Bytes, Value::Bytes(b)) => {
             if let Some(size) = schema
                 .parameter("connect.fixed.size")
@@ -67,9 +69,9 @@ pub fn encode(
                     return Err(format!("{} bytes for a fixed of {size}", b.len()));
                 }
                 out.extend_from_slice(b);
-                return Ok(());
+            } else {
+                write_bytes(out, b);
             }
-            Ok(write_bytes(out, b))
         }
         (SchemaType::Array, Value::Array(items)) => {
             let item_schema = schema
@@ -83,7 +85,6 @@ pub fn encode(
                 }
             }
             write_long(out, 0);
-            Ok(())
         }
         (SchemaType::Map, Value::Map(entries)) => {
             let (Some(keys), Some(values)) = (schema.keys.as_deref(), schema.values.as_deref())
@@ -106,7 +107,6 @@ pub fn encode(
                 }
             }
             write_long(out, 0);
-            Ok(())
         }
         (SchemaType::Struct, Value::Struct(values)) => {
             if values.len() != schema.fields.len() {
@@ -120,14 +120,16 @@ pub fn encode(
                 encode(&field.schema, v, enhanced, out)
                     .map_err(|e| format!("field '{}': {e}", field.name))?;
             }
-            Ok(())
         }
-        (kind, other) => Err(format!(
-            "a {} value for a {} schema",
-            other.kind_name(),
-            kind.json_name()
-        )),
+        (kind, other) => {
+            return Err(format!(
+                "a {} value for a {} schema",
+                other.kind_name(),
+                kind.json_name()
+            ))
+        }
     }
+    Ok(())
 }
 
 /// Avro's `long`/`int`: zig-zag, then base-128 varint.

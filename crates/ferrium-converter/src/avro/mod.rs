@@ -47,6 +47,9 @@ struct Resolved {
     encode_with: Arc<Schema>,
 }
 
+/// Schema address → (the schema, kept alive, and its id).
+type BySchema = HashMap<usize, (Arc<Schema>, Resolved)>;
+
 pub struct AvroConverter {
     role: String,
     is_key: bool,
@@ -54,7 +57,7 @@ pub struct AvroConverter {
     client: RegistryClient,
     /// By topic (when the strategy uses it), then by Connect schema address. The entry
     /// holds the schema, so the address cannot be reused by another one meanwhile.
-    by_schema: HashMap<Arc<str>, HashMap<usize, (Arc<Schema>, Resolved)>>,
+    by_schema: HashMap<Arc<str>, BySchema>,
     /// By subject and Avro schema text, for an equal schema in another allocation.
     by_text: HashMap<(String, String), Resolved>,
     cached: usize,
@@ -105,7 +108,9 @@ impl AvroConverter {
         data: Option<&ConnectData>,
         stop: &CancellationToken,
     ) -> Result<Option<Vec<u8>>, ConvertFailure> {
-        let Some(data) = data else {
+        // Confluent's serializer writes no bytes for a null whatever its schema, so a
+        // null value is a tombstone that log compaction acts on.
+        let Some(data) = data.filter(|d| !d.value.is_null()) else {
             return Ok(None);
         };
         let resolved = self.resolve(topic, &data.schema, stop).await?;

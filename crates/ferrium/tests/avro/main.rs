@@ -12,6 +12,7 @@ mod support;
 #[path = "../mysql/support.rs"]
 mod mysql_support;
 
+mod bad_input;
 mod evolution;
 mod registry;
 mod types;
