@@ -306,7 +306,10 @@ mod tests {
                     "transforms.later.type",
                     "org.apache.kafka.connect.transforms.RegexRouter",
                 ),
-                ("value.converter", "io.confluent.connect.avro.AvroConverter"),
+                (
+                    "value.converter",
+                    "io.confluent.connect.protobuf.ProtobufConverter",
+                ),
             ]),
         );
         let configs = v.infos["configs"].as_array().unwrap();
@@ -327,7 +330,7 @@ mod tests {
         assert!(converter["value"]["errors"][0]
             .as_str()
             .unwrap()
-            .contains("Avro"));
+            .contains("Protobuf"));
         assert!(v.infos["groups"]
             .as_array()
             .unwrap()

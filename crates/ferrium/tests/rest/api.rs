@@ -321,7 +321,10 @@ async fn unavailable_transforms_and_converters_are_refused_by_key() {
         ),
         ("transforms.route.regex", "(.*)"),
         ("transforms.route.predicate", "nope"),
-        ("value.converter", "io.confluent.connect.avro.AvroConverter"),
+        (
+            "value.converter",
+            "io.confluent.connect.protobuf.ProtobufConverter",
+        ),
         ("errors.tolerance", "some"),
     ]);
     connector["name"] = json!("refused");
@@ -331,7 +334,7 @@ async fn unavailable_transforms_and_converters_are_refused_by_key() {
         "com.example.Unwrap",
         "'transforms.route.predicate'",
         "'value.converter'",
-        "Avro",
+        "Protobuf",
         "'errors.tolerance'",
     ] {
         assert!(

@@ -15,7 +15,10 @@ async fn ferrium_run_refuses_unavailable_transforms_and_converters() {
             "transforms.route.type",
             "org.apache.kafka.connect.transforms.RegexRouter",
         ),
-        ("value.converter", "io.confluent.connect.avro.AvroConverter"),
+        (
+            "value.converter",
+            "io.confluent.connect.protobuf.ProtobufConverter",
+        ),
         (
             "value.converter.schema.registry.url",
             "http://127.0.0.1:8081",
@@ -39,7 +42,7 @@ async fn ferrium_run_refuses_unavailable_transforms_and_converters() {
         "com.example.Unwrap",
         "'transforms.route.regex'",
         "'value.converter'",
-        "Avro",
+        "Protobuf",
         "'header.converter'",
     ] {
         assert!(
@@ -68,7 +71,7 @@ async fn a_worker_with_a_converter_ferrium_lacks_does_not_start() {
     let db = TestDb::create("refuse_worker").await;
     let (status, log) = run_to_exit(
         &db.write_connector(&db.connector(&[])),
-        Some(&db.worker(&["key.converter=io.confluent.connect.avro.AvroConverter"])),
+        Some(&db.worker(&["key.converter=io.confluent.connect.protobuf.ProtobufConverter"])),
         Duration::from_secs(60),
     );
     assert!(!status.success(), "{log}");
