@@ -5,7 +5,10 @@
 //! copied into `apache_avro::types::Value` (each string and byte array cloned) and then
 //! validated against the schema, while this writes straight from Ferrium's value tree.
 //! The unit tests decode every case with `apache-avro`'s own reader, so the bytes are
-//! checked against the Apache implementation.
+//! checked against the Apache implementation. Measured by `examples/avro_encode.rs`
+//! (`cargo run --release -p ferrium-converter --example avro_encode 300000`, a 9-field
+//! row, 2026-12-02): 139 ns per row here against 2,813 ns for the copy plus
+//! `apache_avro::to_avro_datum`, the same bytes, 20x.
 
 use ferrium_event::{Schema, SchemaType, Value};
 

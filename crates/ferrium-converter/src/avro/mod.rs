@@ -24,6 +24,7 @@ use serde_json::Value as Json;
 use tokio_util::sync::CancellationToken;
 
 pub use decode::AvroDecoder;
+pub use encode::encode;
 pub use evolution::Policy;
 pub use options::AvroSettings;
 pub use registry_client::{RegistryClient, RegistryError, RegistrySettings};
