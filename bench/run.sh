@@ -32,7 +32,7 @@ if [[ ${BENCH_SERVICES:-isolated} == isolated ]]; then
   export FERRIUM_MARIADB_PORT=${BENCH_MARIADB_PORT:-23306}
   export FERRIUM_KAFKA_PORT=${BENCH_KAFKA_PORT:-29092}
   export FERRIUM_KAFKA_CONTROLLER_PORT=${BENCH_KAFKA_CONTROLLER_PORT:-29093}
-  # not started by the bench; set so that a `services.sh up` in its dir never takes the shared ports
+  # the schema registry of the Avro systems, started below only when one of them is measured
   export FERRIUM_REGISTRY_PORT=${BENCH_REGISTRY_PORT:-28081}
   export FERRIUM_REGISTRY_MANAGEMENT_PORT=${BENCH_REGISTRY_MANAGEMENT_PORT:-29000}
 fi
@@ -48,6 +48,12 @@ if [[ ${BENCH_SKIP_PREPARE:-0} != 1 ]]; then
     esac
   done
   scripts/services.sh up kafka
+  # The -avro systems need a schema registry (the default systems include them). Private services get
+  # their own (scripts/services.sh up registry on BENCH_REGISTRY_PORT); shared ones use the shared one,
+  # which `services.sh up registry` starts if it is not running (and leaves alone if it is).
+  if [[ -z ${BENCH_SYSTEMS:-} || ,$BENCH_SYSTEMS, == *avro* ]]; then
+    scripts/services.sh up registry
+  fi
 
   if [[ -z ${BENCH_FERRIUM_BIN:-} ]]; then
     log "cargo build --release -p ferrium"
@@ -62,10 +68,10 @@ if [[ ${BENCH_SKIP_PREPARE:-0} != 1 ]]; then
       package dependency:copy-dependencies -DskipTests
 
   log "Python venv (bench/.venv)"
-  if [[ ! -x bench/.venv/bin/python ]] || ! bench/.venv/bin/python -c 'import matplotlib, confluent_kafka, psycopg, pymysql' 2>/dev/null; then
+  if [[ ! -x bench/.venv/bin/python ]] || ! bench/.venv/bin/python -c 'import matplotlib, confluent_kafka, confluent_kafka.schema_registry.avro, psycopg, pymysql' 2>/dev/null; then
     python3 -m venv bench/.venv
     bench/.venv/bin/pip install -q --upgrade pip
-    bench/.venv/bin/pip install -q matplotlib confluent-kafka 'psycopg[binary]' pymysql
+    bench/.venv/bin/pip install -q matplotlib 'confluent-kafka[avro,schemaregistry]' 'psycopg[binary]' pymysql
   fi
 fi
 

@@ -13,6 +13,8 @@ creates the venv). Settings come from the environment (see bench/README.md):
   BENCH_TIMEOUT    seconds one measurement may take before it is abandoned (900)
   BENCH_LATENCY_RATE / BENCH_LATENCY_SECONDS   latency load (5000 rows/s, 15 s * scale, at least 5 s)
   BENCH_KAFKA_LIB  jars of Kafka 4.1.1 with kafka-tools (<services dir>/kafka/lib)
+  BENCH_REGISTRY_URL  schema registry (Confluent API) of the Avro systems
+                   (http://127.0.0.1:$FERRIUM_REGISTRY_PORT/apis/ccompat/v7; port 8081)
 """
 import glob
 import json
@@ -43,6 +45,10 @@ KAFKA = "127.0.0.1:" + os.environ.get("FERRIUM_KAFKA_PORT", "9092")
 # The broker's jars (scripts/kafka/pom.xml, kafka-tools included), for ProducerPerformance.
 KAFKA_DIR = os.path.join(os.environ.get("FERRIUM_SERVICES_DIR") or os.path.join(REPO, ".services"), "kafka")
 KAFKA_LIB = os.environ.get("BENCH_KAFKA_LIB") or os.path.join(KAFKA_DIR, "lib")
+# The Avro systems' schema registry: the one scripts/services.sh runs beside the broker (bench/run.sh starts
+# it for the private services when an Avro system is measured; the shared one is on 8081).
+REGISTRY = (os.environ.get("BENCH_REGISTRY_URL") or
+            "http://127.0.0.1:%s/apis/ccompat/v7" % os.environ.get("FERRIUM_REGISTRY_PORT", "8081"))
 
 SCALE = float(os.environ.get("BENCH_SCALE", "1"))
 REPS = int(os.environ.get("BENCH_REPS", "1"))
@@ -85,6 +91,12 @@ FERRIUM_PRODUCER = {"acks": "all", "enable.idempotence": "true", "linger.ms": "5
 FERRIUM_TXN_MS = 100
 PERF_SAMPLE = 5000  # records of the Ferrium run kept as the tool's payloads (picked at random per send)
 
+# Confluent's AvroConverter for key and value (Ferrium's crates/ferrium-converter/src/avro/), against the
+# JsonConverter with schemas of the other systems: the same events, a binary encoding and a schema id.
+AVRO_CONVERTER = "io.confluent.connect.avro.AvroConverter"
+AVRO = {"key.converter": AVRO_CONVERTER, "key.converter.schema.registry.url": REGISTRY,
+        "value.converter": AVRO_CONVERTER, "value.converter.schema.registry.url": REGISTRY}
+
 # system name -> (kind, options)
 SYSTEMS = {
     "ceiling": ("ceiling", {}),
@@ -95,12 +107,19 @@ SYSTEMS = {
     "ferrium-null-noctx": ("ferrium", {"sink": "stdout", "config": {"extended.headers.enabled": "false"}}),
     "ferrium": ("ferrium", {"sink": "kafka", "eos": "enabled"}),
     "ferrium-alo": ("ferrium", {"sink": "kafka", "eos": "disabled"}),
+    # The same two with Avro (a schema registry) instead of JSON with schemas.
+    "ferrium-avro": ("ferrium", {"sink": "kafka", "eos": "enabled", "config": AVRO, "format": "avro"}),
+    "ferrium-alo-avro": ("ferrium", {"sink": "kafka", "eos": "disabled", "config": AVRO, "format": "avro"}),
     "debezium-null": ("debezium", {"sink": "stdout", "tuned": False}),
     "debezium": ("debezium", {"sink": "kafka", "tuned": False}),
     "debezium-tuned-null": ("debezium", {"sink": "stdout", "tuned": True}),
     "debezium-tuned": ("debezium", {"sink": "kafka", "tuned": True}),
     "kafka-producer-perf": ("kafka-perf", {"sink": "kafka", "props": FERRIUM_PRODUCER, "txn_ms": FERRIUM_TXN_MS}),
     "kafka-producer-perf-alo": ("kafka-perf", {"sink": "kafka", "props": FERRIUM_PRODUCER}),
+    # The same two replaying the records of the workload's Ferrium->Kafka Avro run: the Avro systems' ceilings.
+    "kafka-producer-perf-avro": ("kafka-perf", {"sink": "kafka", "props": FERRIUM_PRODUCER, "txn_ms": FERRIUM_TXN_MS,
+                                                "format": "avro"}),
+    "kafka-producer-perf-alo-avro": ("kafka-perf", {"sink": "kafka", "props": FERRIUM_PRODUCER, "format": "avro"}),
     # Kafka 4.x Java producer defaults: acks=all, idempotence, linger.ms=5, batch.size=16384, no compression
     "kafka-producer-perf-javadefaults": ("kafka-perf", {"sink": "kafka", "props": {}}),
     "kafka-producer-perf-linger0": ("kafka-perf", {"sink": "kafka", "props": dict(FERRIUM_PRODUCER, **{"linger.ms": "0"})}),
@@ -112,7 +131,7 @@ SYSTEMS = {
 # Only measured when BENCH_SYSTEMS names them (each adds a run per workload): what one producer setting buys.
 OPT_IN = {"kafka-producer-perf-javadefaults", "kafka-producer-perf-linger0", "kafka-producer-perf-16k",
           "kafka-producer-perf-nocompression", "kafka-producer-perf-zstd"}
-# Records of the last Ferrium->Kafka run per workload: the payloads of the kafka-perf systems.
+# Records of the last Ferrium->Kafka run per (workload, format "json"/"avro"): the kafka-perf systems' payloads.
 FERRIUM_RECORDS = {}
 
 WORKLOADS = ["insert", "update", "bigtxn", "snapshot", "latency"]
@@ -539,8 +558,21 @@ def read_pipe(counter, fd, lines_mode):
     counter.eof = True
 
 
-def kafka_count(counter, topic, stop_evt):
+def avro_decoder(topic):
+    """Decodes a Confluent-framed Avro value (schema fetched from REGISTRY by its id) into the envelope dict
+    {"before", "after", "source", "op", ...}: what is_warmup and ts_us_of read. Only the latency workload
+    decodes; counting needs no decoding."""
+    from confluent_kafka.schema_registry import SchemaRegistryClient
+    from confluent_kafka.schema_registry.avro import AvroDeserializer
+    from confluent_kafka.serialization import MessageField, SerializationContext
+    deser = AvroDeserializer(SchemaRegistryClient({"url": REGISTRY}))
+    ctx = SerializationContext(topic, MessageField.VALUE)
+    return lambda v: deser(v, ctx)
+
+
+def kafka_count(counter, topic, stop_evt, avro=False):
     from confluent_kafka import Consumer, TopicPartition, OFFSET_BEGINNING
+    decode = avro_decoder(topic) if avro and counter.latency else json.loads
     c = Consumer({"bootstrap.servers": KAFKA, "group.id": "bench-" + uuid.uuid4().hex,
                   "enable.auto.commit": False, "isolation.level": "read_committed",
                   "auto.offset.reset": "earliest", "fetch.max.bytes": 52428800,
@@ -574,8 +606,8 @@ def kafka_count(counter, topic, stop_evt):
                 v = m.value()
                 if counter.latency and v:
                     try:
-                        obj = json.loads(v)
-                    except ValueError:
+                        obj = decode(v)
+                    except ValueError:  # JSON's, and the Avro deserializer's SerializationError
                         obj = None
                     if obj is not None and is_warmup(obj):
                         counter.warmups += 1
@@ -656,19 +688,21 @@ def kafka_perf_files(rundir, name, topic, workload, expected, opts):
     the same workload's Ferrium->Kafka run wrote (its first PERF_SAMPLE), so sizes and compressibility
     match Ferrium's. The tool sends no key: each payload is Ferrium's key+value bytes as the value (the
     topic has one partition, so a key would not change where a record goes)."""
-    src = FERRIUM_RECORDS.get(workload)
+    fmt_ = opts.get("format", "json")
+    src = FERRIUM_RECORDS.get((workload, fmt_))
     if not src:
-        raise SetupError("no Ferrium->Kafka run of %s earlier in this run to take the records from "
-                         "(BENCH_SYSTEMS needs ferrium or ferrium-alo)" % workload)
+        raise SetupError("no Ferrium->Kafka %s run of %s earlier in this run to take the records from "
+                         "(BENCH_SYSTEMS needs %s)" % (fmt_, workload, " or ".join(
+                             s for s, (k, o) in SYSTEMS.items()
+                             if k == "ferrium" and o["sink"] == "kafka" and o.get("format", "json") == fmt_)))
     # kafka-tools-<version>.jar, not kafka-tools-api (which the broker has anyway)
     if not glob.glob(os.path.join(KAFKA_LIB, "kafka-tools-[0-9]*.jar")):
         raise SetupError("no kafka-tools jar in %s: scripts/services.sh up kafka fetches it (scripts/kafka/pom.xml), "
                          "or set BENCH_KAFKA_LIB" % KAFKA_LIB)
-    if any(b"\n" in r for r in src["records"]):
-        raise SetupError("a Ferrium record contains a newline, the tool's payload delimiter")
+    records, text_safe = payload_records(src["records"])
     payloads = os.path.join(rundir, "payloads.txt")
     with open(payloads, "wb") as f:
-        f.write(b"\n".join(src["records"]))
+        f.write(b"\n".join(records))
     cmd = ["java", "-Xmx512M", "-cp", os.path.join(KAFKA_LIB, "*")]
     log4j = os.path.join(KAFKA_DIR, "config", "tools-log4j2.properties")
     if os.path.exists(log4j):
@@ -679,10 +713,28 @@ def kafka_perf_files(rundir, name, topic, workload, expected, opts):
     cmd += ["%s=%s" % kv for kv in opts["props"].items()]
     if opts.get("txn_ms"):
         cmd += ["--transactional-id", name, "--transaction-duration-ms", str(opts["txn_ms"])]
-    info = {"payload_from": "%s rep %d" % (src["system"], src["rep"]), "payload_samples": len(src["records"]),
-            "payload_bytes_avg": sum(map(len, src["records"])) / len(src["records"]),
+    info = {"payload_from": "%s rep %d" % (src["system"], src["rep"]), "payload_samples": len(records),
+            "payload_bytes_avg": sum(map(len, records)) / len(records), "payload_text_safe": text_safe,
             "producer_props": dict(opts["props"]), "transaction_ms": opts.get("txn_ms")}
     return cmd, info
+
+
+def payload_records(records):
+    """The records as ProducerPerformance can replay them: it reads the payload file as UTF-8 text, splits it
+    at newlines and sends each part's UTF-8 bytes, so a record must be valid UTF-8 without a newline. JSON
+    records are (returned as they are). Binary ones (Avro: varints, the schema id) are not: each byte >= 0x80
+    loses its top bit and a newline becomes 0x0B — the same length, and nearly the same content for lz4 (the
+    text columns and the repeating framing stay as they are). Returns (records, whether they were changed)."""
+    def ok(r):
+        try:
+            r.decode("utf-8")
+        except UnicodeDecodeError:
+            return False
+        return b"\n" not in r
+    if all(ok(r) for r in records):
+        return records, False
+    table = bytes((b & 0x7F) if (b & 0x7F) != 0x0A else 0x0B for b in range(256))
+    return [r.translate(table) for r in records], True
 
 
 def perf_summary(path):
@@ -751,7 +803,8 @@ def measure(dbx, system, workload, rep, db, pos, expected, snapshot_mode=None, l
         if not perf:
             counter_stdout = Counter(1 << 62)  # drain stdout anyway
             reader = threading.Thread(target=read_pipe, args=(counter_stdout, proc.stdout.fileno(), True), daemon=True)
-        kthread = threading.Thread(target=kafka_count, args=(counter, dbx.topic(prefix, db), stop_evt), daemon=True)
+        kthread = threading.Thread(target=kafka_count, args=(counter, dbx.topic(prefix, db), stop_evt,
+                                                             opts.get("format") == "avro"), daemon=True)
         kthread.start()
     if reader is not None:
         reader.start()
@@ -868,7 +921,8 @@ def measure(dbx, system, workload, rep, db, pos, expected, snapshot_mode=None, l
         log("FAILED %s/%s rep %d: %s (%d/%d events)" % (system, workload, rep, res["error"], counter.count, expected))
         return res
     if counter.sample:
-        FERRIUM_RECORDS[workload] = {"records": counter.sample, "system": system, "rep": rep}
+        FERRIUM_RECORDS[(workload, opts.get("format", "json"))] = {"records": counter.sample, "system": system,
+                                                                  "rep": rep}
     span = max(t_end - counter.t_first, 1e-6)
     res.update({
         "seconds": span,
@@ -1060,6 +1114,8 @@ def env_info(dbxs):
                         DEBEZIUM_EVENTS if DEBEZIUM_EVENTS > 0 else "no cap",
                         n(DEBEZIUM_EVENTS) if DEBEZIUM_EVENTS > 0 else "-"))
     info["kafka"] = "Apache Kafka 4.1.1 broker (scripts/services.sh), single node"
+    info["avro"] = ("-avro systems: key and value with %s, schema registry %s (Apicurio Registry, Confluent API, "
+                    "scripts/services.sh); others: JsonConverter with schemas" % (AVRO_CONVERTER, REGISTRY))
     info["kafka_producer_perf"] = ("org.apache.kafka.tools.ProducerPerformance (kafka-tools 4.1.1, Java client), "
                                    "--throughput -1, payloads: the first %d records (key+value) of the same workload's "
                                    "Ferrium->Kafka run; kafka-producer-perf: %s, a transaction every %d ms (as Ferrium's "
@@ -1105,7 +1161,13 @@ def write_results(runs, info):
                  ("ferrium", "kafka-producer-perf"), ("ferrium", ("ceiling", "kafka-producer-perf")),
                  ("ferrium-alo", "ceiling"), ("ferrium-alo", "kafka-producer-perf-alo"),
                  ("ferrium-alo", ("ceiling", "kafka-producer-perf-alo")),
-                 ("kafka-producer-perf", "kafka-producer-perf-alo")]
+                 ("kafka-producer-perf", "kafka-producer-perf-alo"),
+                 ("ferrium-avro", "ferrium"), ("ferrium-alo-avro", "ferrium-alo"),
+                 ("ferrium-avro", "kafka-producer-perf-avro"), ("ferrium-avro", ("ceiling", "kafka-producer-perf-avro")),
+                 ("ferrium-alo-avro", "kafka-producer-perf-alo-avro"),
+                 ("ferrium-alo-avro", ("ceiling", "kafka-producer-perf-alo-avro")),
+                 ("kafka-producer-perf-avro", "kafka-producer-perf"),
+                 ("kafka-producer-perf-alo-avro", "kafka-producer-perf-alo")]
         comps += [(v, "kafka-producer-perf-alo") for v in sorted(OPT_IN)]
         comps += [("ferrium-null", "debezium-null"),
                  ("ferrium-null-unwrap", "ferrium-null"), ("ferrium-null-jsfilter", "ferrium-null"),
@@ -1124,9 +1186,16 @@ def write_results(runs, info):
         fkafka = [r for r in runs if r["workload"] == w and r["ok"] and SYSTEMS[r["system"]][0] == "ferrium"
                   and r.get("header_bytes_per_event") is not None]
         if perf:
-            srcs = sorted({r["payload_from"] for r in perf})
-            md += ["", "Kafka ceiling payloads: %d records of %s, %.0f B key+value on average%s." % (
-                perf[0]["payload_samples"], ", ".join(srcs), perf[0]["payload_bytes_avg"],
+            # per kafka-perf system: which Ferrium run (of its format) it replayed, and those records' size
+            per = []
+            for ps in sorted({r["system"] for r in perf}):
+                rs = [r for r in perf if r["system"] == ps]
+                per.append("%s: %d records of %s, %.0f B key+value on average%s" % (
+                    ps, rs[0]["payload_samples"], ", ".join(sorted({r["payload_from"] for r in rs})),
+                    statistics.median(r["payload_bytes_avg"] for r in rs),
+                    " (binary, made text-safe at the same length: bytes >= 0x80 without their top bit)"
+                    if any(r.get("payload_text_safe") for r in rs) else ""))
+            md += ["", "Kafka ceiling payloads — %s%s." % ("; ".join(per),
                 "; Ferrium's records also carry %.0f B of headers per event, which ProducerPerformance does not send"
                 % fkafka[0]["header_bytes_per_event"] if fkafka else "")]
         md.append("")
@@ -1208,6 +1277,15 @@ def main():
     # the kafka-perf systems replay the records of the Ferrium->Kafka run before them in each repetition
     systems = ([s for s in systems if SYSTEMS[s][0] != "kafka-perf"] +
                [s for s in systems if SYSTEMS[s][0] == "kafka-perf"])
+    if any(SYSTEMS[s][1].get("format") == "avro" and SYSTEMS[s][0] == "ferrium" for s in systems):
+        # Ferrium waits for a registry that does not answer (that is its policy): fail here instead, clearly
+        import urllib.request
+        try:
+            urllib.request.urlopen(REGISTRY + "/subjects", timeout=5).read()
+        except OSError as e:
+            sys.exit("the Avro systems need the schema registry at %s (%s): bench/run.sh starts it for the private "
+                     "services; with BENCH_SERVICES=shared run scripts/services.sh up registry, or set "
+                     "BENCH_REGISTRY_URL" % (REGISTRY, e))
     for d in databases:
         if d not in DB_CLASSES:
             sys.exit("unknown database %s (known: %s)" % (d, ", ".join(DB_CLASSES)))
