@@ -62,6 +62,7 @@ pub struct AvroConverter {
     /// By subject and Avro schema text, for an equal schema in another allocation.
     by_text: HashMap<(String, String), Resolved>,
     cached: usize,
+    last_len: usize,
 }
 
 impl AvroConverter {
@@ -75,6 +76,7 @@ impl AvroConverter {
             by_schema: HashMap::new(),
             by_text: HashMap::new(),
             cached: 0,
+            last_len: 64,
         })
     }
 
@@ -115,7 +117,8 @@ impl AvroConverter {
             return Ok(None);
         };
         let resolved = self.resolve(topic, &data.schema, stop).await?;
-        let mut out = Vec::with_capacity(64);
+        // Sized by the last record: rows of one table are of similar length.
+        let mut out = Vec::with_capacity(self.last_len.max(16));
         out.push(MAGIC);
         out.extend_from_slice(&resolved.id.to_be_bytes());
         encode::encode(
@@ -125,6 +128,7 @@ impl AvroConverter {
             &mut out,
         )
         .map_err(ConvertFailure::Record)?;
+        self.last_len = out.len();
         Ok(Some(out))
     }
 
