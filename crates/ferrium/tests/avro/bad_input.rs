@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use crate::registry::{avro_options, subjects};
+use crate::registry::{avro_options, subjects, with_registry_url};
 use crate::support::{read_avro, run_to_exit, schema_registry_url, Ferrium, TestDb};
 
 const WAIT: Duration = Duration::from_secs(60);
@@ -26,12 +26,10 @@ async fn table() -> TestDb {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_registry_url_nothing_answers_at_is_named() {
     let db = table().await;
-    let mut pairs = avro_options(&[("errors.max.retries", "0")]);
-    for (k, v) in &mut pairs {
-        if k.ends_with("schema.registry.url") {
-            *v = "http://127.0.0.1:1/apis/ccompat/v7".into();
-        }
-    }
+    let pairs = with_registry_url(
+        avro_options(&[("errors.max.retries", "0")]),
+        "http://127.0.0.1:1/apis/ccompat/v7",
+    );
     let connector = db.write_connector(&db.connector(&options(&pairs)));
     let (status, log) = run_to_exit(&connector, None, WAIT);
     assert!(!status.success(), "{log}");
@@ -50,12 +48,7 @@ async fn a_registry_url_nothing_answers_at_is_named() {
 async fn a_url_that_is_not_a_registry_is_named() {
     let db = table().await;
     let not_registry = schema_registry_url().replace("/apis/ccompat/v7", "/apis/nothing");
-    let mut pairs = avro_options(&[]);
-    for (k, v) in &mut pairs {
-        if k.ends_with("schema.registry.url") {
-            *v = not_registry.clone();
-        }
-    }
+    let pairs = with_registry_url(avro_options(&[]), &not_registry);
     let connector = db.write_connector(&db.connector(&options(&pairs)));
     let (status, log) = run_to_exit(&connector, None, WAIT);
     assert!(!status.success(), "{log}");

@@ -7,26 +7,13 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::registry::{avro_options, latest_schema, set_compatibility, versions};
-use crate::support::{kafka_bootstrap, read_avro, read_avro_with, Ferrium, TestDb};
+use crate::registry::{latest_schema, set_compatibility, start_postgres, versions};
+use crate::support::{read_avro, read_avro_with, Ferrium, TestDb};
 
 const WAIT: Duration = Duration::from_secs(90);
 
 async fn start(db: &TestDb, extra: &[(&'static str, &'static str)]) -> (Ferrium, String) {
-    let prefix = db.name.clone();
-    let mut options = avro_options(extra);
-    options.push(("topic.prefix".into(), prefix.clone()));
-    let options: Vec<(&str, &str)> = options
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let worker = db.worker(&[
-        &format!("bootstrap.servers={}", kafka_bootstrap()),
-        &format!("offset.storage.topic={prefix}-offsets"),
-    ]);
-    let ferrium = Ferrium::start(&db.write_connector(&db.connector(&options)), &worker);
-    ferrium.wait_for_log("streaming started");
-    (ferrium, format!("{prefix}.public.t"))
+    (start_postgres(db, extra), format!("{}.public.t", db.name))
 }
 
 /// The field names of the row record (`Value`) of a value schema.

@@ -1,11 +1,12 @@
 //! The schema registry's REST API as the tests need it (subjects, versions, compatibility),
-//! over `curl`, and the Avro converter options of a connector.
+//! over `curl`, the Avro converter options of a connector, and a PostgreSQL connector
+//! started with them into Kafka.
 
 use std::process::Command;
 
 use serde_json::Value;
 
-use crate::support::schema_registry_url;
+use crate::support::{kafka_bootstrap, schema_registry_url, Ferrium, TestDb};
 
 fn curl(method: &str, path: &str, body: Option<&str>) -> Value {
     let url = format!("{}{path}", schema_registry_url());
@@ -99,4 +100,33 @@ pub fn avro_options(extra: &[(&'static str, &'static str)]) -> Vec<(String, Stri
     ];
     options.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     options
+}
+
+/// `options` with every `*.schema.registry.url` set to `url`.
+pub fn with_registry_url(mut options: Vec<(String, String)>, url: &str) -> Vec<(String, String)> {
+    for (key, value) in &mut options {
+        if key.ends_with("schema.registry.url") {
+            *value = url.to_string();
+        }
+    }
+    options
+}
+
+/// A PostgreSQL connector writing Avro to Kafka under the topic prefix `db.name`, with
+/// `extra` connector options, once it streams.
+pub fn start_postgres(db: &TestDb, extra: &[(&'static str, &'static str)]) -> Ferrium {
+    let prefix = db.name.clone();
+    let mut options = avro_options(extra);
+    options.push(("topic.prefix".into(), prefix.clone()));
+    let options: Vec<(&str, &str)> = options
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let worker = db.worker(&[
+        &format!("bootstrap.servers={}", kafka_bootstrap()),
+        &format!("offset.storage.topic={prefix}-offsets"),
+    ]);
+    let ferrium = Ferrium::start(&db.write_connector(&db.connector(&options)), &worker);
+    ferrium.wait_for_log("streaming started");
+    ferrium
 }

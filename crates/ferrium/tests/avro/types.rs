@@ -9,8 +9,8 @@ use std::time::Duration;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
-use crate::registry::{avro_options, subjects, versions};
-use crate::support::{kafka_bootstrap, read_avro, Ferrium, TestDb};
+use crate::registry::{avro_options, start_postgres, subjects, versions};
+use crate::support::{kafka_bootstrap, read_avro, TestDb};
 
 #[path = "../common/mysql_all_types.rs"]
 mod mysql_all_types;
@@ -81,18 +81,7 @@ async fn postgres_every_type_decodes_as_the_json_path_gives_it() {
     db.exec(pg_all_types::ALL_TYPES_DDL).await;
     db.exec(&pg_all_types::insert_all_types(1)).await;
     let prefix = db.name.clone();
-    let mut options = avro_options(&[]);
-    options.push(("topic.prefix".into(), prefix.clone()));
-    let options: Vec<(&str, &str)> = options
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let worker = db.worker(&[
-        &format!("bootstrap.servers={}", kafka_bootstrap()),
-        &format!("offset.storage.topic={prefix}-offsets"),
-    ]);
-    let ferrium = Ferrium::start(&db.write_connector(&db.connector(&options)), &worker);
-    ferrium.wait_for_log("streaming started");
+    let ferrium = start_postgres(&db, &[]);
     db.exec(&pg_all_types::insert_all_types(2)).await;
     let topic = format!("{prefix}.public.all_types");
     let records = read_avro(&topic, 2, WAIT);
