@@ -50,6 +50,10 @@ const NOT_IMPLEMENTED: &[(&str, &str)] = &[
         "bearer (OAuth) authentication is not implemented; use basic.auth.credentials.source",
     ),
     (
+        "latest.cache.ttl.sec",
+        "Ferrium looks up a subject's latest version once per table schema and keeps it, so a cache lifetime does not apply; remove it",
+    ),
+    (
         "proxy.host",
         "an HTTP proxy for the registry is not implemented",
     ),
@@ -120,11 +124,6 @@ impl AvroSettings {
         // With one schema per record (see `use.latest.version` in the README), a strict and
         // a lax check agree: only a latest version equal to the record's schema is used.
         p.flag("latest.compatibility.strict", true);
-        if let Some(ttl) = p.get("latest.cache.ttl.sec") {
-            if ttl.parse::<i64>().is_err() {
-                p.invalid("latest.cache.ttl.sec", ttl, "an integer");
-            }
-        }
         let strategy_key = if is_key {
             "key.subject.name.strategy"
         } else {
