@@ -7,6 +7,7 @@
 mod connector_file;
 mod def;
 mod error;
+pub mod jdbc_url;
 mod name_filter;
 pub mod relational;
 mod worker;
@@ -14,6 +15,7 @@ mod worker;
 pub use connector_file::{load_connector_file, parse_connectors, ConnectorConfig};
 pub use def::{ConfigDef, ConfigKey, ConfigType, Validated};
 pub use error::ConfigError;
+pub use jdbc_url::{JdbcDialect, JdbcUrl};
 pub use name_filter::NameFilter;
 pub use worker::WorkerConfig;
 
