@@ -194,6 +194,84 @@ pub fn plain_string(d: &DecimalText<'_>, scale: Option<usize>) -> String {
     out
 }
 
+/// The plain decimal text (`BigDecimal.toPlainString()`) of a Kafka `Decimal`: the
+/// unscaled big-endian two's-complement integer and its scale. The inverse of
+/// [`unscaled_at_scale`], for sinks that write the number back into a database.
+pub fn unscaled_to_plain(unscaled: &[u8], scale: i32) -> String {
+    let negative = unscaled.first().is_some_and(|b| b & 0x80 != 0);
+    let mut magnitude = unscaled.to_vec();
+    if negative {
+        // Two's complement negation: invert, then add one.
+        for b in magnitude.iter_mut() {
+            *b = !*b;
+        }
+        for b in magnitude.iter_mut().rev() {
+            let (v, carry) = b.overflowing_add(1);
+            *b = v;
+            if !carry {
+                break;
+            }
+        }
+    }
+    let digits = magnitude_digits(&magnitude);
+    let is_zero = digits == "0";
+    let mut out = String::with_capacity(digits.len() + 3);
+    if negative && !is_zero {
+        out.push('-');
+    }
+    if scale <= 0 {
+        out.push_str(&digits);
+        if !is_zero {
+            out.extend(std::iter::repeat_n('0', scale.unsigned_abs() as usize));
+        }
+        return out;
+    }
+    let scale = scale as usize;
+    if digits.len() > scale {
+        let (int, frac) = digits.split_at(digits.len() - scale);
+        out.push_str(int);
+        out.push('.');
+        out.push_str(frac);
+    } else {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', scale - digits.len()));
+        out.push_str(&digits);
+    }
+    out
+}
+
+/// Decimal digits of an unsigned big-endian integer ("0" for zero).
+fn magnitude_digits(bytes: &[u8]) -> String {
+    if bytes.len() <= 16 {
+        let mut v: u128 = 0;
+        for &b in bytes {
+            v = (v << 8) | u128::from(b);
+        }
+        return v.to_string();
+    }
+    // Repeated division by 10^9 over big-endian base-256 digits: quadratic, but only
+    // for values beyond 38 digits.
+    let mut number = bytes.to_vec();
+    let mut chunks: Vec<u32> = Vec::new();
+    while number.iter().any(|&b| b != 0) {
+        let mut remainder: u64 = 0;
+        for b in number.iter_mut() {
+            let acc = (remainder << 8) | u64::from(*b);
+            *b = (acc / 1_000_000_000) as u8;
+            remainder = acc % 1_000_000_000;
+        }
+        chunks.push(remainder as u32);
+    }
+    let Some((last, rest)) = chunks.split_last() else {
+        return "0".into();
+    };
+    let mut out = last.to_string();
+    for chunk in rest.iter().rev() {
+        out.push_str(&format!("{chunk:09}"));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,5 +372,15 @@ mod tests {
         assert!(parse_decimal("").is_err());
         assert!(parse_decimal("-").is_err());
         assert!(parse_decimal("1.2.3").is_err());
+    }
+
+    #[test]
+    fn unscaled_back_to_plain_text() {
+        for (text, scale) in [("0.00", 2), ("-1.50", 2), ("12345678901234567890123456789012345678901234.5", 1), ("-0.001", 3), ("100", 0), ("-99999999999999999999999999999999999999999.999", 3)] {
+            let bytes = unscaled_at_scale(&parse_decimal(text).unwrap(), scale).unwrap();
+            assert_eq!(unscaled_to_plain(&bytes, scale), text);
+        }
+        assert_eq!(unscaled_to_plain(&[0x01], -2), "100");
+        assert_eq!(unscaled_to_plain(&[0xff], 0), "-1");
     }
 }
