@@ -26,6 +26,7 @@ pub const SUPPORTED_CONNECTORS: &[&str] = &[
     ferrium_source_postgres::CONNECTOR_CLASS,
     ferrium_source_mysql::CONNECTOR_CLASS,
     ferrium_source_mysql::MARIADB_CONNECTOR_CLASS,
+    ferrium_sink_jdbc::CONNECTOR_CLASS,
 ];
 
 /// How a connector run ended without failing.
@@ -268,6 +269,9 @@ async fn run_once(
     shutdown: &CancellationToken,
     offset_flush_interval: Duration,
 ) -> Result<ConnectorOutcome, RunError> {
+    if crate::sink_task::is_sink(config) {
+        return crate::sink_task::run_once(config, worker, shutdown).await;
+    }
     let BuiltSource {
         source,
         partition,

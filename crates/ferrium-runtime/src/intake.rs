@@ -25,7 +25,7 @@ use crate::error_policy::ConnectorError;
 
 /// What a failing record does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Tolerance {
+pub(crate) struct Tolerance {
     skip: bool,
     log: bool,
     log_messages: bool,
@@ -101,7 +101,37 @@ fn flag(config: &ConnectorConfig, key: &str, default: bool, problems: &mut Vec<S
     }
 }
 
-fn tolerance(config: &ConnectorConfig, problems: &mut Vec<String>) -> Tolerance {
+impl Tolerance {
+    /// A record a transform or converter failed on: an error under
+    /// `errors.tolerance=none`, else skipped (and logged when asked).
+    pub(crate) fn skip_or_fail(
+        &self,
+        connector: &str,
+        failure: &str,
+        shown: Option<String>,
+    ) -> Result<(), ConnectorError> {
+            if !self.skip {
+                return Err(ConnectorError::fail(format!(
+                    "{failure} (errors.tolerance=none; set errors.tolerance=all to skip such records)"
+                )));
+            }
+            if self.log {
+                match shown {
+                    Some(record) => {
+                        tracing::error!(connector = %connector, error = %failure, %record, "skipping a record (errors.tolerance=all)")
+                    }
+                    None => {
+                        tracing::error!(connector = %connector, error = %failure, "skipping a record (errors.tolerance=all)")
+                    }
+                }
+            }
+        metrics::counter!("ferrium_records_skipped_total", "connector" => connector.to_string()).increment(1);
+        Ok(())
+    }
+}
+
+/// `errors.tolerance`, `errors.log.enable` and `errors.log.include.messages`.
+pub(crate) fn tolerance(config: &ConnectorConfig, problems: &mut Vec<String>) -> Tolerance {
     let skip = match config.get("errors.tolerance").map(str::trim) {
         None => false,
         Some(v) if v.eq_ignore_ascii_case("none") => false,
@@ -122,13 +152,6 @@ fn tolerance(config: &ConnectorConfig, problems: &mut Vec<String>) -> Tolerance 
                     "invalid value '{v}' for option '{key}': expected an integer"
                 ));
             }
-        }
-    }
-    for key in config.props.keys() {
-        if key.starts_with("errors.deadletterqueue.") {
-            problems.push(format!(
-                "option '{key}': a dead letter queue is for sink connectors in Kafka Connect; remove it"
-            ));
         }
     }
     Tolerance {
@@ -169,6 +192,13 @@ impl Intake {
             .ok()
             .flatten();
         let tolerance = tolerance(config, &mut problems);
+        for key in config.props.keys() {
+            if key.starts_with("errors.deadletterqueue.") {
+                problems.push(format!(
+                    "option '{key}': a dead letter queue is for sink connectors in Kafka Connect; remove it"
+                ));
+            }
+        }
         let extended = flag(config, "extended.headers.enabled", true, &mut problems);
         let (Some(chain), Some(converter), true) = (chain, converter, problems.is_empty()) else {
             return Err(problems);
@@ -265,22 +295,7 @@ impl Intake {
                 },
                 Err(e) => e.to_string(),
             };
-            if !self.tolerance.skip {
-                return Err(ConnectorError::fail(format!(
-                    "{failure} (errors.tolerance=none; set errors.tolerance=all to skip such records)"
-                )));
-            }
-            if self.tolerance.log {
-                match shown {
-                    Some(record) => {
-                        tracing::error!(connector = %self.connector, error = %failure, %record, "skipping a record (errors.tolerance=all)")
-                    }
-                    None => {
-                        tracing::error!(connector = %self.connector, error = %failure, "skipping a record (errors.tolerance=all)")
-                    }
-                }
-            }
-            metrics::counter!("ferrium_records_skipped_total", "connector" => self.connector.clone()).increment(1);
+            self.tolerance.skip_or_fail(&self.connector, &failure, shown)?;
         }
         Ok(())
     }

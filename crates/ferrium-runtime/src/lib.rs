@@ -17,6 +17,7 @@ mod pipeline;
 mod pipeline_exactly_once;
 mod reset;
 mod sink_metrics;
+mod sink_task;
 pub mod worker;
 
 pub use connector::{run_connector, ConnectorOutcome, SUPPORTED_CONNECTORS};

@@ -344,6 +344,9 @@ impl Worker {
     pub async fn offsets(&self, name: &str) -> Result<Vec<(SourcePartition, Offset)>, WorkerError> {
         let slot = self.slot(name)?;
         let config = slot.control.lock().await.config.clone();
+        if crate::sink_task::is_sink(&config) {
+            return crate::sink_task::offsets::read(&config).await;
+        }
         offsets::read(&self.env.delivery, &self.env.config, &config).await
     }
 
@@ -357,6 +360,11 @@ impl Worker {
         let control = slot.control.lock().await;
         alive(name, &control)?;
         require_stopped(name, &control)?;
+        if crate::sink_task::is_sink(&control.config) {
+            crate::sink_task::offsets::write(&control.config, &changes, false).await?;
+            tracing::info!(connector = %name, changes = changes.len(), "offsets altered");
+            return Ok(());
+        }
         for (partition, offset) in &changes {
             offsets::write(
                 &self.env.delivery,
@@ -377,6 +385,11 @@ impl Worker {
         let control = slot.control.lock().await;
         alive(name, &control)?;
         require_stopped(name, &control)?;
+        if crate::sink_task::is_sink(&control.config) {
+            crate::sink_task::offsets::write(&control.config, &[], true).await?;
+            tracing::info!(connector = %name, "offsets reset");
+            return Ok(());
+        }
         for (partition, _) in
             offsets::read(&self.env.delivery, &self.env.config, &control.config).await?
         {

@@ -65,6 +65,16 @@ fn checks(class: &str) -> Option<(ConfigDef, Check)> {
         };
         return Some((ferrium_source_mysql::config::DEF, check));
     }
+    if class == ferrium_sink_jdbc::CONNECTOR_CLASS {
+        let check = |c: &ConnectorConfig| -> Vec<String> {
+            match ferrium_sink_jdbc::JdbcSinkConfig::from_connector(c) {
+                Ok(_) => Vec::new(),
+                Err(ConfigError::Invalid(problems)) => problems,
+                Err(other) => vec![other.to_string()],
+            }
+        };
+        return Some((ferrium_sink_jdbc::config::DEF, check));
+    }
     None
 }
 
