@@ -17,9 +17,13 @@ use crate::json_schema::schema_json;
 const SCHEMA_CACHE_SIZE: usize = 1000;
 
 pub struct JsonConverter {
-    schemas_enable: bool,
+    pub(crate) schemas_enable: bool,
+    /// `key.converter`, `value.converter` or `header.converter`, for messages.
+    pub(crate) role: String,
     /// Keyed by the schema's address; the `Arc` is kept so the address cannot be reused.
     cache: HashMap<usize, Compiled>,
+    /// Schemas read, by their JSON text (see [`crate::json_read`]).
+    pub(crate) read_cache: crate::json_read::ReadCache,
 }
 
 /// A schema as the converter uses it.
@@ -76,8 +80,17 @@ impl JsonConverter {
     pub fn new(schemas_enable: bool) -> Self {
         JsonConverter {
             schemas_enable,
+            role: "value.converter".into(),
             cache: HashMap::new(),
+            read_cache: Default::default(),
         }
+    }
+
+    /// Names the converter's role (`key.converter`, …) in messages that say which
+    /// option to change; `value.converter` when not given.
+    pub fn for_role(mut self, role: &str) -> Self {
+        self.role = role.to_string();
+        self
     }
 
     /// Serialises key or value data; `None` (a tombstone or a null key) stays `None`.

@@ -1,4 +1,5 @@
-//! Converters: Connect data (schema + value) to the bytes written to Kafka.
+//! Converters: Connect data (schema + value) to the bytes written to Kafka, and back
+//! (`to_connect`) for sinks.
 //!
 //! The JSON converter reproduces `org.apache.kafka.connect.json.JsonConverter`, and the
 //! Avro converter `io.confluent.connect.avro.AvroConverter` with its schema registry,
@@ -6,9 +7,13 @@
 //! unchanged.
 
 pub mod avro;
+mod decimal_text;
 mod header;
+mod header_read;
 mod json;
+mod json_read;
 mod json_schema;
+mod json_schema_read;
 pub mod registry;
 
 use std::sync::Arc;
@@ -67,6 +72,21 @@ impl DataConverter {
         match self {
             DataConverter::Json(json) => json.to_bytes(data).map_err(ConvertFailure::Record),
             DataConverter::Avro(avro) => avro.to_bytes(topic, data, stop).await,
+        }
+    }
+
+    /// Reads key or value bytes of `topic` back to Connect data, as Kafka Connect's
+    /// `Converter.toConnectData`; `None` (a tombstone or a null key) stays `None`. `stop`
+    /// ends a wait for an unreachable schema registry.
+    pub async fn to_connect(
+        &mut self,
+        topic: &str,
+        bytes: Option<&[u8]>,
+        stop: &CancellationToken,
+    ) -> Result<Option<ConnectData>, ConvertFailure> {
+        match self {
+            DataConverter::Json(json) => json.to_connect(bytes).map_err(ConvertFailure::Record),
+            DataConverter::Avro(avro) => avro.to_connect(topic, bytes, stop).await,
         }
     }
 

@@ -148,7 +148,7 @@ fn json_converter(settings: &RoleSettings, problems: &mut Vec<String>) -> JsonCo
             other => tracing::debug!(option = %format!("{role}.{other}"), "ignoring unknown converter option"),
         }
     }
-    JsonConverter::new(schemas)
+    JsonConverter::new(schemas).for_role(settings.role)
 }
 
 /// The key and value converters and the header converter of a connector.

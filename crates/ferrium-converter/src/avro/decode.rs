@@ -2,47 +2,38 @@
 //! by the id in the frame: for showing Avro records as text (the stdout sink), and a
 //! check that what was written decodes with the registered schema.
 
-use std::collections::HashMap;
-
 use apache_avro::reader::datum::GenericDatumReader;
 use apache_avro::types::Value as Avro;
 use base64::Engine as _;
 use serde_json::{json, Value as Json};
 
 use super::registry_client::RegistryClient;
+use super::writer_schemas::{unframe, WriterSchemas};
+
+/// Writer schemas kept by id; more are fetched again.
+const SCHEMAS_KEPT: usize = 1000;
 
 pub struct AvroDecoder {
-    client: RegistryClient,
-    schemas: HashMap<u32, apache_avro::Schema>,
+    schemas: WriterSchemas,
 }
 
 impl AvroDecoder {
     pub fn new(client: RegistryClient) -> AvroDecoder {
         AvroDecoder {
-            client,
-            schemas: HashMap::new(),
+            schemas: WriterSchemas::new(client, SCHEMAS_KEPT),
         }
     }
 
     /// `{"schema_id": N, "payload": …}` for framed Avro bytes: bytes, decimals and fixed
     /// values in base64 as JsonConverter writes them, dates and times as numbers.
     pub async fn to_json(&mut self, bytes: &[u8]) -> Result<Json, String> {
-        let (id, mut body) = match bytes {
-            [0, a, b, c, d, body @ ..] => (u32::from_be_bytes([*a, *b, *c, *d]), body),
-            _ => return Err("not Confluent-framed Avro (no magic byte 0 and schema id)".into()),
-        };
-        if !self.schemas.contains_key(&id) {
-            let text = self
-                .client
-                .schema_by_id(id)
-                .await
-                .map_err(|e| e.to_string())?;
-            let schema = apache_avro::Schema::parse_str(&text)
-                .map_err(|e| format!("schema id {id} does not parse: {e}"))?;
-            self.schemas.insert(id, schema);
-        }
-        let schema = &self.schemas[&id];
-        let value = GenericDatumReader::builder(schema)
+        let (id, mut body) = unframe(bytes)?;
+        let writer = self
+            .schemas
+            .get(id, None)
+            .await
+            .map_err(|e| e.to_string())?;
+        let value = GenericDatumReader::builder(&writer.avro)
             .build()
             .and_then(|reader| reader.read_value(&mut body))
             .map_err(|e| format!("cannot decode with schema id {id}: {e}"))?;

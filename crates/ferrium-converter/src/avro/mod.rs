@@ -6,18 +6,23 @@
 //! (which the sources and transforms share between records), then by the Avro text for
 //! an equal schema built anew. A registry that does not answer is waited for, without
 //! writing anything; a refusal goes through the incompatible-schema policy.
+//!
+//! Reading (`to_connect`, for sinks) is in [`to_connect`].
 
+mod connect_schema;
 mod decode;
 mod encode;
 mod evolution;
 mod options;
 mod registry_client;
+mod retry;
 mod schema;
 mod subject;
+mod to_connect;
+mod writer_schemas;
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use ferrium_event::{ConnectData, Schema};
 use serde_json::Value as Json;
@@ -63,11 +68,15 @@ pub struct AvroConverter {
     by_text: HashMap<(String, String), Resolved>,
     cached: usize,
     last_len: usize,
+    /// Writer schemas by id, for reading.
+    writer_schemas: writer_schemas::WriterSchemas,
 }
 
 impl AvroConverter {
     pub fn new(role: &str, is_key: bool, settings: AvroSettings) -> Result<AvroConverter, String> {
         let client = RegistryClient::new(settings.registry.clone())?;
+        let writer_schemas =
+            writer_schemas::WriterSchemas::new(client.clone(), settings.cache_size);
         Ok(AvroConverter {
             role: role.to_string(),
             is_key,
@@ -77,6 +86,7 @@ impl AvroConverter {
             by_text: HashMap::new(),
             cached: 0,
             last_len: 64,
+            writer_schemas,
         })
     }
 
@@ -311,29 +321,13 @@ impl AvroConverter {
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = Result<T, RegistryError>>,
     {
-        let mut pause = self.settings.retry_pause;
-        let mut warned: Option<Instant> = None;
-        loop {
-            match call().await {
-                Err(e) if e.is_retriable() => {
-                    if warned.is_none_or(|at| at.elapsed() >= Duration::from_secs(30)) {
-                        tracing::warn!(error = %e, "waiting for the schema registry; no record is written until it answers");
-                        warned = Some(Instant::now());
-                    }
-                    metrics::counter!("ferrium_schema_registry_retries_total").increment(1);
-                    tokio::select! {
-                        _ = stop.cancelled() => return Err(ConvertFailure::Stopped(e.to_string())),
-                        _ = tokio::time::sleep(pause) => {}
-                    }
-                    pause = (pause * 2).min(self.settings.retry_max_pause);
-                }
-                other => {
-                    if warned.is_some() {
-                        tracing::info!("the schema registry answers again");
-                    }
-                    return Ok(other);
-                }
-            }
+        retry::retrying(self.pauses(), stop, call).await
+    }
+
+    fn pauses(&self) -> retry::Pauses {
+        retry::Pauses {
+            first: self.settings.retry_pause,
+            longest: self.settings.retry_max_pause,
         }
     }
 }
