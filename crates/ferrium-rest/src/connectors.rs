@@ -25,7 +25,7 @@ pub fn info_json(info: &ConnectorInfo) -> Value {
         .iter()
         .map(|t| json!({"connector": info.name, "task": t}))
         .collect();
-    json!({"name": info.name, "config": info.config.props, "tasks": tasks, "type": "source"})
+    json!({"name": info.name, "config": info.config.props, "tasks": tasks, "type": ferrium_runtime::connector_type(&info.config)})
 }
 
 fn state_json(info: &StateInfo, worker_id: &str) -> Map<String, Value> {
@@ -56,7 +56,7 @@ pub fn status_json(status: &ConnectorStatus) -> Value {
         "name": status.name,
         "connector": state_json(&status.connector, &status.worker_id),
         "tasks": tasks,
-        "type": "source",
+        "type": status.connector_type,
     })
 }
 

@@ -23,7 +23,14 @@ fn version() -> String {
 pub async fn list() -> Json<Value> {
     let plugins: Vec<Value> = SUPPORTED_CONNECTORS
         .iter()
-        .map(|class| json!({"class": class, "type": "source", "version": version()}))
+        .map(|class| {
+            let kind = if *class == ferrium_runtime::JDBC_SINK_CLASS {
+                "sink"
+            } else {
+                "source"
+            };
+            json!({"class": class, "type": kind, "version": version()})
+        })
         .collect();
     Json(json!(plugins))
 }

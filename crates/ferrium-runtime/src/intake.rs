@@ -28,7 +28,7 @@ use crate::error_policy::ConnectorError;
 pub(crate) struct Tolerance {
     skip: bool,
     log: bool,
-    log_messages: bool,
+    pub(crate) log_messages: bool,
 }
 
 /// Debezium's `__debezium.context.*` headers (`extended.headers.enabled`, default true
@@ -110,22 +110,23 @@ impl Tolerance {
         failure: &str,
         shown: Option<String>,
     ) -> Result<(), ConnectorError> {
-            if !self.skip {
-                return Err(ConnectorError::fail(format!(
-                    "{failure} (errors.tolerance=none; set errors.tolerance=all to skip such records)"
-                )));
-            }
-            if self.log {
-                match shown {
-                    Some(record) => {
-                        tracing::error!(connector = %connector, error = %failure, %record, "skipping a record (errors.tolerance=all)")
-                    }
-                    None => {
-                        tracing::error!(connector = %connector, error = %failure, "skipping a record (errors.tolerance=all)")
-                    }
+        if !self.skip {
+            return Err(ConnectorError::fail(format!(
+                "{failure} (errors.tolerance=none; set errors.tolerance=all to skip such records)"
+            )));
+        }
+        if self.log {
+            match shown {
+                Some(record) => {
+                    tracing::error!(connector = %connector, error = %failure, %record, "skipping a record (errors.tolerance=all)")
+                }
+                None => {
+                    tracing::error!(connector = %connector, error = %failure, "skipping a record (errors.tolerance=all)")
                 }
             }
-        metrics::counter!("ferrium_records_skipped_total", "connector" => connector.to_string()).increment(1);
+        }
+        metrics::counter!("ferrium_records_skipped_total", "connector" => connector.to_string())
+            .increment(1);
         Ok(())
     }
 }
@@ -295,7 +296,8 @@ impl Intake {
                 },
                 Err(e) => e.to_string(),
             };
-            self.tolerance.skip_or_fail(&self.connector, &failure, shown)?;
+            self.tolerance
+                .skip_or_fail(&self.connector, &failure, shown)?;
         }
         Ok(())
     }

@@ -68,7 +68,13 @@ impl Batch {
     }
 
     /// Adds a row write; `row` holds the key values first.
-    pub fn write(&mut self, table: &Arc<TargetTable>, columns: Vec<String>, key_len: usize, row: Vec<SqlValue>) {
+    pub fn write(
+        &mut self,
+        table: &Arc<TargetTable>,
+        columns: Vec<String>,
+        key_len: usize,
+        row: Vec<SqlValue>,
+    ) {
         let open = self.open.entry(table_key(table)).or_default();
         // A write after a delete of the same table goes after it: the delete's
         // segment closes (its keys were cleared when it opened).
@@ -117,7 +123,9 @@ impl Batch {
         open.writes.clear();
         open.keys.clear();
         let segment = match open.delete {
-            Some(s) if matches!(&self.segments[s], Segment::Delete { key: k, .. } if *k == key) => s,
+            Some(s) if matches!(&self.segments[s], Segment::Delete { key: k, .. } if *k == key) => {
+                s
+            }
             _ => {
                 self.segments.push(Segment::Delete {
                     table: table.clone(),
@@ -149,7 +157,10 @@ mod tests {
 
     fn table() -> Arc<TargetTable> {
         Arc::new(TargetTable {
-            name: TableName { schema: None, table: "t".into() },
+            name: TableName {
+                schema: None,
+                table: "t".into(),
+            },
             columns: Vec::new(),
             primary_key: vec!["id".into()],
         })
@@ -180,7 +191,10 @@ mod tests {
         b.delete(&t, cols(&["id"]), vec![v("2")]);
         b.write(&t, cols(&["id", "a"]), 1, vec![v("2"), v("again")]);
         assert_eq!(b.segments.len(), 3);
-        assert_eq!(rows(&b.segments[0]), vec![vec![v("1"), v("z")], vec![v("2"), v("y")]]);
+        assert_eq!(
+            rows(&b.segments[0]),
+            vec![vec![v("1"), v("z")], vec![v("2"), v("y")]]
+        );
         assert_eq!(rows(&b.segments[1]), vec![vec![v("2")]]);
         assert_eq!(rows(&b.segments[2]), vec![vec![v("2"), v("again")]]);
     }
@@ -189,10 +203,20 @@ mod tests {
     fn a_key_moving_between_column_lists_keeps_its_order() {
         let t = table();
         let mut b = Batch::new(InsertMode::Upsert, false);
-        b.write(&t, cols(&["id", "a", "big"]), 1, vec![v("1"), v("x"), v("B")]);
+        b.write(
+            &t,
+            cols(&["id", "a", "big"]),
+            1,
+            vec![v("1"), v("x"), v("B")],
+        );
         // The TOASTed column was unavailable: the row is written without it.
         b.write(&t, cols(&["id", "a"]), 1, vec![v("1"), v("y")]);
-        b.write(&t, cols(&["id", "a", "big"]), 1, vec![v("1"), v("z"), v("C")]);
+        b.write(
+            &t,
+            cols(&["id", "a", "big"]),
+            1,
+            vec![v("1"), v("z"), v("C")],
+        );
         assert_eq!(b.segments.len(), 3);
         assert_eq!(rows(&b.segments[2]), vec![vec![v("1"), v("z"), v("C")]]);
     }

@@ -5,7 +5,9 @@
 
 use std::sync::Arc;
 
-use ferrium_event::{struct_field, ChangeEvent, ConnectData, Op, Schema, SchemaType, SourceRecord, Value};
+use ferrium_event::{
+    struct_field, ChangeEvent, ConnectData, Op, Schema, SchemaType, SourceRecord, Value,
+};
 
 use crate::config::{JdbcSinkConfig, PrimaryKeyMode};
 use crate::naming::table_name;
@@ -35,8 +37,13 @@ pub enum Change {
         key: Vec<Cell>,
         columns: Vec<Cell>,
     },
-    Delete { table: String, key: Vec<Cell> },
-    Truncate { table: String },
+    Delete {
+        table: String,
+        key: Vec<Cell>,
+    },
+    Truncate {
+        table: String,
+    },
     /// Nothing to apply; the offset still advances.
     Skip(&'static str),
 }
@@ -203,18 +210,34 @@ pub fn classify(
     if value.schema.kind != SchemaType::Struct {
         return Ok(Change::Skip("value is not a struct"));
     }
-    if value.schema.name.as_deref().is_some_and(|n| n.ends_with(".SchemaChangeValue")) {
+    if value
+        .schema
+        .name
+        .as_deref()
+        .is_some_and(|n| n.ends_with(".SchemaChangeValue"))
+    {
         tracing::warn!(topic = %record.topic, "skipping a schema change event: the JDBC sink applies row changes only");
         return Ok(Change::Skip("schema change event"));
     }
     if !native(value) {
         let table = table_name(config, &record.topic, None)?;
         let key = key_cells(config, record, at, Some((&value.schema, &value.value)))?;
-        let columns = row_columns(config, &record.topic, cells(&value.schema, &value.value), &key);
-        return Ok(Change::Write { table, key, columns });
+        let columns = row_columns(
+            config,
+            &record.topic,
+            cells(&value.schema, &value.value),
+            &key,
+        );
+        return Ok(Change::Write {
+            table,
+            key,
+            columns,
+        });
     }
     let field = |name: &str| struct_field(&value.schema, &value.value, name);
-    let op = field("op").and_then(|f| f.value.as_str()).and_then(Op::from_code);
+    let op = field("op")
+        .and_then(|f| f.value.as_str())
+        .and_then(Op::from_code);
     let source = field("source").map(|f| (f.schema.clone(), f.value.clone()));
     let table = || table_name(config, &record.topic, source.as_ref().map(|(s, v)| (s, v)));
     match op {
@@ -223,7 +246,12 @@ pub fn classify(
                 return Ok(Change::Skip("change event without an after image"));
             };
             let key = key_cells(config, record, at, Some((after.schema, after.value)))?;
-            let columns = row_columns(config, &record.topic, cells(after.schema, after.value), &key);
+            let columns = row_columns(
+                config,
+                &record.topic,
+                cells(after.schema, after.value),
+                &key,
+            );
             Ok(Change::Write {
                 table: table()?,
                 key,
@@ -236,7 +264,10 @@ pub fn classify(
             }
             let before = field("before").filter(|f| !f.value.is_null());
             let key = key_cells(config, record, at, before.map(|b| (b.schema, b.value)))?;
-            Ok(Change::Delete { table: table()?, key })
+            Ok(Change::Delete {
+                table: table()?,
+                key,
+            })
         }
         Some(Op::Truncate) if config.truncate_enabled => Ok(Change::Truncate { table: table()? }),
         Some(Op::Truncate) => Ok(Change::Skip("truncate with truncate.enabled=false")),
@@ -277,12 +308,17 @@ mod tests {
     }
 
     fn key() -> ConnectData {
-        let schema = Arc::new(Schema::record("shop.public.orders.Key").field("id", Schema::of(SchemaType::Int32)));
+        let schema = Arc::new(
+            Schema::record("shop.public.orders.Key").field("id", Schema::of(SchemaType::Int32)),
+        );
         ConnectData::new(schema, Value::Struct(vec![Value::Int32(7)]))
     }
 
     fn envelope(op: &str, before: Value, after: Value) -> ConnectData {
-        let source = Arc::new(Schema::record("io.debezium.connector.postgresql.Source").field("table", Schema::of(SchemaType::String)));
+        let source = Arc::new(
+            Schema::record("io.debezium.connector.postgresql.Source")
+                .field("table", Schema::of(SchemaType::String)),
+        );
         let schema = Arc::new(
             Schema::record("shop.public.orders.Envelope")
                 .field("before", row_schema().as_ref().clone())
@@ -292,7 +328,12 @@ mod tests {
         );
         ConnectData::new(
             schema,
-            Value::Struct(vec![before, after, Value::Struct(vec![Value::String("orders".into())]), Value::String(op.into())]),
+            Value::Struct(vec![
+                before,
+                after,
+                Value::Struct(vec![Value::String("orders".into())]),
+                Value::String(op.into()),
+            ]),
         )
     }
 
@@ -314,34 +355,82 @@ mod tests {
 
     #[test]
     fn native_events_write_after_and_delete_by_key() {
-        let c = config(&[("primary.key.mode", "record_key"), ("delete.enabled", "true"), ("insert.mode", "upsert")]);
-        let change = classify(&c, &record(Some(envelope("u", Value::Null, row("x")))), &at()).unwrap();
-        let Change::Write { table, key, columns } = change else { panic!("{change:?}") };
+        let c = config(&[
+            ("primary.key.mode", "record_key"),
+            ("delete.enabled", "true"),
+            ("insert.mode", "upsert"),
+        ]);
+        let change = classify(
+            &c,
+            &record(Some(envelope("u", Value::Null, row("x")))),
+            &at(),
+        )
+        .unwrap();
+        let Change::Write {
+            table,
+            key,
+            columns,
+        } = change
+        else {
+            panic!("{change:?}")
+        };
         assert_eq!(table, "shop_public_orders");
         assert_eq!(key[0].value, Value::Int32(7));
-        assert_eq!(columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["note"]);
-        let change = classify(&c, &record(Some(envelope("d", row("x"), Value::Null))), &at()).unwrap();
-        assert!(matches!(change, Change::Delete { ref key, .. } if key[0].value == Value::Int32(7)), "{change:?}");
+        assert_eq!(
+            columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+            ["note"]
+        );
+        let change = classify(
+            &c,
+            &record(Some(envelope("d", row("x"), Value::Null))),
+            &at(),
+        )
+        .unwrap();
+        assert!(
+            matches!(change, Change::Delete { ref key, .. } if key[0].value == Value::Int32(7)),
+            "{change:?}"
+        );
         // The tombstone after a delete is a second delete (DBZ-8287).
-        assert!(matches!(classify(&c, &record(None), &at()).unwrap(), Change::Delete { .. }));
+        assert!(matches!(
+            classify(&c, &record(None), &at()).unwrap(),
+            Change::Delete { .. }
+        ));
     }
 
     #[test]
     fn deletes_and_truncates_are_skipped_unless_enabled() {
         let c = config(&[("primary.key.mode", "record_key")]);
-        let change = classify(&c, &record(Some(envelope("d", row("x"), Value::Null))), &at()).unwrap();
+        let change = classify(
+            &c,
+            &record(Some(envelope("d", row("x"), Value::Null))),
+            &at(),
+        )
+        .unwrap();
         assert!(matches!(change, Change::Skip(_)));
-        assert!(matches!(classify(&c, &record(None), &at()).unwrap(), Change::Skip(_)));
-        let change = classify(&c, &record(Some(envelope("t", Value::Null, Value::Null))), &at()).unwrap();
+        assert!(matches!(
+            classify(&c, &record(None), &at()).unwrap(),
+            Change::Skip(_)
+        ));
+        let change = classify(
+            &c,
+            &record(Some(envelope("t", Value::Null, Value::Null))),
+            &at(),
+        )
+        .unwrap();
         assert!(matches!(change, Change::Skip(_)));
     }
 
     #[test]
     fn flattened_rows_write_the_whole_value() {
-        let c = config(&[("primary.key.mode", "record_value"), ("primary.key.fields", "id")]);
+        let c = config(&[
+            ("primary.key.mode", "record_value"),
+            ("primary.key.fields", "id"),
+        ]);
         let flat = ConnectData::new(row_schema(), row("y"));
         let change = classify(&c, &record(Some(flat)), &at()).unwrap();
-        let Change::Write { key, columns, .. } = change else { panic!() };
+        let Change::Write { key, columns, .. } = change else {
+            panic!()
+        };
         assert_eq!((key.len(), columns.len()), (1, 1));
     }
 
@@ -352,17 +441,36 @@ mod tests {
         r.key = None;
         let e = classify(&c, &r, &at()).unwrap_err().0;
         assert!(e.contains("has no key") && e.contains("offset 41"), "{e}");
-        let c = config(&[("primary.key.mode", "record_value"), ("primary.key.fields", "nope")]);
-        let e = classify(&c, &record(Some(envelope("c", Value::Null, row("x")))), &at()).unwrap_err().0;
+        let c = config(&[
+            ("primary.key.mode", "record_value"),
+            ("primary.key.fields", "nope"),
+        ]);
+        let e = classify(
+            &c,
+            &record(Some(envelope("c", Value::Null, row("x")))),
+            &at(),
+        )
+        .unwrap_err()
+        .0;
         assert!(e.contains("'nope'") && e.contains("id, note"), "{e}");
     }
 
     #[test]
     fn kafka_mode_keys_by_coordinates() {
         let c = config(&[("primary.key.mode", "kafka")]);
-        let change = classify(&c, &record(Some(envelope("c", Value::Null, row("x")))), &at()).unwrap();
-        let Change::Write { key, columns, .. } = change else { panic!() };
-        assert_eq!(key.iter().map(|k| k.name.as_str()).collect::<Vec<_>>(), [KAFKA_TOPIC, KAFKA_PARTITION, KAFKA_OFFSET]);
+        let change = classify(
+            &c,
+            &record(Some(envelope("c", Value::Null, row("x")))),
+            &at(),
+        )
+        .unwrap();
+        let Change::Write { key, columns, .. } = change else {
+            panic!()
+        };
+        assert_eq!(
+            key.iter().map(|k| k.name.as_str()).collect::<Vec<_>>(),
+            [KAFKA_TOPIC, KAFKA_PARTITION, KAFKA_OFFSET]
+        );
         assert_eq!(key[2].value, Value::Int64(41));
         assert_eq!(columns.len(), 2);
     }

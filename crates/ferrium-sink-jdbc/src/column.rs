@@ -17,13 +17,20 @@ pub enum ColumnKind {
     Text,
     Bytes,
     /// Connect `Decimal`: a fixed scale; precision when the source said it.
-    Decimal { precision: Option<u32>, scale: i32 },
+    Decimal {
+        precision: Option<u32>,
+        scale: i32,
+    },
     /// Debezium's `VariableScaleDecimal` (a PostgreSQL `numeric` without scale).
     VariableDecimal,
     Date,
     /// Time of day with fractional digits; `micros`/`nanos` say how the value counts.
-    Time { unit: Unit },
-    Timestamp { unit: Unit },
+    Time {
+        unit: Unit,
+    },
+    Timestamp {
+        unit: Unit,
+    },
     /// ISO-8601 text with an offset (`ZonedTimestamp`).
     TimestampTz,
     TimeTz,
@@ -196,8 +203,13 @@ mod tests {
 
     #[test]
     fn non_columns_name_the_fix() {
-        let map = Schema::map(Schema::of(SchemaType::String), Schema::of(SchemaType::String));
-        assert!(column_kind("m", &map).unwrap_err().contains("field.exclude.list"));
+        let map = Schema::map(
+            Schema::of(SchemaType::String),
+            Schema::of(SchemaType::String),
+        );
+        assert!(column_kind("m", &map)
+            .unwrap_err()
+            .contains("field.exclude.list"));
         let s = Schema::record("x.Y").field("a", Schema::of(SchemaType::Int32));
         assert!(column_kind("s", &s).unwrap_err().contains("Flatten"));
     }

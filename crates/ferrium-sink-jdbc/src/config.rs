@@ -33,7 +33,11 @@ const KEYS: &[ConfigKey] = &[
     )
     .required(),
     ConfigKey::new("connection.username", T::String, "the target database user").required(),
-    ConfigKey::new("connection.password", T::Password, "the target database password"),
+    ConfigKey::new(
+        "connection.password",
+        T::Password,
+        "the target database password",
+    ),
     ConfigKey::new(
         "connection.pool.min_size",
         T::Int,
@@ -62,7 +66,13 @@ const KEYS: &[ConfigKey] = &[
     ConfigKey::new("truncate.enabled", T::Boolean, "apply truncate events").default("false"),
     ConfigKey::new(
         "primary.key.mode",
-        T::Enum(&["none", "kafka", "record_key", "record_value", "record_header"]),
+        T::Enum(&[
+            "none",
+            "kafka",
+            "record_key",
+            "record_value",
+            "record_header",
+        ]),
         "where the primary key comes from",
     )
     .default("none"),
@@ -93,7 +103,12 @@ const KEYS: &[ConfigKey] = &[
         "how a field name becomes a column name",
     )
     .default(DEFAULT_COLUMN_NAMING),
-    ConfigKey::new("quote.identifiers", T::Boolean, "quote table and column names").default("false"),
+    ConfigKey::new(
+        "quote.identifiers",
+        T::Boolean,
+        "quote table and column names",
+    )
+    .default("false"),
     ConfigKey::new(
         "use.time.zone",
         T::String,
@@ -119,7 +134,12 @@ const KEYS: &[ConfigKey] = &[
         "fields not to write (regex on field or topic:field)",
     ),
     ConfigKey::new("flush.max.retries", T::Int, "retries of a failed write").default("5"),
-    ConfigKey::new("flush.retry.delay.ms", T::Long, "wait between write retries").default("1000"),
+    ConfigKey::new(
+        "flush.retry.delay.ms",
+        T::Long,
+        "wait between write retries",
+    )
+    .default("1000"),
     ConfigKey::new(
         "ferrium.offsets.table",
         T::String,
@@ -310,11 +330,16 @@ impl JdbcSinkConfig {
                 }
             },
             (list, Some(_)) if !list.is_empty() => {
-                problems.push("options 'topics' and 'topics.regex' are both set; set exactly one".into());
+                problems.push(
+                    "options 'topics' and 'topics.regex' are both set; set exactly one".into(),
+                );
                 None
             }
             _ => {
-                problems.push("option 'topics' or 'topics.regex' must be set: the topics the sink reads".into());
+                problems.push(
+                    "option 'topics' or 'topics.regex' must be set: the topics the sink reads"
+                        .into(),
+                );
                 None
             }
         };
@@ -357,7 +382,9 @@ impl JdbcSinkConfig {
         if delete_enabled
             && !matches!(
                 primary_key_mode,
-                PrimaryKeyMode::RecordKey | PrimaryKeyMode::RecordValue | PrimaryKeyMode::RecordHeader
+                PrimaryKeyMode::RecordKey
+                    | PrimaryKeyMode::RecordValue
+                    | PrimaryKeyMode::RecordHeader
             )
         {
             problems.push("option 'delete.enabled' is true, which needs 'primary.key.mode' record_key, record_value or record_header to find the row to delete".into());
@@ -392,13 +419,18 @@ impl JdbcSinkConfig {
             (inc, exc) if inc.is_empty() && exc.is_empty() => None,
             (inc, exc) => {
                 let include = !inc.is_empty();
-                let key = if include { "field.include.list" } else { "field.exclude.list" };
+                let key = if include {
+                    "field.include.list"
+                } else {
+                    "field.exclude.list"
+                };
                 let patterns = if include { inc } else { exc }
                     .iter()
                     .filter_map(|p| match Regex::new(&format!("^(?:{p})$")) {
                         Ok(r) => Some(r),
                         Err(e) => {
-                            problems.push(format!("option '{key}': '{p}' is not a valid regex: {e}"));
+                            problems
+                                .push(format!("option '{key}': '{p}' is not a valid regex: {e}"));
                             None
                         }
                     })
@@ -422,7 +454,8 @@ impl JdbcSinkConfig {
         let flush_retry_delay = v.i64("flush.retry.delay.ms").unwrap_or(1000).max(0) as u64;
         let offsets_table = v.str_or_empty("ferrium.offsets.table").to_string();
         if offsets_table.is_empty() || offsets_table.contains(['"', '`', '\0']) {
-            problems.push("option 'ferrium.offsets.table' must be a table name without quotes".into());
+            problems
+                .push("option 'ferrium.offsets.table' must be a table name without quotes".into());
         }
         let password = v
             .string("connection.password")
@@ -504,7 +537,10 @@ mod tests {
         assert_eq!(c.primary_key_mode, PrimaryKeyMode::None);
         assert_eq!(c.schema_evolution, SchemaEvolution::None);
         assert!(!c.delete_enabled && !c.truncate_enabled && !c.quote_identifiers);
-        assert_eq!((c.batch_size, c.collection_name_format.as_str()), (500, "${topic}"));
+        assert_eq!(
+            (c.batch_size, c.collection_name_format.as_str()),
+            (500, "${topic}")
+        );
         assert!(c.sanitize_names);
         assert_eq!(c.offsets_table, DEFAULT_OFFSETS_TABLE);
         let c = JdbcSinkConfig::from_connector(&config(&[("table.name.format", "t_${topic}")]))
@@ -515,8 +551,10 @@ mod tests {
     #[test]
     fn cross_option_rules_name_the_fix() {
         assert!(problems(&[("insert.mode", "upsert")]).contains("'primary.key.mode'"));
-        assert!(problems(&[("delete.enabled", "true"), ("primary.key.mode", "kafka")])
-            .contains("'delete.enabled'"));
+        assert!(
+            problems(&[("delete.enabled", "true"), ("primary.key.mode", "kafka")])
+                .contains("'delete.enabled'")
+        );
         assert!(problems(&[("topics", "")]).contains("'topics' or 'topics.regex'"));
         assert!(problems(&[("topics.regex", "a.*")]).contains("both set"));
         assert!(problems(&[("hibernate.c3p0.max_size", "4")]).contains("'hibernate.c3p0.max_size'"));

@@ -35,7 +35,9 @@ impl SinkError {
 pub fn from_postgres(error: tokio_postgres::Error, target: &str, user: &str) -> SinkError {
     let Some(db) = error.as_db_error() else {
         // No SQLSTATE: the connection itself failed or closed.
-        return SinkError::retry(format!("cannot reach the target database {target}: {error}"));
+        return SinkError::retry(format!(
+            "cannot reach the target database {target}: {error}"
+        ));
     };
     let code = db.code().code();
     let detail = match (db.detail(), db.column(), db.table()) {
@@ -99,7 +101,9 @@ pub fn from_mysql(error: mysql_async::Error, target: &str, user: &str) -> SinkEr
             }
         }
         E::Io(e) => SinkError::retry(format!("cannot reach the target database {target}: {e}")),
-        E::Driver(e) => SinkError::retry(format!("the connection to the target database {target} failed: {e}")),
+        E::Driver(e) => SinkError::retry(format!(
+            "the connection to the target database {target} failed: {e}"
+        )),
         other => SinkError::fail(format!("the target database {target} failed: {other}")),
     }
 }

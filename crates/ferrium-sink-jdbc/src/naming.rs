@@ -84,7 +84,11 @@ mod tests {
         if let Some(s) = strategy {
             props.insert("collection.naming.strategy".into(), s.into());
         }
-        JdbcSinkConfig::from_connector(&ConnectorConfig { name: "s".into(), props }).unwrap()
+        JdbcSinkConfig::from_connector(&ConnectorConfig {
+            name: "s".into(),
+            props,
+        })
+        .unwrap()
     }
 
     #[test]
@@ -94,19 +98,35 @@ mod tests {
                 .field("schema", Schema::of(SchemaType::String))
                 .field("table", Schema::of(SchemaType::String)),
         );
-        let value = Value::Struct(vec![Value::String("public".into()), Value::String("orders".into())]);
+        let value = Value::Struct(vec![
+            Value::String("public".into()),
+            Value::String("orders".into()),
+        ]);
         let c = config("${topic}", None);
-        assert_eq!(table_name(&c, "shop.public.orders", None).unwrap(), "shop_public_orders");
+        assert_eq!(
+            table_name(&c, "shop.public.orders", None).unwrap(),
+            "shop_public_orders"
+        );
         let c = config("rm_${source.table}", None);
-        assert_eq!(table_name(&c, "x", Some((&source, &value))).unwrap(), "rm_orders");
+        assert_eq!(
+            table_name(&c, "x", Some((&source, &value))).unwrap(),
+            "rm_orders"
+        );
         let c = config(
             "${source.schema}.${source.table}",
             Some("io.debezium.sink.naming.PassthroughCollectionNamingStrategy"),
         );
-        assert_eq!(table_name(&c, "x", Some((&source, &value))).unwrap(), "public.orders");
-        let e = table_name(&config("${source.table}", None), "x", None).unwrap_err().0;
+        assert_eq!(
+            table_name(&c, "x", Some((&source, &value))).unwrap(),
+            "public.orders"
+        );
+        let e = table_name(&config("${source.table}", None), "x", None)
+            .unwrap_err()
+            .0;
         assert!(e.contains("flattened"), "{e}");
-        let e = table_name(&config("${nope}", None), "x", None).unwrap_err().0;
+        let e = table_name(&config("${nope}", None), "x", None)
+            .unwrap_err()
+            .0;
         assert!(e.contains("${nope}"), "{e}");
     }
 }

@@ -37,7 +37,10 @@ pub fn is_unavailable(value: &Value) -> bool {
 }
 
 fn mismatch(kind: &ColumnKind, value: &Value) -> String {
-    format!("a {} value does not fit a {kind:?} column", value.kind_name())
+    format!(
+        "a {} value does not fit a {kind:?} column",
+        value.kind_name()
+    )
 }
 
 fn date_text(days: i64) -> Result<String, String> {
@@ -53,7 +56,12 @@ fn with_era(date: NaiveDate, rest: String) -> String {
     if year > 0 {
         format!("{year:04}-{:02}-{:02}{rest}", date.month(), date.day())
     } else {
-        format!("{:04}-{:02}-{:02}{rest} BC", 1 - year, date.month(), date.day())
+        format!(
+            "{:04}-{:02}-{:02}{rest} BC",
+            1 - year,
+            date.month(),
+            date.day()
+        )
     }
 }
 
@@ -128,7 +136,10 @@ fn variable_decimal(schema: &Schema, value: &Value) -> Result<String, String> {
             (Some(Value::Int32(s)), Some(Value::Bytes(b))) => Ok(unscaled_to_plain(b, *s)),
             _ => Err("a VariableScaleDecimal without its scale or value".into()),
         },
-        other => Err(format!("a {} is not a VariableScaleDecimal", other.kind_name())),
+        other => Err(format!(
+            "a {} is not a VariableScaleDecimal",
+            other.kind_name()
+        )),
     }
 }
 
@@ -248,8 +259,7 @@ fn json_array(
             Value::Int8(_) | Value::Int16(_) | Value::Int32(_) | Value::Int64(_)
                 if !matches!(item, ColumnKind::Date | ColumnKind::Time { .. }) =>
             {
-                serde_json::from_str(&text(item, schema, v, dialect)?)
-                    .map_err(|e| e.to_string())?
+                serde_json::from_str(&text(item, schema, v, dialect)?).map_err(|e| e.to_string())?
             }
             other => serde_json::Value::String(text(item, schema, other, dialect)?),
         });
@@ -285,59 +295,123 @@ mod tests {
     use ferrium_event::SchemaType;
 
     fn pg(kind: ColumnKind, value: Value) -> String {
-        match render(&kind, &Schema::of(SchemaType::String), &value, JdbcDialect::Postgres).unwrap() {
+        match render(
+            &kind,
+            &Schema::of(SchemaType::String),
+            &value,
+            JdbcDialect::Postgres,
+        )
+        .unwrap()
+        {
             SqlValue::Text(t) => t,
             other => panic!("{other:?}"),
         }
     }
 
     fn my(kind: ColumnKind, value: Value) -> SqlValue {
-        render(&kind, &Schema::of(SchemaType::String), &value, JdbcDialect::Mysql).unwrap()
+        render(
+            &kind,
+            &Schema::of(SchemaType::String),
+            &value,
+            JdbcDialect::Mysql,
+        )
+        .unwrap()
     }
 
     #[test]
     fn temporal_values_keep_every_digit() {
         assert_eq!(pg(ColumnKind::Date, Value::Int32(19_723)), "2024-01-01");
-        assert_eq!(pg(ColumnKind::Date, Value::Int32(-719_163)), "0001-12-31 BC");
         assert_eq!(
-            pg(ColumnKind::Timestamp { unit: Unit::Micros }, Value::Int64(1_704_067_200_123_456)),
+            pg(ColumnKind::Date, Value::Int32(-719_163)),
+            "0001-12-31 BC"
+        );
+        assert_eq!(
+            pg(
+                ColumnKind::Timestamp { unit: Unit::Micros },
+                Value::Int64(1_704_067_200_123_456)
+            ),
             "2024-01-01 00:00:00.123456"
         );
         assert_eq!(
-            pg(ColumnKind::Timestamp { unit: Unit::Millis }, Value::Int64(-1)),
+            pg(
+                ColumnKind::Timestamp { unit: Unit::Millis },
+                Value::Int64(-1)
+            ),
             "1969-12-31 23:59:59.999000"
         );
         // PostgreSQL's time '24:00:00', and MySQL TIME beyond a day or below zero.
-        assert_eq!(pg(ColumnKind::Time { unit: Unit::Micros }, Value::Int64(86_400_000_000)), "24:00:00");
         assert_eq!(
-            my(ColumnKind::Time { unit: Unit::Micros }, Value::Int64(-(838 * 3_600_000_000 + 1_500_000))),
+            pg(
+                ColumnKind::Time { unit: Unit::Micros },
+                Value::Int64(86_400_000_000)
+            ),
+            "24:00:00"
+        );
+        assert_eq!(
+            my(
+                ColumnKind::Time { unit: Unit::Micros },
+                Value::Int64(-(838 * 3_600_000_000 + 1_500_000))
+            ),
             SqlValue::Text("-838:00:01.500000".into())
         );
-        assert_eq!(pg(ColumnKind::IntervalMicros, Value::Int64(1_500_001)), "1500001 microseconds");
         assert_eq!(
-            my(ColumnKind::TimestampTz, Value::String("2024-01-01T01:00:00.5+01:00".into())),
+            pg(ColumnKind::IntervalMicros, Value::Int64(1_500_001)),
+            "1500001 microseconds"
+        );
+        assert_eq!(
+            my(
+                ColumnKind::TimestampTz,
+                Value::String("2024-01-01T01:00:00.5+01:00".into())
+            ),
             SqlValue::Text("2024-01-01 00:00:00.500000".into())
         );
-        assert_eq!(pg(ColumnKind::TimeTz, Value::String("10:15:30.25Z".into())), "10:15:30.25+00");
+        assert_eq!(
+            pg(ColumnKind::TimeTz, Value::String("10:15:30.25Z".into())),
+            "10:15:30.25+00"
+        );
     }
 
     #[test]
     fn numbers_bits_and_bytes() {
-        let decimal = ColumnKind::Decimal { precision: None, scale: 3 };
+        let decimal = ColumnKind::Decimal {
+            precision: None,
+            scale: 3,
+        };
         assert_eq!(pg(decimal, Value::Bytes(vec![0xfe, 0x0c])), "-0.500");
         let vsd = Schema::record("io.debezium.data.VariableScaleDecimal")
             .field("scale", Schema::of(SchemaType::Int32))
             .field("value", Schema::of(SchemaType::Bytes));
         let v = Value::Struct(vec![Value::Int32(30), Value::Bytes(vec![0x01])]);
-        let t = render(&ColumnKind::VariableDecimal, &vsd, &v, JdbcDialect::Postgres).unwrap();
+        let t = render(
+            &ColumnKind::VariableDecimal,
+            &vsd,
+            &v,
+            JdbcDialect::Postgres,
+        )
+        .unwrap();
         assert_eq!(t, SqlValue::Text(format!("0.{}1", "0".repeat(29))));
         // MySQL BIT(8) 0x80 (Debezium's little-endian byte array) is 128, not a crash.
-        assert_eq!(my(ColumnKind::Bits(8), Value::Bytes(vec![0x80])), SqlValue::UInt(128));
-        assert_eq!(pg(ColumnKind::Bits(10), Value::Bytes(vec![0x01, 0x02])), "1000000001");
+        assert_eq!(
+            my(ColumnKind::Bits(8), Value::Bytes(vec![0x80])),
+            SqlValue::UInt(128)
+        );
+        assert_eq!(
+            pg(ColumnKind::Bits(10), Value::Bytes(vec![0x01, 0x02])),
+            "1000000001"
+        );
         assert_eq!(pg(ColumnKind::Bytes, Value::Bytes(vec![0, 255])), "\\x00ff");
-        assert_eq!(my(ColumnKind::Bytes, Value::Bytes(vec![0, 255])), SqlValue::Bytes(vec![0, 255]));
+        assert_eq!(
+            my(ColumnKind::Bytes, Value::Bytes(vec![0, 255])),
+            SqlValue::Bytes(vec![0, 255])
+        );
         assert_eq!(pg(ColumnKind::Float64, Value::Float64(f64::NAN)), "NaN");
-        assert!(render(&ColumnKind::Float64, &Schema::of(SchemaType::Float64), &Value::Float64(f64::INFINITY), JdbcDialect::Mysql).is_err());
+        assert!(render(
+            &ColumnKind::Float64,
+            &Schema::of(SchemaType::Float64),
+            &Value::Float64(f64::INFINITY),
+            JdbcDialect::Mysql
+        )
+        .is_err());
         assert_eq!(pg(ColumnKind::Float32, Value::Float32(0.1)), "0.1");
         assert_eq!(pg(ColumnKind::Boolean, Value::Boolean(true)), "t");
     }
@@ -346,19 +420,31 @@ mod tests {
     fn arrays_are_quoted_literals_or_json() {
         let schema = Schema::array(Schema::of(SchemaType::String).optional());
         let kind = ColumnKind::Array(Box::new(ColumnKind::Text));
-        let v = Value::Array(vec![Value::String("a\"b\\c".into()), Value::Null, Value::String("NULL".into())]);
+        let v = Value::Array(vec![
+            Value::String("a\"b\\c".into()),
+            Value::Null,
+            Value::String("NULL".into()),
+        ]);
         let t = render(&kind, &schema, &v, JdbcDialect::Postgres).unwrap();
         assert_eq!(t, SqlValue::Text(r#"{"a\"b\\c",NULL,"NULL"}"#.into()));
         let ints = Schema::array(Schema::of(SchemaType::Int32));
         let kind = ColumnKind::Array(Box::new(ColumnKind::Int32));
-        let t = render(&kind, &ints, &Value::Array(vec![Value::Int32(1), Value::Int32(-2)]), JdbcDialect::Mysql).unwrap();
+        let t = render(
+            &kind,
+            &ints,
+            &Value::Array(vec![Value::Int32(1), Value::Int32(-2)]),
+            JdbcDialect::Mysql,
+        )
+        .unwrap();
         assert_eq!(t, SqlValue::Text("[1,-2]".into()));
     }
 
     #[test]
     fn the_toast_placeholder_is_recognised() {
         assert!(is_unavailable(&Value::String(UNAVAILABLE.into())));
-        assert!(is_unavailable(&Value::Array(vec![Value::String(UNAVAILABLE.into())])));
+        assert!(is_unavailable(&Value::Array(vec![Value::String(
+            UNAVAILABLE.into()
+        )])));
         assert!(!is_unavailable(&Value::String("x".into())));
     }
 }

@@ -39,7 +39,11 @@ impl TableName {
     /// The name quoted for the dialect: `"s"."t"` or `` `d`.`t` ``.
     pub fn sql(&self, dialect: JdbcDialect) -> String {
         match &self.schema {
-            Some(s) => format!("{}.{}", quote_ident(s, dialect), quote_ident(&self.table, dialect)),
+            Some(s) => format!(
+                "{}.{}",
+                quote_ident(s, dialect),
+                quote_ident(&self.table, dialect)
+            ),
             None => quote_ident(&self.table, dialect),
         }
     }
@@ -199,17 +203,42 @@ impl Family {
         use ColumnKind as K;
         let numeric = matches!(
             kind,
-            K::Int16 | K::Int32 | K::Int64 | K::Float32 | K::Float64 | K::Decimal { .. } | K::VariableDecimal | K::Year
+            K::Int16
+                | K::Int32
+                | K::Int64
+                | K::Float32
+                | K::Float64
+                | K::Decimal { .. }
+                | K::VariableDecimal
+                | K::Year
         );
         match self {
-            Family::Integer => matches!(kind, K::Int16 | K::Int32 | K::Int64 | K::Year | K::Boolean | K::Bits(_) | K::IntervalMicros),
+            Family::Integer => matches!(
+                kind,
+                K::Int16
+                    | K::Int32
+                    | K::Int64
+                    | K::Year
+                    | K::Boolean
+                    | K::Bits(_)
+                    | K::IntervalMicros
+            ),
             Family::Number => numeric || matches!(kind, K::IntervalMicros),
             Family::Boolean => matches!(kind, K::Boolean | K::Bits(1)),
             Family::Bytes => matches!(kind, K::Bytes | K::Bits(_)),
-            Family::Date => matches!(kind, K::Date | K::Timestamp { .. } | K::TimestampTz | K::Text),
+            Family::Date => matches!(
+                kind,
+                K::Date | K::Timestamp { .. } | K::TimestampTz | K::Text
+            ),
             Family::Time => matches!(kind, K::Time { .. } | K::TimeTz | K::Text),
-            Family::Timestamp => matches!(kind, K::Timestamp { .. } | K::TimestampTz | K::Date | K::Text),
-            Family::Interval => matches!(kind, K::IntervalMicros | K::IntervalText | K::Text | K::Time { .. }),
+            Family::Timestamp => matches!(
+                kind,
+                K::Timestamp { .. } | K::TimestampTz | K::Date | K::Text
+            ),
+            Family::Interval => matches!(
+                kind,
+                K::IntervalMicros | K::IntervalText | K::Text | K::Time { .. }
+            ),
             Family::Bits => matches!(kind, K::Bits(_) | K::Boolean | K::Text),
             Family::Text | Family::Other => true,
         }
@@ -233,8 +262,17 @@ mod tests {
 
     fn table(cols: &[(&str, &str)]) -> TargetTable {
         TargetTable {
-            name: TableName { schema: None, table: "t".into() },
-            columns: cols.iter().map(|(n, t)| TargetColumn { name: n.to_string(), sql_type: t.to_string() }).collect(),
+            name: TableName {
+                schema: None,
+                table: "t".into(),
+            },
+            columns: cols
+                .iter()
+                .map(|(n, t)| TargetColumn {
+                    name: n.to_string(),
+                    sql_type: t.to_string(),
+                })
+                .collect(),
             primary_key: vec!["id".into()],
         }
     }
@@ -252,11 +290,26 @@ mod tests {
         let name = TableName::parse("Orders", false, JdbcDialect::Postgres);
         assert_eq!(name.table, "orders");
         let want = [col("id", ColumnKind::Int32), col("note", ColumnKind::Text)];
-        assert_eq!(plan(&name, None, &want, SchemaEvolution::Basic, family).unwrap(), Evolution::Create);
-        assert!(plan(&name, None, &want, SchemaEvolution::None, family).unwrap_err().contains("schema.evolution=basic"));
+        assert_eq!(
+            plan(&name, None, &want, SchemaEvolution::Basic, family).unwrap(),
+            Evolution::Create
+        );
+        assert!(plan(&name, None, &want, SchemaEvolution::None, family)
+            .unwrap_err()
+            .contains("schema.evolution=basic"));
         let t = table(&[("id", "integer")]);
-        assert!(matches!(plan(&name, Some(&t), &want, SchemaEvolution::Basic, family).unwrap(), Evolution::Add(ref c) if c[0].name == "note"));
-        assert!(plan(&name, Some(&t), &want, SchemaEvolution::ValidateOnly, family).unwrap_err().contains("no column note"));
+        assert!(
+            matches!(plan(&name, Some(&t), &want, SchemaEvolution::Basic, family).unwrap(), Evolution::Add(ref c) if c[0].name == "note")
+        );
+        assert!(plan(
+            &name,
+            Some(&t),
+            &want,
+            SchemaEvolution::ValidateOnly,
+            family
+        )
+        .unwrap_err()
+        .contains("no column note"));
         let t = table(&[("id", "integer"), ("note", "integer")]);
         let e = plan(&name, Some(&t), &want, SchemaEvolution::Basic, family).unwrap_err();
         assert!(e.contains("column note of table orders is integer"), "{e}");
@@ -266,6 +319,9 @@ mod tests {
     fn names_are_quoted_for_each_dialect() {
         let n = TableName::parse("app.Or\"ders", true, JdbcDialect::Postgres);
         assert_eq!(n.sql(JdbcDialect::Postgres), "\"app\".\"Or\"\"ders\"");
-        assert_eq!(TableName::parse("a`b", false, JdbcDialect::Mysql).sql(JdbcDialect::Mysql), "`a``b`");
+        assert_eq!(
+            TableName::parse("a`b", false, JdbcDialect::Mysql).sql(JdbcDialect::Mysql),
+            "`a``b`"
+        );
     }
 }

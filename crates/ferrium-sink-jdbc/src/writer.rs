@@ -105,11 +105,22 @@ impl JdbcWriter {
     }
 
     /// Adds one record to the flush being gathered.
-    pub async fn push(&mut self, record: &SourceRecord, at: &Coordinates, ts_ms: Option<i64>) -> Result<(), SinkError> {
+    pub async fn push(
+        &mut self,
+        record: &SourceRecord,
+        at: &Coordinates,
+        ts_ms: Option<i64>,
+    ) -> Result<(), SinkError> {
         let change = classify(&self.config, record, at).map_err(|e| SinkError::fail(e.0))?;
         match change {
-            Change::Skip(why) => tracing::trace!(topic = %at.topic, offset = at.offset, why, "record not applied"),
-            Change::Write { table, key, columns } => {
+            Change::Skip(why) => {
+                tracing::trace!(topic = %at.topic, offset = at.offset, why, "record not applied")
+            }
+            Change::Write {
+                table,
+                key,
+                columns,
+            } => {
                 self.write(&table, &key, &columns).await?;
                 self.pending.rows_written += 1;
             }
@@ -117,7 +128,13 @@ impl JdbcWriter {
                 if let Some(target) = self.table(&table).await? {
                     let names: Vec<String> = key
                         .iter()
-                        .map(|c| fold_identifier(&c.name, self.config.quote_identifiers, self.target.dialect()))
+                        .map(|c| {
+                            fold_identifier(
+                                &c.name,
+                                self.config.quote_identifiers,
+                                self.target.dialect(),
+                            )
+                        })
                         .collect();
                     let row = key
                         .iter()
@@ -135,7 +152,8 @@ impl JdbcWriter {
             }
         }
         if let Some(ts) = ts_ms {
-            self.pending.newest_event_ms = Some(self.pending.newest_event_ms.map_or(ts, |n| n.max(ts)));
+            self.pending.newest_event_ms =
+                Some(self.pending.newest_event_ms.map_or(ts, |n| n.max(ts)));
         }
         self.advance(at);
         Ok(())
@@ -158,12 +176,20 @@ impl JdbcWriter {
         Ok(found)
     }
 
-    async fn write(&mut self, table: &str, key: &[Cell], columns: &[Cell]) -> Result<(), SinkError> {
+    async fn write(
+        &mut self,
+        table: &str,
+        key: &[Cell],
+        columns: &[Cell],
+    ) -> Result<(), SinkError> {
         let cells: Vec<&Cell> = key.iter().chain(columns).collect();
         let id = plan_key(table, &cells);
         let fresh = self.plans.get(&id).is_none_or(|p| {
             p.schemas.len() != cells.len()
-                || p.schemas.iter().zip(&cells).any(|(s, c)| !Arc::ptr_eq(s, &c.schema))
+                || p.schemas
+                    .iter()
+                    .zip(&cells)
+                    .any(|(s, c)| !Arc::ptr_eq(s, &c.schema))
         });
         if fresh {
             let plan = self.make_plan(table, key, columns).await?;
@@ -182,8 +208,12 @@ impl JdbcWriter {
                 continue;
             }
             row.push(
-                render(&plan.kinds[i], &cell.schema, &cell.value, dialect)
-                    .map_err(|e| SinkError::fail(format!("table {}, column {}: {e}", plan.table.name, plan.columns[i])))?,
+                render(&plan.kinds[i], &cell.schema, &cell.value, dialect).map_err(|e| {
+                    SinkError::fail(format!(
+                        "table {}, column {}: {e}",
+                        plan.table.name, plan.columns[i]
+                    ))
+                })?,
             );
         }
         let names = if omitted.is_empty() {
@@ -201,16 +231,28 @@ impl JdbcWriter {
         Ok(())
     }
 
-    async fn make_plan(&mut self, table: &str, key: &[Cell], columns: &[Cell]) -> Result<Plan, SinkError> {
+    async fn make_plan(
+        &mut self,
+        table: &str,
+        key: &[Cell],
+        columns: &[Cell],
+    ) -> Result<Plan, SinkError> {
         let dialect = self.target.dialect();
         let quote = self.config.quote_identifiers;
         let name = TableName::parse(table, quote, dialect);
-        let want = wanted(key, columns, quote, dialect).map_err(|e| SinkError::fail(format!("table {name}: {e}")))?;
+        let want = wanted(key, columns, quote, dialect)
+            .map_err(|e| SinkError::fail(format!("table {name}: {e}")))?;
         let key_names: Vec<String> = want[..key.len()].iter().map(|c| c.name.clone()).collect();
         let existing = self.table(table).await?;
         let target = &self.target;
-        let evolution = plan(&name, existing.as_deref(), &want, self.config.schema_evolution, |t| target.family(t))
-            .map_err(SinkError::fail)?;
+        let evolution = plan(
+            &name,
+            existing.as_deref(),
+            &want,
+            self.config.schema_evolution,
+            |t| target.family(t),
+        )
+        .map_err(SinkError::fail)?;
         let changed = match evolution {
             Evolution::Fits => false,
             Evolution::Create => {
@@ -252,7 +294,11 @@ impl JdbcWriter {
             columns: want.iter().map(|c| c.name.clone()).collect(),
             kinds: want.iter().map(|c| c.kind.clone()).collect(),
             key_len: key.len(),
-            schemas: key.iter().chain(columns).map(|c| c.schema.clone()).collect(),
+            schemas: key
+                .iter()
+                .chain(columns)
+                .map(|c| c.schema.clone())
+                .collect(),
         })
     }
 
@@ -292,8 +338,14 @@ impl JdbcWriter {
     }
 
     /// KIP-875 offset changes, written to the target's offsets table.
-    pub async fn alter_offsets(&mut self, changes: &[(String, i32, Option<i64>)], reset_all: bool) -> Result<(), SinkError> {
+    pub async fn alter_offsets(
+        &mut self,
+        changes: &[(String, i32, Option<i64>)],
+        reset_all: bool,
+    ) -> Result<(), SinkError> {
         let table = self.config.offsets_table.clone();
-        self.target.alter_offsets(&table, &self.config.name, changes, reset_all).await
+        self.target
+            .alter_offsets(&table, &self.config.name, changes, reset_all)
+            .await
     }
 }

@@ -51,10 +51,15 @@ fn retry(message: String) -> ConnectorError {
 
 /// The consumer of a sink connector: the worker's `consumer.*` settings, then the
 /// connector's `consumer.override.*`, over Ferrium's defaults.
-pub(crate) fn consumer(worker: &WorkerConfig, config: &ConnectorConfig) -> Result<SinkConsumer, ConnectorError> {
-    let bootstrap = worker
-        .bootstrap_servers()
-        .ok_or_else(|| ConnectorError::fail("a sink connector reads from Kafka: set bootstrap.servers in the worker config"))?;
+pub(crate) fn consumer(
+    worker: &WorkerConfig,
+    config: &ConnectorConfig,
+) -> Result<SinkConsumer, ConnectorError> {
+    let bootstrap = worker.bootstrap_servers().ok_or_else(|| {
+        ConnectorError::fail(
+            "a sink connector reads from Kafka: set bootstrap.servers in the worker config",
+        )
+    })?;
     let mut client = ClientConfig::new();
     client
         .set("bootstrap.servers", bootstrap)
@@ -86,15 +91,20 @@ pub(crate) async fn partitions(
     wanted: &ferrium_sink_jdbc::config::Topics,
 ) -> Result<BTreeSet<(String, i32)>, ConnectorError> {
     let consumer = consumer.clone();
-    let metadata = tokio::task::spawn_blocking(move || consumer.fetch_metadata(None, Duration::from_secs(10)))
-        .await
-        .map_err(|e| ConnectorError::fail(format!("metadata task failed: {e}")))?
-        .map_err(|e| retry(format!("cannot read the topic list from Kafka: {e}")))?;
+    let metadata =
+        tokio::task::spawn_blocking(move || consumer.fetch_metadata(None, Duration::from_secs(10)))
+            .await
+            .map_err(|e| ConnectorError::fail(format!("metadata task failed: {e}")))?
+            .map_err(|e| retry(format!("cannot read the topic list from Kafka: {e}")))?;
     Ok(metadata
         .topics()
         .iter()
         .filter(|t| wanted.matches(t.name()) && t.error().is_none())
-        .flat_map(|t| t.partitions().iter().map(move |p| (t.name().to_string(), p.id())))
+        .flat_map(|t| {
+            t.partitions()
+                .iter()
+                .map(move |p| (t.name().to_string(), p.id()))
+        })
         .collect())
 }
 
@@ -127,7 +137,10 @@ pub(crate) fn assign(
 
 /// Where a partition without a stored offset starts: `auto.offset.reset` (Kafka
 /// Connect's sink default is `earliest`).
-pub(crate) fn reset_position(worker: &WorkerConfig, config: &ConnectorConfig) -> Result<Offset, ConnectorError> {
+pub(crate) fn reset_position(
+    worker: &WorkerConfig,
+    config: &ConnectorConfig,
+) -> Result<Offset, ConnectorError> {
     let value = config
         .get("consumer.override.auto.offset.reset")
         .or_else(|| worker.get("consumer.auto.offset.reset"))
@@ -154,7 +167,10 @@ pub(crate) fn stored_map(stored: &[StoredOffset]) -> BTreeMap<(String, i32), i64
 pub(crate) fn commit_group(consumer: &SinkConsumer, offsets: &BTreeMap<(Arc<str>, i32), i64>) {
     let mut list = TopicPartitionList::new();
     for ((topic, partition), next) in offsets {
-        if list.add_partition_offset(topic, *partition, Offset::Offset(*next)).is_err() {
+        if list
+            .add_partition_offset(topic, *partition, Offset::Offset(*next))
+            .is_err()
+        {
             return;
         }
     }

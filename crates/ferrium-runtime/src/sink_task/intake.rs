@@ -40,7 +40,10 @@ pub(crate) struct SinkIntake {
 }
 
 impl SinkIntake {
-    pub fn from_config(worker: &BTreeMap<String, String>, config: &ConnectorConfig) -> Result<SinkIntake, Vec<String>> {
+    pub fn from_config(
+        worker: &BTreeMap<String, String>,
+        config: &ConnectorConfig,
+    ) -> Result<SinkIntake, Vec<String>> {
         let mut problems = Vec::new();
         let chain = TransformChain::from_config(&config.props)
             .map_err(|p| problems.extend(p.into_iter().map(|p| p.0)))
@@ -61,53 +64,95 @@ impl SinkIntake {
     }
 
     /// Checks the converters' schema registries before the first record.
-    pub async fn check(&self) -> Result<(), ConnectorError> {
+    pub async fn check(&mut self) -> Result<(), ConnectorError> {
         self.converter.check().await.map_err(|e| match e {
-            ConvertFailure::Unreachable(message) => ConnectorError::new(ErrorAction::Retry, message),
+            ConvertFailure::Unreachable(message) => {
+                ConnectorError::new(ErrorAction::Retry, message)
+            }
             other => ConnectorError::fail(other.to_string()),
         })
     }
 
     /// Converts and transforms one record; `None` when the chain dropped it or
     /// `errors.tolerance=all` skipped it.
-    pub async fn take(&mut self, raw: RawRecord<'_>, stop: &CancellationToken) -> Result<Option<Taken>, ConnectorError> {
+    pub async fn take(
+        &mut self,
+        raw: RawRecord<'_>,
+        stop: &CancellationToken,
+    ) -> Result<Option<Taken>, ConnectorError> {
         let failure = match self.convert(&raw, stop).await {
             Ok(record) => {
-                let ts_ms = record.value.as_ref().and_then(ChangeEvent::of).and_then(|event| {
-                    match struct_field(event.schema(), &record.value.as_ref()?.value, "ts_ms")?.value {
-                        Value::Int64(ms) => Some(*ms),
-                        _ => None,
-                    }
-                });
+                let ts_ms = record
+                    .value
+                    .as_ref()
+                    .and_then(ChangeEvent::of)
+                    .and_then(|event| {
+                        match struct_field(event.schema(), &record.value.as_ref()?.value, "ts_ms")?
+                            .value
+                        {
+                            Value::Int64(ms) => Some(*ms),
+                            _ => None,
+                        }
+                    });
                 match self.chain.apply(record) {
-                    Ok(Some(record)) => return Ok(Some(Taken { record, ts_ms: ts_ms.or(raw.timestamp) })),
+                    Ok(Some(record)) => {
+                        return Ok(Some(Taken {
+                            record,
+                            ts_ms: ts_ms.or(raw.timestamp),
+                        }))
+                    }
                     Ok(None) => return Ok(None),
                     Err(e) => e.to_string(),
                 }
             }
-            Err(e) if matches!(e, ConvertFailure::Registry(_)) => return Err(ConnectorError::fail(e.to_string())),
+            Err(e) if matches!(e, ConvertFailure::Registry(_)) => {
+                return Err(ConnectorError::fail(e.to_string()))
+            }
             Err(e @ (ConvertFailure::Stopped(_) | ConvertFailure::Unreachable(_))) => {
                 return Err(ConnectorError::new(ErrorAction::Retry, e.to_string()))
             }
-            Err(e) => format!("cannot convert the record of topic {} partition {}: {e}", raw.topic, raw.partition),
+            Err(e) => format!(
+                "cannot convert the record of topic {} partition {}: {e}",
+                raw.topic, raw.partition
+            ),
         };
         // Row data never goes to the log unless errors.log.include.messages asks.
-        let shown = self.tolerance.log_messages.then(|| format!("topic {} partition {}", raw.topic, raw.partition));
-        self.tolerance.skip_or_fail(&self.connector, &failure, shown)?;
+        let shown = self
+            .tolerance
+            .log_messages
+            .then(|| format!("topic {} partition {}", raw.topic, raw.partition));
+        self.tolerance
+            .skip_or_fail(&self.connector, &failure, shown)?;
         Ok(None)
     }
 
-    async fn convert(&mut self, raw: &RawRecord<'_>, stop: &CancellationToken) -> Result<SourceRecord, ConvertFailure> {
-        let key = self.converter.key.to_connect(raw.topic, raw.key, stop).await?;
-        let value = self.converter.value.to_connect(raw.topic, raw.value, stop).await?;
-        let headers = raw
-            .headers
-            .iter()
-            .map(|(k, v)| Header {
+    async fn convert(
+        &mut self,
+        raw: &RawRecord<'_>,
+        stop: &CancellationToken,
+    ) -> Result<SourceRecord, ConvertFailure> {
+        let key = self
+            .converter
+            .key
+            .to_connect(raw.topic, raw.key, stop)
+            .await?;
+        let value = self
+            .converter
+            .value
+            .to_connect(raw.topic, raw.value, stop)
+            .await?;
+        let mut headers = Vec::with_capacity(raw.headers.len());
+        for (k, v) in &raw.headers {
+            let value = self
+                .converter
+                .header
+                .to_connect(*v)
+                .map_err(|e| ConvertFailure::Record(format!("header '{k}': {e}")))?;
+            headers.push(Header {
                 key: k.to_string(),
-                value: self.converter.header.to_connect(*v),
-            })
-            .collect();
+                value,
+            });
+        }
         let mut record = SourceRecord::new(raw.topic.clone(), key, value);
         record.partition = Some(raw.partition);
         record.timestamp = raw.timestamp;

@@ -48,21 +48,29 @@ fn connector_error(e: SinkError) -> ConnectorError {
 
 pub(crate) fn sink_config(config: &ConnectorConfig) -> Result<JdbcSinkConfig, ConnectorError> {
     JdbcSinkConfig::from_connector(config).map_err(|e| {
-        ConnectorError::fail(format!("connector '{}' has an invalid configuration: {e}", config.name))
+        ConnectorError::fail(format!(
+            "connector '{}' has an invalid configuration: {e}",
+            config.name
+        ))
     })
 }
 
 /// Per-connector metrics of the sink, Prometheus-style.
 fn record_flush(connector: &str, flushed: &Flushed) {
     let label = || connector.to_string();
-    metrics::counter!("ferrium_sink_records_total", "connector" => label()).increment(flushed.records as u64);
-    metrics::counter!("ferrium_sink_rows_written_total", "connector" => label()).increment(flushed.rows_written as u64);
-    metrics::counter!("ferrium_sink_rows_deleted_total", "connector" => label()).increment(flushed.rows_deleted as u64);
+    metrics::counter!("ferrium_sink_records_total", "connector" => label())
+        .increment(flushed.records as u64);
+    metrics::counter!("ferrium_sink_rows_written_total", "connector" => label())
+        .increment(flushed.rows_written as u64);
+    metrics::counter!("ferrium_sink_rows_deleted_total", "connector" => label())
+        .increment(flushed.rows_deleted as u64);
     metrics::counter!("ferrium_sink_batches_total", "connector" => label()).increment(1);
     let now_ms = chrono::Utc::now().timestamp_millis();
-    metrics::gauge!("ferrium_sink_last_commit_timestamp_ms", "connector" => label()).set(now_ms as f64);
+    metrics::gauge!("ferrium_sink_last_commit_timestamp_ms", "connector" => label())
+        .set(now_ms as f64);
     if let Some(ts) = flushed.newest_event_ms {
-        metrics::gauge!("ferrium_sink_event_to_commit_ms", "connector" => label()).set((now_ms - ts).max(0) as f64);
+        metrics::gauge!("ferrium_sink_event_to_commit_ms", "connector" => label())
+            .set((now_ms - ts).max(0) as f64);
     }
 }
 
@@ -88,21 +96,41 @@ pub(crate) async fn run_once(
     shutdown: &CancellationToken,
 ) -> Result<ConnectorOutcome, RunError> {
     let settings = sink_config(config).map_err(|e| (e, None))?;
-    let retry = Some((i64::from(settings.flush_max_retries), settings.flush_retry_delay));
+    let retry = Some((
+        i64::from(settings.flush_max_retries),
+        settings.flush_retry_delay,
+    ));
     let mut intake = SinkIntake::from_config(&worker.props, config).map_err(|problems| {
         (
-            ConnectorError::fail(format!("connector '{}' has an invalid configuration: {}", config.name, problems.join("; "))),
+            ConnectorError::fail(format!(
+                "connector '{}' has an invalid configuration: {}",
+                config.name,
+                problems.join("; ")
+            )),
             None,
         )
     })?;
     intake.check().await.map_err(|e| (e, retry))?;
     let reset = reset_position(worker, config).map_err(|e| (e, None))?;
-    let (batch_size, flush_interval, topics) = (settings.batch_size, settings.flush_interval, settings.topics.clone());
-    let mut writer = JdbcWriter::open(settings).await.map_err(|e| (connector_error(e), retry))?;
-    let stored = stored_map(&writer.stored_offsets().await.map_err(|e| (connector_error(e), retry))?);
+    let (batch_size, flush_interval, topics) = (
+        settings.batch_size,
+        settings.flush_interval,
+        settings.topics.clone(),
+    );
+    let mut writer = JdbcWriter::open(settings)
+        .await
+        .map_err(|e| (connector_error(e), retry))?;
+    let stored = stored_map(
+        &writer
+            .stored_offsets()
+            .await
+            .map_err(|e| (connector_error(e), retry))?,
+    );
     let consumer = Arc::new(consumer::consumer(worker, config).map_err(|e| (e, None))?);
     let mut assigned: BTreeSet<(String, i32)> = BTreeSet::new();
-    let found = partitions(&consumer, &topics).await.map_err(|e| (e, retry))?;
+    let found = partitions(&consumer, &topics)
+        .await
+        .map_err(|e| (e, retry))?;
     assign(&consumer, &found, &stored, reset).map_err(|e| (e, retry))?;
     assigned.extend(found);
     tracing::info!(connector = %config.name, partitions = assigned.len(), resumed = stored.len(), "sink connector started");

@@ -26,7 +26,9 @@ fn partition(topic: &str, partition: i32) -> SourcePartition {
 }
 
 /// The sink's applied offsets: the next offset to read, per partition.
-pub(crate) async fn read(config: &ConnectorConfig) -> Result<Vec<(SourcePartition, Offset)>, WorkerError> {
+pub(crate) async fn read(
+    config: &ConnectorConfig,
+) -> Result<Vec<(SourcePartition, Offset)>, WorkerError> {
     let stored = writer(config)
         .await?
         .stored_offsets()
@@ -34,18 +36,30 @@ pub(crate) async fn read(config: &ConnectorConfig) -> Result<Vec<(SourcePartitio
         .map_err(|e| WorkerError::Internal(e.message))?;
     Ok(stored
         .into_iter()
-        .map(|o| (partition(&o.topic, o.partition), Offset::new().with("kafka_offset", o.offset)))
+        .map(|o| {
+            (
+                partition(&o.topic, o.partition),
+                Offset::new().with("kafka_offset", o.offset),
+            )
+        })
         .collect())
 }
 
 /// A partition in the sink shape, or a 400 naming what is wrong.
-fn parse(partition: &SourcePartition, offset: Option<&Offset>) -> Result<(String, i32, Option<i64>), WorkerError> {
+fn parse(
+    partition: &SourcePartition,
+    offset: Option<&Offset>,
+) -> Result<(String, i32, Option<i64>), WorkerError> {
     let bad = |what: &str| {
         WorkerError::BadRequest(format!(
             "{what}: a sink connector's partitions are {{\"kafka_topic\": <topic>, \"kafka_partition\": <n>}} and its offsets {{\"kafka_offset\": <n>}}"
         ))
     };
-    let topic = partition.0.get("kafka_topic").and_then(Json::as_str).ok_or_else(|| bad("the partition has no string 'kafka_topic'"))?;
+    let topic = partition
+        .0
+        .get("kafka_topic")
+        .and_then(Json::as_str)
+        .ok_or_else(|| bad("the partition has no string 'kafka_topic'"))?;
     let number = partition
         .0
         .get("kafka_partition")

@@ -48,6 +48,25 @@ pub struct Worker {
 struct Slot {
     control: tokio::sync::Mutex<Control>,
     status: StatusCell,
+    /// `source` or `sink`, from the config's class (kept outside `control` so a status
+    /// read never waits for a start or stop).
+    kind: Mutex<&'static str>,
+}
+
+impl Slot {
+    fn typed(&self, mut status: ConnectorStatus) -> ConnectorStatus {
+        status.connector_type = *self.kind.lock().unwrap_or_else(|p| p.into_inner());
+        status
+    }
+}
+
+/// `sink` for a sink connector's config, `source` otherwise.
+pub fn connector_type(config: &ConnectorConfig) -> &'static str {
+    if crate::sink_task::is_sink(config) {
+        "sink"
+    } else {
+        "source"
+    }
 }
 
 struct Control {
@@ -161,6 +180,7 @@ impl Worker {
                 deleted: false,
             }),
             status: StatusCell::new(&config.name, &self.id, self.store.clone()),
+            kind: Mutex::new(connector_type(config)),
         });
         self.slots().insert(config.name.clone(), slot.clone());
         slot
@@ -220,6 +240,7 @@ impl Worker {
             })
             .await?;
         tracing::info!(connector = %config.name, config = %shown(&config), "updated connector config");
+        *existing.kind.lock().unwrap_or_else(|p| p.into_inner()) = connector_type(&config);
         control.config = config;
         if control.target == TargetState::Started {
             stop_run(&existing, &mut control).await;
@@ -235,7 +256,8 @@ impl Worker {
     }
 
     pub fn status(&self, name: &str) -> Result<ConnectorStatus, WorkerError> {
-        Ok(self.slot(name)?.status.snapshot())
+        let slot = self.slot(name)?;
+        Ok(slot.typed(slot.status.snapshot()))
     }
 
     /// Stops and forgets a connector (its offsets stay). Its replication slot is dropped
@@ -295,7 +317,7 @@ impl Worker {
     ) -> Result<ConnectorStatus, WorkerError> {
         let slot = self.slot(name)?;
         let control = slot.control.lock().await;
-        let mut status = slot.status.snapshot();
+        let mut status = slot.typed(slot.status.snapshot());
         if control.target != TargetState::Started {
             return Ok(status);
         }
@@ -503,6 +525,7 @@ mod tests {
             connector: StateInfo::new(connector),
             tasks: task.map(|t| (0, StateInfo::new(t))).into_iter().collect(),
             worker_id: "w".into(),
+            connector_type: "source",
         }
     }
 

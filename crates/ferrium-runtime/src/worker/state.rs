@@ -81,6 +81,8 @@ pub struct ConnectorStatus {
     pub connector: StateInfo,
     pub tasks: Vec<(u32, StateInfo)>,
     pub worker_id: String,
+    /// `source` or `sink`, as Kafka Connect's answers say.
+    pub connector_type: &'static str,
 }
 
 #[cfg(test)]

@@ -81,6 +81,7 @@ impl StatusCell {
             connector: inner.connector.clone(),
             tasks: inner.task.iter().map(|t| (0, t.clone())).collect(),
             worker_id: self.worker_id.clone(),
+            connector_type: "source",
         }
     }
 }

@@ -64,14 +64,23 @@ impl Target {
         }
     }
 
-    pub async fn create(&mut self, name: &TableName, columns: &[WantedColumn], key: &[String]) -> Result<(), SinkError> {
+    pub async fn create(
+        &mut self,
+        name: &TableName,
+        columns: &[WantedColumn],
+        key: &[String],
+    ) -> Result<(), SinkError> {
         match self {
             Target::Postgres(t) => t.create(name, columns, key).await,
             Target::Mysql(t) => t.create(name, columns, key).await,
         }
     }
 
-    pub async fn add(&mut self, name: &TableName, columns: &[WantedColumn]) -> Result<(), SinkError> {
+    pub async fn add(
+        &mut self,
+        name: &TableName,
+        columns: &[WantedColumn],
+    ) -> Result<(), SinkError> {
         match self {
             Target::Postgres(t) => t.add(name, columns).await,
             Target::Mysql(t) => t.add(name, columns).await,
@@ -85,7 +94,11 @@ impl Target {
         }
     }
 
-    pub async fn read_offsets(&mut self, table: &str, connector: &str) -> Result<Vec<StoredOffset>, SinkError> {
+    pub async fn read_offsets(
+        &mut self,
+        table: &str,
+        connector: &str,
+    ) -> Result<Vec<StoredOffset>, SinkError> {
         match self {
             Target::Postgres(t) => t.read_offsets(table, connector).await,
             Target::Mysql(t) => t.read_offsets(table, connector).await,
@@ -118,8 +131,14 @@ impl Target {
         offsets: &[AppliedOffset],
     ) -> Result<(), SinkError> {
         match self {
-            Target::Postgres(t) => t.apply(segments, mode, guard, offsets_table, connector, offsets).await,
-            Target::Mysql(t) => t.apply(segments, mode, guard, offsets_table, connector, offsets).await,
+            Target::Postgres(t) => {
+                t.apply(segments, mode, guard, offsets_table, connector, offsets)
+                    .await
+            }
+            Target::Mysql(t) => {
+                t.apply(segments, mode, guard, offsets_table, connector, offsets)
+                    .await
+            }
         }
     }
 }

@@ -74,7 +74,9 @@ pub fn type_name(kind: &ColumnKind, key: bool) -> String {
 /// The family of a column by its `DATA_TYPE`.
 pub fn family(data_type: &str) -> Family {
     match data_type.to_ascii_lowercase().as_str() {
-        "tinyint" | "smallint" | "mediumint" | "int" | "integer" | "bigint" | "year" => Family::Integer,
+        "tinyint" | "smallint" | "mediumint" | "int" | "integer" | "bigint" | "year" => {
+            Family::Integer
+        }
         "decimal" | "numeric" | "float" | "double" | "real" => Family::Number,
         "char" | "varchar" | "tinytext" | "text" | "mediumtext" | "longtext" => Family::Text,
         "binary" | "varbinary" | "tinyblob" | "blob" | "mediumblob" | "longblob" => Family::Bytes,
@@ -91,9 +93,10 @@ fn default_literal(column: &WantedColumn) -> Option<String> {
     let value = column.default.as_ref()?;
     match (&column.kind, value) {
         (K::Boolean, serde_json::Value::Bool(b)) => Some(if *b { "1" } else { "0" }.into()),
-        (K::Int16 | K::Int32 | K::Int64 | K::Float32 | K::Float64, serde_json::Value::Number(n)) => {
-            Some(n.to_string())
-        }
+        (
+            K::Int16 | K::Int32 | K::Int64 | K::Float32 | K::Float64,
+            serde_json::Value::Number(n),
+        ) => Some(n.to_string()),
         (K::Enum(_) | K::Uuid, serde_json::Value::String(s)) => {
             Some(format!("'{}'", s.replace('\\', "\\\\").replace('\'', "''")))
         }
@@ -102,7 +105,11 @@ fn default_literal(column: &WantedColumn) -> Option<String> {
 }
 
 fn column_ddl(column: &WantedColumn, key: bool, required_allowed: bool) -> String {
-    let mut ddl = format!("{} {}", quote_ident(&column.name, D), type_name(&column.kind, key));
+    let mut ddl = format!(
+        "{} {}",
+        quote_ident(&column.name, D),
+        type_name(&column.kind, key)
+    );
     let default = default_literal(column);
     if !column.optional && (required_allowed || default.is_some()) {
         ddl.push_str(" NOT NULL");
@@ -128,8 +135,13 @@ impl MyTarget {
     pub async fn connect(config: &JdbcSinkConfig) -> Result<MyTarget, SinkError> {
         let url = &config.url;
         let target = url.display();
-        let ssl = url.params.get("sslMode").or_else(|| url.params.get("useSSL"));
-        if let Some(mode) = ssl.filter(|m| !matches!(m.as_str(), "false" | "disabled" | "DISABLED" | "disable")) {
+        let ssl = url
+            .params
+            .get("sslMode")
+            .or_else(|| url.params.get("useSSL"));
+        if let Some(mode) =
+            ssl.filter(|m| !matches!(m.as_str(), "false" | "disabled" | "DISABLED" | "disable"))
+        {
             return Err(SinkError::fail(format!(
                 "connection.url asks for TLS ({mode}); TLS to the target database is not implemented yet: remove sslMode/useSSL"
             )));
@@ -144,7 +156,12 @@ impl MyTarget {
             .init(vec!["SET time_zone = '+00:00'", "SET NAMES utf8mb4"]);
         let conn = tokio::time::timeout(config.connect_timeout, Conn::new(opts))
             .await
-            .map_err(|_| SinkError::retry(format!("cannot reach the target database {target}: no answer within {:?}", config.connect_timeout)))?
+            .map_err(|_| {
+                SinkError::retry(format!(
+                    "cannot reach the target database {target}: no answer within {:?}",
+                    config.connect_timeout
+                ))
+            })?
             .map_err(|e| from_mysql(e, &target, &config.username))?;
         Ok(MyTarget {
             conn,
@@ -190,7 +207,12 @@ impl MyTarget {
         }))
     }
 
-    pub async fn create(&mut self, name: &TableName, columns: &[WantedColumn], key: &[String]) -> Result<(), SinkError> {
+    pub async fn create(
+        &mut self,
+        name: &TableName,
+        columns: &[WantedColumn],
+        key: &[String],
+    ) -> Result<(), SinkError> {
         let mut parts: Vec<String> = columns
             .iter()
             .map(|c| column_ddl(c, key.contains(&c.name), true))
@@ -199,11 +221,19 @@ impl MyTarget {
             let key: Vec<String> = key.iter().map(|k| quote_ident(k, D)).collect();
             parts.push(format!("PRIMARY KEY ({})", key.join(", ")));
         }
-        let sql = format!("CREATE TABLE IF NOT EXISTS {} ({})", name.sql(D), parts.join(", "));
+        let sql = format!(
+            "CREATE TABLE IF NOT EXISTS {} ({})",
+            name.sql(D),
+            parts.join(", ")
+        );
         self.conn.query_drop(sql).await.map_err(|e| self.error(e))
     }
 
-    pub async fn add(&mut self, name: &TableName, columns: &[WantedColumn]) -> Result<(), SinkError> {
+    pub async fn add(
+        &mut self,
+        name: &TableName,
+        columns: &[WantedColumn],
+    ) -> Result<(), SinkError> {
         let adds: Vec<String> = columns
             .iter()
             .map(|c| format!("ADD COLUMN IF NOT EXISTS {}", column_ddl(c, false, false)))
@@ -221,15 +251,27 @@ impl MyTarget {
         self.conn.query_drop(sql).await.map_err(|e| self.error(e))
     }
 
-    pub async fn read_offsets(&mut self, table: &str, connector: &str) -> Result<Vec<StoredOffset>, SinkError> {
+    pub async fn read_offsets(
+        &mut self,
+        table: &str,
+        connector: &str,
+    ) -> Result<Vec<StoredOffset>, SinkError> {
         let sql = format!(
             "SELECT topic, kafka_partition, kafka_offset FROM {} WHERE connector = ? ORDER BY topic, kafka_partition",
             quote_ident(table, D)
         );
-        let rows: Vec<(String, i32, i64)> = self.conn.exec(sql, (connector,)).await.map_err(|e| self.error(e))?;
+        let rows: Vec<(String, i32, i64)> = self
+            .conn
+            .exec(sql, (connector,))
+            .await
+            .map_err(|e| self.error(e))?;
         Ok(rows
             .into_iter()
-            .map(|(topic, partition, offset)| StoredOffset { topic, partition, offset })
+            .map(|(topic, partition, offset)| StoredOffset {
+                topic,
+                partition,
+                offset,
+            })
             .collect())
     }
 
@@ -243,9 +285,18 @@ impl MyTarget {
         let table = quote_ident(table, D);
         let (target, user) = (self.target.clone(), self.user.clone());
         let err = |e| from_mysql(e, &target, &user);
-        let mut tx = self.conn.start_transaction(TxOpts::default()).await.map_err(err)?;
+        let mut tx = self
+            .conn
+            .start_transaction(TxOpts::default())
+            .await
+            .map_err(err)?;
         if reset_all {
-            tx.exec_drop(format!("DELETE FROM {table} WHERE connector = ?"), (connector,)).await.map_err(err)?;
+            tx.exec_drop(
+                format!("DELETE FROM {table} WHERE connector = ?"),
+                (connector,),
+            )
+            .await
+            .map_err(err)?;
         }
         for (topic, partition, offset) in changes {
             match offset {
@@ -281,12 +332,18 @@ impl MyTarget {
     ) -> Result<(), SinkError> {
         let (target, user) = (self.target.clone(), self.user.clone());
         let err = |e| from_mysql(e, &target, &user);
-        let mut tx = self.conn.start_transaction(TxOpts::default()).await.map_err(err)?;
+        let mut tx = self
+            .conn
+            .start_transaction(TxOpts::default())
+            .await
+            .map_err(err)?;
         for segment in segments {
             match segment {
                 Segment::Truncate { table } => {
                     // TRUNCATE would commit the open transaction.
-                    tx.query_drop(format!("DELETE FROM {}", table.name.sql(D))).await.map_err(err)?;
+                    tx.query_drop(format!("DELETE FROM {}", table.name.sql(D)))
+                        .await
+                        .map_err(err)?;
                 }
                 Segment::Delete { table, key, rows } => {
                     let per = (MAX_PARAMS / key.len().max(1)).max(1);
@@ -295,7 +352,12 @@ impl MyTarget {
                         tx.exec_drop(sql, params).await.map_err(err)?;
                     }
                 }
-                Segment::Write { table, columns, key_len, rows } if mode == InsertMode::Update => {
+                Segment::Write {
+                    table,
+                    columns,
+                    key_len,
+                    rows,
+                } if mode == InsertMode::Update => {
                     let sql = update_sql(table, columns, *key_len, guard);
                     let params = rows.iter().map(|row| {
                         // SET values, then the key for WHERE, then the guard value.
@@ -308,7 +370,12 @@ impl MyTarget {
                     });
                     tx.exec_batch(sql, params).await.map_err(err)?;
                 }
-                Segment::Write { table, columns, key_len, rows } => {
+                Segment::Write {
+                    table,
+                    columns,
+                    key_len,
+                    rows,
+                } => {
                     let per = (MAX_PARAMS / columns.len().max(1)).max(1);
                     for chunk in rows.chunks(per) {
                         let sql = insert_sql(table, columns, *key_len, chunk.len(), mode, guard);
@@ -342,7 +409,14 @@ impl MyTarget {
     }
 }
 
-fn insert_sql(table: &TargetTable, columns: &[String], key_len: usize, rows: usize, mode: InsertMode, guard: Option<&str>) -> String {
+fn insert_sql(
+    table: &TargetTable,
+    columns: &[String],
+    key_len: usize,
+    rows: usize,
+    mode: InsertMode,
+    guard: Option<&str>,
+) -> String {
     let quoted: Vec<String> = columns.iter().map(|c| quote_ident(c, D)).collect();
     let one = format!("({})", vec!["?"; columns.len()].join(", "));
     let mut sql = format!(
@@ -352,7 +426,9 @@ fn insert_sql(table: &TargetTable, columns: &[String], key_len: usize, rows: usi
         vec![one.as_str(); rows].join(", ")
     );
     if mode == InsertMode::Upsert {
-        let guard = guard.filter(|g| columns.iter().any(|c| c == g)).map(|g| quote_ident(g, D));
+        let guard = guard
+            .filter(|g| columns.iter().any(|c| c == g))
+            .map(|g| quote_ident(g, D));
         let mut sets: Vec<String> = quoted[key_len..]
             .iter()
             .filter(|c| Some(*c) != guard.as_ref())
@@ -363,7 +439,9 @@ fn insert_sql(table: &TargetTable, columns: &[String], key_len: usize, rows: usi
             })
             .collect();
         if let Some(g) = &guard {
-            sets.push(format!("{g} = IF({g} IS NULL OR VALUES({g}) >= {g}, VALUES({g}), {g})"));
+            sets.push(format!(
+                "{g} = IF({g} IS NULL OR VALUES({g}) >= {g}, VALUES({g}), {g})"
+            ));
         }
         if sets.is_empty() {
             // Nothing but the key: an existing row stays as it is.
@@ -374,14 +452,30 @@ fn insert_sql(table: &TargetTable, columns: &[String], key_len: usize, rows: usi
     sql
 }
 
-fn update_sql(table: &TargetTable, columns: &[String], key_len: usize, guard: Option<&str>) -> String {
-    let sets: Vec<String> = columns[key_len..].iter().map(|c| format!("{} = ?", quote_ident(c, D))).collect();
-    let mut cond: Vec<String> = columns[..key_len].iter().map(|c| format!("{} = ?", quote_ident(c, D))).collect();
+fn update_sql(
+    table: &TargetTable,
+    columns: &[String],
+    key_len: usize,
+    guard: Option<&str>,
+) -> String {
+    let sets: Vec<String> = columns[key_len..]
+        .iter()
+        .map(|c| format!("{} = ?", quote_ident(c, D)))
+        .collect();
+    let mut cond: Vec<String> = columns[..key_len]
+        .iter()
+        .map(|c| format!("{} = ?", quote_ident(c, D)))
+        .collect();
     if let Some(g) = guard.filter(|g| columns.iter().any(|c| c == g)) {
         let g = quote_ident(g, D);
         cond.push(format!("({g} IS NULL OR ? >= {g})"));
     }
-    format!("UPDATE {} SET {} WHERE {}", table.name.sql(D), sets.join(", "), cond.join(" AND "))
+    format!(
+        "UPDATE {} SET {} WHERE {}",
+        table.name.sql(D),
+        sets.join(", "),
+        cond.join(" AND ")
+    )
 }
 
 fn delete_sql(table: &TargetTable, key: &[String], rows: &[Vec<SqlValue>]) -> (String, Vec<My>) {
@@ -391,7 +485,11 @@ fn delete_sql(table: &TargetTable, key: &[String], rows: &[Vec<SqlValue>]) -> (S
     } else {
         format!("({})", vec!["?"; key.len()].join(", "))
     };
-    let lhs = if key.len() == 1 { quoted[0].clone() } else { format!("({})", quoted.join(", ")) };
+    let lhs = if key.len() == 1 {
+        quoted[0].clone()
+    } else {
+        format!("({})", quoted.join(", "))
+    };
     let sql = format!(
         "DELETE FROM {} WHERE {lhs} IN ({})",
         table.name.sql(D),
@@ -406,7 +504,10 @@ mod tests {
 
     fn table() -> TargetTable {
         TargetTable {
-            name: TableName { schema: None, table: "orders".into() },
+            name: TableName {
+                schema: None,
+                table: "orders".into(),
+            },
             columns: Vec::new(),
             primary_key: vec!["id".into()],
         }
@@ -420,12 +521,19 @@ mod tests {
             "INSERT INTO `orders` (`id`, `total`, `v`) VALUES (?, ?, ?), (?, ?, ?) ON DUPLICATE KEY UPDATE `total` = VALUES(`total`), `v` = VALUES(`v`)"
         );
         let guarded = insert_sql(&table(), &cols, 1, 1, InsertMode::Upsert, Some("v"));
-        assert!(guarded.ends_with("`v` = IF(`v` IS NULL OR VALUES(`v`) >= `v`, VALUES(`v`), `v`)"), "{guarded}");
+        assert!(
+            guarded.ends_with("`v` = IF(`v` IS NULL OR VALUES(`v`) >= `v`, VALUES(`v`), `v`)"),
+            "{guarded}"
+        );
         assert_eq!(
             update_sql(&table(), &cols, 1, None),
             "UPDATE `orders` SET `total` = ?, `v` = ? WHERE `id` = ?"
         );
-        let (sql, params) = delete_sql(&table(), &["a".into(), "b".into()], &[vec![SqlValue::UInt(1), SqlValue::Null]]);
+        let (sql, params) = delete_sql(
+            &table(),
+            &["a".into(), "b".into()],
+            &[vec![SqlValue::UInt(1), SqlValue::Null]],
+        );
         assert_eq!(sql, "DELETE FROM `orders` WHERE (`a`, `b`) IN ((?, ?))");
         assert_eq!(params.len(), 2);
     }
@@ -433,8 +541,20 @@ mod tests {
     #[test]
     fn types_fit_keys_and_ranges() {
         assert_eq!(type_name(&ColumnKind::Text, true), "VARCHAR(255)");
-        assert_eq!(type_name(&ColumnKind::Decimal { precision: None, scale: 2 }, false), "DECIMAL(65,2)");
-        assert_eq!(type_name(&ColumnKind::Enum(vec!["a".into(), "it's".into()]), false), "ENUM('a','it''s')");
+        assert_eq!(
+            type_name(
+                &ColumnKind::Decimal {
+                    precision: None,
+                    scale: 2
+                },
+                false
+            ),
+            "DECIMAL(65,2)"
+        );
+        assert_eq!(
+            type_name(&ColumnKind::Enum(vec!["a".into(), "it's".into()]), false),
+            "ENUM('a','it''s')"
+        );
         assert_eq!(type_name(&ColumnKind::Bits(8), false), "BIT(8)");
         assert_eq!(family("longtext"), Family::Text);
     }

@@ -105,9 +105,10 @@ fn default_literal(column: &WantedColumn) -> Option<String> {
     let value = column.default.as_ref()?;
     match (&column.kind, value) {
         (K::Boolean, serde_json::Value::Bool(b)) => Some(b.to_string()),
-        (K::Int16 | K::Int32 | K::Int64 | K::Float32 | K::Float64, serde_json::Value::Number(n)) => {
-            Some(n.to_string())
-        }
+        (
+            K::Int16 | K::Int32 | K::Int64 | K::Float32 | K::Float64,
+            serde_json::Value::Number(n),
+        ) => Some(n.to_string()),
         (K::Text | K::Enum(_) | K::Json | K::Uuid, serde_json::Value::String(s)) => {
             Some(format!("'{}'", s.replace('\'', "''")))
         }
@@ -116,7 +117,11 @@ fn default_literal(column: &WantedColumn) -> Option<String> {
 }
 
 fn column_ddl(column: &WantedColumn, required_allowed: bool) -> String {
-    let mut ddl = format!("{} {}", quote_ident(&column.name, D), type_name(&column.kind));
+    let mut ddl = format!(
+        "{} {}",
+        quote_ident(&column.name, D),
+        type_name(&column.kind)
+    );
     let default = default_literal(column);
     if let Some(d) = &default {
         ddl.push_str(&format!(" DEFAULT {d}"));
@@ -220,23 +225,42 @@ impl PgTarget {
         }))
     }
 
-    pub async fn create(&mut self, name: &TableName, columns: &[WantedColumn], key: &[String]) -> Result<(), SinkError> {
+    pub async fn create(
+        &mut self,
+        name: &TableName,
+        columns: &[WantedColumn],
+        key: &[String],
+    ) -> Result<(), SinkError> {
         let mut parts: Vec<String> = columns.iter().map(|c| column_ddl(c, true)).collect();
         if !key.is_empty() {
             let key: Vec<String> = key.iter().map(|k| quote_ident(k, D)).collect();
             parts.push(format!("PRIMARY KEY ({})", key.join(", ")));
         }
-        let sql = format!("CREATE TABLE IF NOT EXISTS {} ({})", name.sql(D), parts.join(", "));
-        self.client.batch_execute(&sql).await.map_err(|e| self.error(e))
+        let sql = format!(
+            "CREATE TABLE IF NOT EXISTS {} ({})",
+            name.sql(D),
+            parts.join(", ")
+        );
+        self.client
+            .batch_execute(&sql)
+            .await
+            .map_err(|e| self.error(e))
     }
 
-    pub async fn add(&mut self, name: &TableName, columns: &[WantedColumn]) -> Result<(), SinkError> {
+    pub async fn add(
+        &mut self,
+        name: &TableName,
+        columns: &[WantedColumn],
+    ) -> Result<(), SinkError> {
         let adds: Vec<String> = columns
             .iter()
             .map(|c| format!("ADD COLUMN IF NOT EXISTS {}", column_ddl(c, false)))
             .collect();
         let sql = format!("ALTER TABLE {} {}", name.sql(D), adds.join(", "));
-        self.client.batch_execute(&sql).await.map_err(|e| self.error(e))
+        self.client
+            .batch_execute(&sql)
+            .await
+            .map_err(|e| self.error(e))
     }
 
     pub async fn ensure_offsets(&mut self, table: &str) -> Result<(), SinkError> {
@@ -245,15 +269,26 @@ impl PgTarget {
              kafka_offset bigint NOT NULL, updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (connector, topic, kafka_partition))",
             quote_ident(table, D)
         );
-        self.client.batch_execute(&sql).await.map_err(|e| self.error(e))
+        self.client
+            .batch_execute(&sql)
+            .await
+            .map_err(|e| self.error(e))
     }
 
-    pub async fn read_offsets(&mut self, table: &str, connector: &str) -> Result<Vec<StoredOffset>, SinkError> {
+    pub async fn read_offsets(
+        &mut self,
+        table: &str,
+        connector: &str,
+    ) -> Result<Vec<StoredOffset>, SinkError> {
         let sql = format!(
             "SELECT topic, kafka_partition, kafka_offset FROM {} WHERE connector = $1 ORDER BY topic, kafka_partition",
             quote_ident(table, D)
         );
-        let rows = self.client.query(&sql, &[&connector]).await.map_err(|e| self.error(e))?;
+        let rows = self
+            .client
+            .query(&sql, &[&connector])
+            .await
+            .map_err(|e| self.error(e))?;
         Ok(rows
             .iter()
             .map(|r| StoredOffset {
@@ -273,11 +308,18 @@ impl PgTarget {
         reset_all: bool,
     ) -> Result<(), SinkError> {
         let table = quote_ident(table, D);
-        let tx = self.client.transaction().await.map_err(|e| from_postgres(e, &self.target, &self.user))?;
+        let tx = self
+            .client
+            .transaction()
+            .await
+            .map_err(|e| from_postgres(e, &self.target, &self.user))?;
         if reset_all {
-            tx.execute(&format!("DELETE FROM {table} WHERE connector = $1"), &[&connector])
-                .await
-                .map_err(|e| from_postgres(e, &self.target, &self.user))?;
+            tx.execute(
+                &format!("DELETE FROM {table} WHERE connector = $1"),
+                &[&connector],
+            )
+            .await
+            .map_err(|e| from_postgres(e, &self.target, &self.user))?;
         }
         for (topic, partition, offset) in changes {
             let result = match offset {
@@ -299,14 +341,20 @@ impl PgTarget {
             };
             result.map_err(|e| from_postgres(e, &self.target, &self.user))?;
         }
-        tx.commit().await.map_err(|e| from_postgres(e, &self.target, &self.user))
+        tx.commit()
+            .await
+            .map_err(|e| from_postgres(e, &self.target, &self.user))
     }
 
     async fn statement(&mut self, sql: String) -> Result<Statement, SinkError> {
         if let Some(s) = self.statements.get(&sql) {
             return Ok(s.clone());
         }
-        let statement = self.client.prepare(&sql).await.map_err(|e| from_postgres(e, &self.target, &self.user))?;
+        let statement = self
+            .client
+            .prepare(&sql)
+            .await
+            .map_err(|e| from_postgres(e, &self.target, &self.user))?;
         // Statement shapes are few (one per table and column list); bound the cache anyway.
         if self.statements.len() > 512 {
             self.statements.clear();
@@ -345,16 +393,21 @@ impl PgTarget {
                 Segment::Write { rows, .. } | Segment::Delete { rows, .. } => column_arrays(rows),
                 Segment::Truncate { .. } => Vec::new(),
             };
-            let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> =
-                columns.iter().map(|c| c as &(dyn tokio_postgres::types::ToSql + Sync)).collect();
+            let params: Vec<&(dyn tokio_postgres::types::ToSql + Sync)> = columns
+                .iter()
+                .map(|c| c as &(dyn tokio_postgres::types::ToSql + Sync))
+                .collect();
             tx.execute(statement, &params).await.map_err(err)?;
         }
         let topics: Vec<&str> = offsets.iter().map(|o| o.topic.as_ref()).collect();
         let partitions: Vec<i32> = offsets.iter().map(|o| o.partition).collect();
         let next: Vec<i64> = offsets.iter().map(|o| o.next_offset).collect();
-        tx.execute(&offsets_statement, &[&connector, &topics, &partitions, &next])
-            .await
-            .map_err(err)?;
+        tx.execute(
+            &offsets_statement,
+            &[&connector, &topics, &partitions, &next],
+        )
+        .await
+        .map_err(err)?;
         tx.commit().await.map_err(err)
     }
 }
@@ -362,7 +415,8 @@ impl PgTarget {
 /// Rows to one text array per column.
 fn column_arrays(rows: &[Vec<SqlValue>]) -> Vec<Vec<Option<String>>> {
     let width = rows.first().map_or(0, Vec::len);
-    let mut columns: Vec<Vec<Option<String>>> = (0..width).map(|_| Vec::with_capacity(rows.len())).collect();
+    let mut columns: Vec<Vec<Option<String>>> =
+        (0..width).map(|_| Vec::with_capacity(rows.len())).collect();
     for row in rows {
         for (column, value) in columns.iter_mut().zip(row) {
             column.push(match value {
@@ -396,9 +450,20 @@ fn segment_sql(segment: &Segment, mode: InsertMode, guard: Option<&str>) -> Stri
         Segment::Truncate { table } => format!("TRUNCATE TABLE {}", table.name.sql(D)),
         Segment::Delete { table, key, .. } => {
             let cond: Vec<String> = (0..key.len())
-                .map(|i| format!("tgt.{} = {}", quote_ident(&key[i], D), casted(table, key, i)))
+                .map(|i| {
+                    format!(
+                        "tgt.{} = {}",
+                        quote_ident(&key[i], D),
+                        casted(table, key, i)
+                    )
+                })
                 .collect();
-            format!("DELETE FROM {} AS tgt USING {} WHERE {}", table.name.sql(D), unnest(key.len()), cond.join(" AND "))
+            format!(
+                "DELETE FROM {} AS tgt USING {} WHERE {}",
+                table.name.sql(D),
+                unnest(key.len()),
+                cond.join(" AND ")
+            )
         }
         Segment::Write {
             table,
@@ -407,12 +472,10 @@ fn segment_sql(segment: &Segment, mode: InsertMode, guard: Option<&str>) -> Stri
             ..
         } => {
             let quoted: Vec<String> = columns.iter().map(|c| quote_ident(c, D)).collect();
-            let guard_cond = guard
-                .filter(|g| columns.iter().any(|c| c == g))
-                .map(|g| {
-                    let g = quote_ident(g, D);
-                    format!("tgt.{g} IS NULL OR EXCLUDED.{g} >= tgt.{g}")
-                });
+            let guard_cond = guard.filter(|g| columns.iter().any(|c| c == g)).map(|g| {
+                let g = quote_ident(g, D);
+                format!("tgt.{g} IS NULL OR EXCLUDED.{g} >= tgt.{g}")
+            });
             if mode == InsertMode::Update {
                 let sets: Vec<String> = (*key_len..columns.len())
                     .map(|i| format!("{} = {}", quoted[i], casted(table, columns, i)))
@@ -423,7 +486,10 @@ fn segment_sql(segment: &Segment, mode: InsertMode, guard: Option<&str>) -> Stri
                 if let Some(g) = guard.filter(|g| columns.iter().any(|c| c == g)) {
                     let i = columns.iter().position(|c| c == g).unwrap_or(0);
                     let q = quote_ident(g, D);
-                    cond.push(format!("(tgt.{q} IS NULL OR {} >= tgt.{q})", casted(table, columns, i)));
+                    cond.push(format!(
+                        "(tgt.{q} IS NULL OR {} >= tgt.{q})",
+                        casted(table, columns, i)
+                    ));
                 }
                 return format!(
                     "UPDATE {} AS tgt SET {} FROM {} WHERE {}",
@@ -433,7 +499,9 @@ fn segment_sql(segment: &Segment, mode: InsertMode, guard: Option<&str>) -> Stri
                     cond.join(" AND ")
                 );
             }
-            let select: Vec<String> = (0..columns.len()).map(|i| casted(table, columns, i)).collect();
+            let select: Vec<String> = (0..columns.len())
+                .map(|i| casted(table, columns, i))
+                .collect();
             let mut sql = format!(
                 "INSERT INTO {} AS tgt ({}) SELECT {} FROM {}",
                 table.name.sql(D),
@@ -443,11 +511,17 @@ fn segment_sql(segment: &Segment, mode: InsertMode, guard: Option<&str>) -> Stri
             );
             if mode == InsertMode::Upsert {
                 let key = quoted[..*key_len].join(", ");
-                let sets: Vec<String> = quoted[*key_len..].iter().map(|c| format!("{c} = EXCLUDED.{c}")).collect();
+                let sets: Vec<String> = quoted[*key_len..]
+                    .iter()
+                    .map(|c| format!("{c} = EXCLUDED.{c}"))
+                    .collect();
                 if sets.is_empty() {
                     sql.push_str(&format!(" ON CONFLICT ({key}) DO NOTHING"));
                 } else {
-                    sql.push_str(&format!(" ON CONFLICT ({key}) DO UPDATE SET {}", sets.join(", ")));
+                    sql.push_str(&format!(
+                        " ON CONFLICT ({key}) DO UPDATE SET {}",
+                        sets.join(", ")
+                    ));
                     if let Some(cond) = guard_cond {
                         sql.push_str(&format!(" WHERE {cond}"));
                     }
@@ -465,11 +539,23 @@ mod tests {
 
     fn table() -> Arc<TargetTable> {
         Arc::new(TargetTable {
-            name: TableName { schema: None, table: "orders".into() },
+            name: TableName {
+                schema: None,
+                table: "orders".into(),
+            },
             columns: vec![
-                TargetColumn { name: "id".into(), sql_type: "integer".into() },
-                TargetColumn { name: "total".into(), sql_type: "numeric(10,2)".into() },
-                TargetColumn { name: "v".into(), sql_type: "bigint".into() },
+                TargetColumn {
+                    name: "id".into(),
+                    sql_type: "integer".into(),
+                },
+                TargetColumn {
+                    name: "total".into(),
+                    sql_type: "numeric(10,2)".into(),
+                },
+                TargetColumn {
+                    name: "v".into(),
+                    sql_type: "bigint".into(),
+                },
             ],
             primary_key: vec!["id".into()],
         })
@@ -494,9 +580,16 @@ mod tests {
              \"v\" = EXCLUDED.\"v\" WHERE tgt.\"v\" IS NULL OR EXCLUDED.\"v\" >= tgt.\"v\""
         );
         let sql = segment_sql(&write(), InsertMode::Update, None);
-        assert!(sql.starts_with("UPDATE \"orders\" AS tgt SET \"total\" = u.p2::numeric(10,2)"), "{sql}");
+        assert!(
+            sql.starts_with("UPDATE \"orders\" AS tgt SET \"total\" = u.p2::numeric(10,2)"),
+            "{sql}"
+        );
         assert!(sql.ends_with("WHERE tgt.\"id\" = u.p1::integer"), "{sql}");
-        let del = Segment::Delete { table: table(), key: vec!["id".into()], rows: Vec::new() };
+        let del = Segment::Delete {
+            table: table(),
+            key: vec!["id".into()],
+            rows: Vec::new(),
+        };
         assert_eq!(
             segment_sql(&del, InsertMode::Upsert, None),
             "DELETE FROM \"orders\" AS tgt USING unnest($1::text[]) AS u(p1) WHERE tgt.\"id\" = u.p1::integer"
@@ -505,9 +598,18 @@ mod tests {
 
     #[test]
     fn types_keep_precision() {
-        assert_eq!(type_name(&ColumnKind::Decimal { precision: Some(12), scale: 3 }), "numeric(12,3)");
+        assert_eq!(
+            type_name(&ColumnKind::Decimal {
+                precision: Some(12),
+                scale: 3
+            }),
+            "numeric(12,3)"
+        );
         assert_eq!(type_name(&ColumnKind::VariableDecimal), "numeric");
-        assert_eq!(type_name(&ColumnKind::Array(Box::new(ColumnKind::Uuid))), "uuid[]");
+        assert_eq!(
+            type_name(&ColumnKind::Array(Box::new(ColumnKind::Uuid))),
+            "uuid[]"
+        );
         assert_eq!(family("numeric(10,2)"), Family::Number);
         assert_eq!(family("timestamp(6) without time zone"), Family::Timestamp);
         assert_eq!(family("integer[]"), Family::Other);
