@@ -1,0 +1,15 @@
+//! The JDBC sink end to end: the `ferrium` binary running a source connector into the
+//! real Kafka and the JDBC sink from there into a real PostgreSQL or MariaDB, checked by
+//! reading the target database.
+
+#[path = "../e2e/support.rs"]
+mod support;
+
+// Both harnesses include the shared process and topic-reader files; the two copies are
+// separate modules here, each used with its own harness.
+#[allow(clippy::duplicate_mod)]
+#[path = "../mysql/support.rs"]
+mod mysql_support;
+
+mod harness;
+mod pg_to_pg;
