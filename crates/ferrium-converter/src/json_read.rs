@@ -79,6 +79,15 @@ impl JsonConverter {
                 "the record has no schema ({why}); it was written with schemas.enable=false, but Kafka Connect sinks such as Debezium's JDBC sink need schemas: set {role}.schemas.enable=true on the source connector that writes the topic"
             )
         };
+        // serde would take a two-element array for the envelope struct too.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return match serde_json::from_slice::<IgnoredAny>(bytes) {
+                Ok(_) => Err(no_schema(
+                    "it is JSON, but not a {\"schema\": …, \"payload\": …} object",
+                )),
+                Err(e) => Err(format!("the record is not valid JSON: {e}")),
+            };
+        }
         let envelope: Envelope = match serde_json::from_slice(bytes) {
             Ok(envelope) => envelope,
             Err(e) if e.classify() == serde_json::error::Category::Data => {
@@ -521,5 +530,448 @@ impl<'de> Visitor<'de> for Pair<'_> {
             return Err(de::Error::invalid_length(3, &self));
         }
         Ok((key, value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn decimal(scale: &str, precision: &str) -> Schema {
+        Schema::of(SchemaType::Bytes)
+            .named(DECIMAL)
+            .version(1)
+            .param("scale", scale)
+            .param("connect.decimal.precision", precision)
+    }
+
+    fn named(kind: SchemaType, name: &str) -> Schema {
+        Schema::of(kind).named(name).version(1)
+    }
+
+    /// A Debezium change event's value schema with a row of every type family.
+    fn envelope() -> Arc<Schema> {
+        let address = Schema::record("server.public.t.Address")
+            .field("street", Schema::of(SchemaType::String))
+            .field("zip", Schema::of(SchemaType::Int32).optional())
+            .optional();
+        let row = Arc::new(
+            Schema::record("server.public.t.Value")
+                .field("id", Schema::of(SchemaType::Int64))
+                .field("tiny", Schema::of(SchemaType::Int8))
+                .field("small", Schema::of(SchemaType::Int16).optional())
+                .field("qty", Schema::of(SchemaType::Int32))
+                .field("ratio", Schema::of(SchemaType::Float32))
+                .field("price", Schema::of(SchemaType::Float64).optional())
+                .field("active", Schema::of(SchemaType::Boolean))
+                .field("name", Schema::of(SchemaType::String).optional())
+                .field("blob", Schema::of(SchemaType::Bytes).optional())
+                .field("balance", decimal("2", "12"))
+                .field(
+                    "big",
+                    Schema::of(SchemaType::Bytes)
+                        .named(DECIMAL)
+                        .version(1)
+                        .param("scale", "0")
+                        .optional(),
+                )
+                .field(
+                    "amount",
+                    Schema::record("io.debezium.data.VariableScaleDecimal")
+                        .version(1)
+                        .doc("Variable scaled decimal")
+                        .field("scale", Schema::of(SchemaType::Int32))
+                        .field("value", Schema::of(SchemaType::Bytes))
+                        .optional(),
+                )
+                .field(
+                    "born",
+                    named(SchemaType::Int32, "io.debezium.time.Date").optional(),
+                )
+                .field(
+                    "seen",
+                    named(SchemaType::Int64, "io.debezium.time.MicroTimestamp"),
+                )
+                .field(
+                    "zoned",
+                    named(SchemaType::String, "io.debezium.time.ZonedTimestamp").optional(),
+                )
+                .field(
+                    "day",
+                    named(SchemaType::Int32, "org.apache.kafka.connect.data.Date"),
+                )
+                .field(
+                    "at",
+                    named(SchemaType::Int32, "org.apache.kafka.connect.data.Time"),
+                )
+                .field(
+                    "stamp",
+                    named(SchemaType::Int64, "org.apache.kafka.connect.data.Timestamp"),
+                )
+                .field(
+                    "doc",
+                    named(SchemaType::String, "io.debezium.data.Json").optional(),
+                )
+                .field("uid", named(SchemaType::String, "io.debezium.data.Uuid"))
+                .field(
+                    "flags",
+                    named(SchemaType::Bytes, "io.debezium.data.Bits").param("length", "3"),
+                )
+                .field(
+                    "mood",
+                    Schema::of(SchemaType::String)
+                        .named("io.debezium.data.Enum")
+                        .version(1)
+                        .param("allowed", "happy,sad")
+                        .optional(),
+                )
+                .field(
+                    "status",
+                    Schema::of(SchemaType::String)
+                        .optional()
+                        .default_value(json!("new")),
+                )
+                .field(
+                    "level",
+                    Schema::of(SchemaType::Int32).default_value(json!(3)),
+                )
+                .field(
+                    "tags",
+                    Schema::array(Schema::of(SchemaType::String).optional()).optional(),
+                )
+                .field(
+                    "attrs",
+                    Schema::map(
+                        Schema::of(SchemaType::String),
+                        Schema::of(SchemaType::Int32).optional(),
+                    ),
+                )
+                .field(
+                    "by_id",
+                    Schema::map(Schema::of(SchemaType::Int32), Schema::of(SchemaType::Bytes)),
+                )
+                .field("home", address.clone())
+                .field("homes", Schema::array(address.required()).optional())
+                .field(
+                    "geo",
+                    Schema::record("io.debezium.data.geometry.Geometry")
+                        .doc("Geometry")
+                        .field("wkb", Schema::of(SchemaType::Bytes))
+                        .field("srid", Schema::of(SchemaType::Int32).optional())
+                        .optional(),
+                )
+                .optional(),
+        );
+        let source = Schema::record("io.debezium.connector.postgresql.Source")
+            .field("version", Schema::of(SchemaType::String))
+            .field("connector", Schema::of(SchemaType::String))
+            .field("ts_ms", Schema::of(SchemaType::Int64))
+            .field(
+                "snapshot",
+                Schema::of(SchemaType::String)
+                    .optional()
+                    .named("io.debezium.data.Enum")
+                    .version(1)
+                    .param("allowed", "true,first,last,false,incremental")
+                    .default_value(json!("false")),
+            )
+            .field("lsn", Schema::of(SchemaType::Int64).optional());
+        let transaction = Schema::record("event.block")
+            .version(1)
+            .field("id", Schema::of(SchemaType::String))
+            .field("total_order", Schema::of(SchemaType::Int64))
+            .optional();
+        Arc::new(
+            Schema::record("server.public.t.Envelope")
+                .version(2)
+                .field("before", row.clone())
+                .field("after", row)
+                .field("source", source)
+                .field("transaction", transaction)
+                .field("op", Schema::of(SchemaType::String))
+                .field("ts_ms", Schema::of(SchemaType::Int64).optional()),
+        )
+    }
+
+    fn row(id: i64) -> Value {
+        Value::Struct(vec![
+            Value::Int64(id),
+            Value::Int8(i8::MIN),
+            Value::Int16(i16::MAX),
+            Value::Int32(-7),
+            Value::Float32(1.1),
+            Value::Float64(-2.5e-300),
+            Value::Boolean(true),
+            Value::from("Zoë \"quoted\" \\ tab\t😀"),
+            Value::Bytes(vec![0, 1, 254, 255]),
+            Value::Bytes(vec![0x01, 0xE2, 0x3A]),
+            Value::Bytes(vec![0x7F; 20]),
+            Value::Struct(vec![Value::Int32(3), Value::Bytes(vec![0x30, 0x39])]),
+            Value::Int32(19_000),
+            Value::Int64(1_700_000_000_123_456),
+            Value::from("2023-11-14T22:13:20.123456Z"),
+            Value::Int32(19_001),
+            Value::Int32(45_296_789),
+            Value::Int64(1_700_000_000_123),
+            Value::from("{\"a\": [1, 2]}"),
+            Value::from("4ef4a8a4-3b9c-4a8e-9a43-1f1a2b3c4d5e"),
+            Value::Bytes(vec![0b101]),
+            Value::Null,
+            Value::from("shipped"),
+            Value::Int32(5),
+            Value::Array(vec![Value::from("vip"), Value::Null]),
+            Value::Map(vec![
+                (Value::from("z"), Value::Int32(1)),
+                (Value::from("a"), Value::Null),
+            ]),
+            Value::Map(vec![
+                (Value::Int32(2), Value::Bytes(vec![2])),
+                (Value::Int32(-1), Value::Bytes(vec![])),
+            ]),
+            Value::Struct(vec![Value::from("Main St"), Value::Null]),
+            Value::Array(vec![
+                Value::Struct(vec![Value::from("A"), Value::Int32(1)]),
+                Value::Struct(vec![Value::from("B"), Value::Null]),
+            ]),
+            Value::Struct(vec![Value::Bytes(vec![1, 1, 0, 0, 0]), Value::Int32(4326)]),
+        ])
+    }
+
+    fn event(before: Value, after: Value, op: &str) -> ConnectData {
+        ConnectData::new(
+            envelope(),
+            Value::Struct(vec![
+                before,
+                after,
+                Value::Struct(vec![
+                    Value::from("3.1.0.Final"),
+                    Value::from("postgresql"),
+                    Value::Int64(1_700_000_000_000),
+                    Value::from("false"),
+                    Value::Int64(123_456_789),
+                ]),
+                Value::Null,
+                Value::from(op),
+                Value::Int64(1_700_000_000_001),
+            ]),
+        )
+    }
+
+    fn round_trip(conv: &mut JsonConverter, data: &ConnectData) -> ConnectData {
+        let bytes = conv.to_bytes(Some(data)).unwrap().unwrap();
+        conv.to_connect(Some(&bytes))
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&bytes)))
+            .unwrap()
+    }
+
+    #[test]
+    fn debezium_events_read_back_equal_to_what_was_written() {
+        let mut conv = JsonConverter::new(true);
+        for data in [
+            event(Value::Null, row(1), "c"),
+            event(row(1), row(2), "u"),
+            event(row(2), Value::Null, "d"),
+        ] {
+            assert_eq!(round_trip(&mut conv, &data), data);
+        }
+        let key = ConnectData::new(
+            Arc::new(
+                Schema::record("server.public.t.Key").field("id", Schema::of(SchemaType::Int64)),
+            ),
+            Value::Struct(vec![Value::Int64(42)]),
+        );
+        assert_eq!(round_trip(&mut conv, &key), key);
+        assert_eq!(conv.to_connect(None).unwrap(), None);
+    }
+
+    #[test]
+    fn records_of_one_schema_share_one_arc() {
+        let mut conv = JsonConverter::new(true);
+        let a = round_trip(&mut conv, &event(Value::Null, row(1), "c"));
+        let key = ConnectData::new(Arc::new(Schema::of(SchemaType::Int64)), Value::Int64(1));
+        round_trip(&mut conv, &key);
+        let b = round_trip(&mut conv, &event(Value::Null, row(2), "c"));
+        assert!(Arc::ptr_eq(&a.schema, &b.schema));
+        assert_eq!(conv.read_cache.by_text.len(), 2);
+    }
+
+    #[test]
+    fn the_least_recently_used_schema_is_dropped_past_the_limit() {
+        let mut conv = JsonConverter::new(true);
+        let first = round_trip(
+            &mut conv,
+            &ConnectData::new(Arc::new(Schema::of(SchemaType::Int64)), Value::Int64(0)),
+        );
+        for i in 0..SCHEMA_CACHE_SIZE {
+            let schema = Schema::record(format!("r{i}")).field("x", Schema::of(SchemaType::Int8));
+            let data = ConnectData::new(Arc::new(schema), Value::Struct(vec![Value::Int8(1)]));
+            round_trip(&mut conv, &data);
+            if i % 2 == 0 {
+                // Used again: stays.
+                round_trip(
+                    &mut conv,
+                    &ConnectData::new(Arc::new(Schema::of(SchemaType::Int64)), Value::Int64(0)),
+                );
+            }
+        }
+        assert_eq!(conv.read_cache.by_text.len(), SCHEMA_CACHE_SIZE);
+        let again = round_trip(
+            &mut conv,
+            &ConnectData::new(Arc::new(Schema::of(SchemaType::Int64)), Value::Int64(0)),
+        );
+        assert!(Arc::ptr_eq(&first.schema, &again.schema));
+        assert!(!conv.read_cache.by_text.contains_key(r#"{"type":"struct","fields":[{"type":"int8","optional":false,"field":"x"}],"optional":false,"name":"r0"}"#));
+    }
+
+    #[test]
+    fn floats_read_back_bit_for_bit() {
+        let schema = Arc::new(
+            Schema::record("r")
+                .field("f", Schema::of(SchemaType::Float32))
+                .field("d", Schema::of(SchemaType::Float64)),
+        );
+        let mut conv = JsonConverter::new(true);
+        // A spread of bit patterns (an LCG), subnormals and extremes among them.
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut specials = vec![
+            (f32::MIN_POSITIVE, f64::MIN_POSITIVE),
+            (f32::MAX, f64::MAX),
+            (1e-45, 5e-324),
+            (0.1, 0.1),
+            (16_777_217.0, 9_007_199_254_740_993.0),
+        ];
+        for _ in 0..2000 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let f = f32::from_bits((seed >> 32) as u32);
+            let d = f64::from_bits(seed);
+            if f.is_finite() && d.is_finite() {
+                specials.push((f, d));
+            }
+        }
+        for (f, d) in specials {
+            let data = ConnectData::new(
+                schema.clone(),
+                Value::Struct(vec![Value::Float32(f), Value::Float64(d)]),
+            );
+            let back = round_trip(&mut conv, &data);
+            let Value::Struct(values) = back.value else {
+                panic!()
+            };
+            assert!(
+                matches!(values[0], Value::Float32(x) if x.to_bits() == f.to_bits()),
+                "{f}"
+            );
+            assert!(
+                matches!(values[1], Value::Float64(x) if x.to_bits() == d.to_bits()),
+                "{d}"
+            );
+        }
+        let data = ConnectData::new(
+            schema.clone(),
+            Value::Struct(vec![
+                Value::Float32(f32::NAN),
+                Value::Float64(f64::NEG_INFINITY),
+            ]),
+        );
+        let Value::Struct(values) = round_trip(&mut conv, &data).value else {
+            panic!()
+        };
+        assert!(matches!(values[0], Value::Float32(x) if x.is_nan()));
+        assert_eq!(values[1], Value::Float64(f64::NEG_INFINITY));
+    }
+
+    fn read(text: &str) -> Result<Option<ConnectData>, String> {
+        JsonConverter::new(true).to_connect(Some(text.as_bytes()))
+    }
+
+    #[test]
+    fn what_kafka_writes_otherwise_is_read_as_kafka_reads_it() {
+        let schema = r#"{"type":"struct","fields":[
+            {"type":"bytes","name":"org.apache.kafka.connect.data.Decimal","version":1,"parameters":{"scale":"2"},"field":"d"},
+            {"type":"string","optional":true,"field":"s"},
+            {"type":"int32","optional":false,"default":7,"field":"n"},
+            {"type":"map","keys":{"type":"int64"},"values":{"type":"string"},"field":"m"}
+        ],"optional":false}"#;
+        // Fields in another order, one unknown, two missing; a NUMERIC decimal.
+        let text = format!(
+            r#"{{"payload":{{"m":[[5,"five"]],"extra":{{"x":[1]}},"d":12.3}},"schema":{schema}}}"#
+        );
+        let data = read(&text).unwrap().unwrap();
+        assert_eq!(
+            data.value,
+            Value::Struct(vec![
+                Value::Bytes(vec![0x04, 0xCE]),
+                Value::Null,
+                Value::Int32(7),
+                Value::Map(vec![(Value::Int64(5), Value::from("five"))]),
+            ])
+        );
+        assert_eq!(data.schema.fields[2].schema.default, Some(json!(7)));
+        // A null payload of an optional schema.
+        let data = read(r#"{"schema":{"type":"string","optional":true},"payload":null}"#)
+            .unwrap()
+            .unwrap();
+        assert_eq!(data.value, Value::Null);
+        assert!(data.schema.optional);
+    }
+
+    #[test]
+    fn records_without_schemas_are_refused_saying_what_to_set() {
+        let e = read(r#"{"id": 1}"#).unwrap_err();
+        assert!(
+            e.contains("no schema") && e.contains("value.converter.schemas.enable=true"),
+            "{e}"
+        );
+        let e = read(r#"{"schema": null, "payload": 1}"#).unwrap_err();
+        assert!(e.contains("no schema"), "{e}");
+        let e = read(r#"[1, 2]"#).unwrap_err();
+        assert!(e.contains("no schema"), "{e}");
+        let e = JsonConverter::new(false)
+            .for_role("key.converter")
+            .to_connect(Some(b"{}"))
+            .unwrap_err();
+        assert!(e.contains("key.converter.schemas.enable=true"), "{e}");
+    }
+
+    #[test]
+    fn bad_records_are_refused_naming_the_problem() {
+        let e = read(r#"{"schema": {"type":"int32"}, "payload": 1"#).unwrap_err();
+        assert!(e.contains("not valid JSON"), "{e}");
+        let schema = r#"{"type":"struct","fields":[{"type":"struct","fields":[{"type":"int64","field":"id"}],"field":"after"}]}"#;
+        let e = read(&format!(
+            r#"{{"schema":{schema},"payload":{{"after":{{"id":"x"}}}}}}"#
+        ))
+        .unwrap_err();
+        assert!(
+            e.contains("field 'after': field 'id'") && e.contains("int64"),
+            "{e}"
+        );
+        assert!(!e.contains("line 1"), "{e}");
+        let e = read(&format!(
+            r#"{{"schema":{schema},"payload":{{"after":{{}}}}}}"#
+        ))
+        .unwrap_err();
+        assert!(
+            e.contains("'id' is missing") && e.contains("required int64"),
+            "{e}"
+        );
+        let e = read(r#"{"schema":{"type":"int8"},"payload":300}"#).unwrap_err();
+        assert!(e.contains("300 is out of range for int8"), "{e}");
+        let e = read(r#"{"schema":{"type":"bytes"},"payload":"***"}"#).unwrap_err();
+        assert!(e.contains("base64"), "{e}");
+        let e = read(r#"{"schema":{"type":"int32","default":"x"},"payload":1}"#).unwrap_err();
+        assert!(e.contains("default \"x\" does not fit"), "{e}");
+        let e = read(r#"{"schema":{"type":"nope"},"payload":1}"#).unwrap_err();
+        assert!(e.contains("unknown schema type 'nope'"), "{e}");
+        let e = read(r#"{"schema":{"type":"int32"},"payload":1,"extra":2}"#).unwrap_err();
+        assert!(e.contains("unknown field `extra`"), "{e}");
+        let e = read(&format!(
+            r#"{{"schema":{{"type":"bytes","name":"{DECIMAL}","parameters":{{"scale":"1"}}}},"payload":1.25}}"#
+        ))
+        .unwrap_err();
+        assert!(e.contains("scale 1"), "{e}");
     }
 }
