@@ -7,7 +7,10 @@
 //! straight into a [`Value`] by a `serde` seed that walks a plan made from the schema,
 //! with no intermediate JSON tree. Floats and decimals are read from their exact text
 //! (Rust's float parsing rounds correctly; serde_json's default one may be an ulp off),
-//! so every value the writer writes reads back equal.
+//! so every value the writer writes reads back equal. Measured by
+//! `examples/json_read.rs` (`cargo run --release -p ferrium-converter --example
+//! json_read 200000`): 7.3 µs per 2.5 KB PostgreSQL change event, 137k records/s on one
+//! core, most of it spent scanning the schema part.
 //!
 //! Nulls: a null or missing value of an optional schema is `Null`, of a required schema
 //! with a default that default, otherwise an error. (Ferrium's JsonConverter runs with
@@ -79,6 +82,15 @@ impl JsonConverter {
                 "the record has no schema ({why}); it was written with schemas.enable=false, but Kafka Connect sinks such as Debezium's JDBC sink need schemas: set {role}.schemas.enable=true on the source connector that writes the topic"
             )
         };
+        // serde would take a two-element array for the envelope struct too.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return match serde_json::from_slice::<IgnoredAny>(bytes) {
+                Ok(_) => Err(no_schema(
+                    "it is JSON, but not a {\"schema\": …, \"payload\": …} object",
+                )),
+                Err(e) => Err(format!("the record is not valid JSON: {e}")),
+            };
+        }
         let envelope: Envelope = match serde_json::from_slice(bytes) {
             Ok(envelope) => envelope,
             Err(e) if e.classify() == serde_json::error::Category::Data => {
@@ -521,5 +533,229 @@ impl<'de> Visitor<'de> for Pair<'_> {
             return Err(de::Error::invalid_length(3, &self));
         }
         Ok((key, value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_events::{event, row};
+    use serde_json::json;
+
+    fn round_trip(conv: &mut JsonConverter, data: &ConnectData) -> ConnectData {
+        let bytes = conv.to_bytes(Some(data)).unwrap().unwrap();
+        conv.to_connect(Some(&bytes))
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&bytes)))
+            .unwrap()
+    }
+
+    #[test]
+    fn debezium_events_read_back_equal_to_what_was_written() {
+        let mut conv = JsonConverter::new(true);
+        for data in [
+            event(Value::Null, row(1), "c"),
+            event(row(1), row(2), "u"),
+            event(row(2), Value::Null, "d"),
+        ] {
+            assert_eq!(round_trip(&mut conv, &data), data);
+        }
+        let key = ConnectData::new(
+            Arc::new(
+                Schema::record("server.public.t.Key").field("id", Schema::of(SchemaType::Int64)),
+            ),
+            Value::Struct(vec![Value::Int64(42)]),
+        );
+        assert_eq!(round_trip(&mut conv, &key), key);
+        assert_eq!(conv.to_connect(None).unwrap(), None);
+    }
+
+    #[test]
+    fn records_of_one_schema_share_one_arc() {
+        let mut conv = JsonConverter::new(true);
+        let a = round_trip(&mut conv, &event(Value::Null, row(1), "c"));
+        let key = ConnectData::new(Arc::new(Schema::of(SchemaType::Int64)), Value::Int64(1));
+        round_trip(&mut conv, &key);
+        let b = round_trip(&mut conv, &event(Value::Null, row(2), "c"));
+        assert!(Arc::ptr_eq(&a.schema, &b.schema));
+        assert_eq!(conv.read_cache.by_text.len(), 2);
+    }
+
+    #[test]
+    fn the_least_recently_used_schema_is_dropped_past_the_limit() {
+        let mut conv = JsonConverter::new(true);
+        let first = round_trip(
+            &mut conv,
+            &ConnectData::new(Arc::new(Schema::of(SchemaType::Int64)), Value::Int64(0)),
+        );
+        for i in 0..SCHEMA_CACHE_SIZE {
+            let schema = Schema::record(format!("r{i}")).field("x", Schema::of(SchemaType::Int8));
+            let data = ConnectData::new(Arc::new(schema), Value::Struct(vec![Value::Int8(1)]));
+            round_trip(&mut conv, &data);
+            if i % 2 == 0 {
+                // Used again: stays.
+                round_trip(
+                    &mut conv,
+                    &ConnectData::new(Arc::new(Schema::of(SchemaType::Int64)), Value::Int64(0)),
+                );
+            }
+        }
+        assert_eq!(conv.read_cache.by_text.len(), SCHEMA_CACHE_SIZE);
+        let again = round_trip(
+            &mut conv,
+            &ConnectData::new(Arc::new(Schema::of(SchemaType::Int64)), Value::Int64(0)),
+        );
+        assert!(Arc::ptr_eq(&first.schema, &again.schema));
+        assert!(!conv.read_cache.by_text.contains_key(r#"{"type":"struct","fields":[{"type":"int8","optional":false,"field":"x"}],"optional":false,"name":"r0"}"#));
+    }
+
+    #[test]
+    fn floats_read_back_bit_for_bit() {
+        let schema = Arc::new(
+            Schema::record("r")
+                .field("f", Schema::of(SchemaType::Float32))
+                .field("d", Schema::of(SchemaType::Float64)),
+        );
+        let mut conv = JsonConverter::new(true);
+        // A spread of bit patterns (an LCG), subnormals and extremes among them.
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut specials = vec![
+            (f32::MIN_POSITIVE, f64::MIN_POSITIVE),
+            (f32::MAX, f64::MAX),
+            (1e-45, 5e-324),
+            (0.1, 0.1),
+            (16_777_217.0, 9_007_199_254_740_993.0),
+        ];
+        for _ in 0..2000 {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let f = f32::from_bits((seed >> 32) as u32);
+            let d = f64::from_bits(seed);
+            if f.is_finite() && d.is_finite() {
+                specials.push((f, d));
+            }
+        }
+        for (f, d) in specials {
+            let data = ConnectData::new(
+                schema.clone(),
+                Value::Struct(vec![Value::Float32(f), Value::Float64(d)]),
+            );
+            let back = round_trip(&mut conv, &data);
+            let Value::Struct(values) = back.value else {
+                panic!()
+            };
+            assert!(
+                matches!(values[0], Value::Float32(x) if x.to_bits() == f.to_bits()),
+                "{f}"
+            );
+            assert!(
+                matches!(values[1], Value::Float64(x) if x.to_bits() == d.to_bits()),
+                "{d}"
+            );
+        }
+        let data = ConnectData::new(
+            schema.clone(),
+            Value::Struct(vec![
+                Value::Float32(f32::NAN),
+                Value::Float64(f64::NEG_INFINITY),
+            ]),
+        );
+        let Value::Struct(values) = round_trip(&mut conv, &data).value else {
+            panic!()
+        };
+        assert!(matches!(values[0], Value::Float32(x) if x.is_nan()));
+        assert_eq!(values[1], Value::Float64(f64::NEG_INFINITY));
+    }
+
+    fn read(text: &str) -> Result<Option<ConnectData>, String> {
+        JsonConverter::new(true).to_connect(Some(text.as_bytes()))
+    }
+
+    #[test]
+    fn what_kafka_writes_otherwise_is_read_as_kafka_reads_it() {
+        let schema = r#"{"type":"struct","fields":[
+            {"type":"bytes","name":"org.apache.kafka.connect.data.Decimal","version":1,"parameters":{"scale":"2"},"field":"d"},
+            {"type":"string","optional":true,"field":"s"},
+            {"type":"int32","optional":false,"default":7,"field":"n"},
+            {"type":"map","keys":{"type":"int64"},"values":{"type":"string"},"field":"m"}
+        ],"optional":false}"#;
+        // Fields in another order, one unknown, two missing; a NUMERIC decimal.
+        let text = format!(
+            r#"{{"payload":{{"m":[[5,"five"]],"extra":{{"x":[1]}},"d":12.3}},"schema":{schema}}}"#
+        );
+        let data = read(&text).unwrap().unwrap();
+        assert_eq!(
+            data.value,
+            Value::Struct(vec![
+                Value::Bytes(vec![0x04, 0xCE]),
+                Value::Null,
+                Value::Int32(7),
+                Value::Map(vec![(Value::Int64(5), Value::from("five"))]),
+            ])
+        );
+        assert_eq!(data.schema.fields[2].schema.default, Some(json!(7)));
+        // A null payload of an optional schema.
+        let data = read(r#"{"schema":{"type":"string","optional":true},"payload":null}"#)
+            .unwrap()
+            .unwrap();
+        assert_eq!(data.value, Value::Null);
+        assert!(data.schema.optional);
+    }
+
+    #[test]
+    fn records_without_schemas_are_refused_saying_what_to_set() {
+        let e = read(r#"{"id": 1}"#).unwrap_err();
+        assert!(
+            e.contains("no schema") && e.contains("value.converter.schemas.enable=true"),
+            "{e}"
+        );
+        let e = read(r#"{"schema": null, "payload": 1}"#).unwrap_err();
+        assert!(e.contains("no schema"), "{e}");
+        let e = read(r#"[1, 2]"#).unwrap_err();
+        assert!(e.contains("no schema"), "{e}");
+        let e = JsonConverter::new(false)
+            .for_role("key.converter")
+            .to_connect(Some(b"{}"))
+            .unwrap_err();
+        assert!(e.contains("key.converter.schemas.enable=true"), "{e}");
+    }
+
+    #[test]
+    fn bad_records_are_refused_naming_the_problem() {
+        let e = read(r#"{"schema": {"type":"int32"}, "payload": 1"#).unwrap_err();
+        assert!(e.contains("not valid JSON"), "{e}");
+        let schema = r#"{"type":"struct","fields":[{"type":"struct","fields":[{"type":"int64","field":"id"}],"field":"after"}]}"#;
+        let e = read(&format!(
+            r#"{{"schema":{schema},"payload":{{"after":{{"id":"x"}}}}}}"#
+        ))
+        .unwrap_err();
+        assert!(
+            e.contains("field 'after': field 'id'") && e.contains("int64"),
+            "{e}"
+        );
+        assert!(!e.contains("line 1"), "{e}");
+        let e = read(&format!(
+            r#"{{"schema":{schema},"payload":{{"after":{{}}}}}}"#
+        ))
+        .unwrap_err();
+        assert!(
+            e.contains("'id' is missing") && e.contains("required int64"),
+            "{e}"
+        );
+        let e = read(r#"{"schema":{"type":"int8"},"payload":300}"#).unwrap_err();
+        assert!(e.contains("300 is out of range for int8"), "{e}");
+        let e = read(r#"{"schema":{"type":"bytes"},"payload":"***"}"#).unwrap_err();
+        assert!(e.contains("base64"), "{e}");
+        let e = read(r#"{"schema":{"type":"int32","default":"x"},"payload":1}"#).unwrap_err();
+        assert!(e.contains("default \"x\" does not fit"), "{e}");
+        let e = read(r#"{"schema":{"type":"nope"},"payload":1}"#).unwrap_err();
+        assert!(e.contains("unknown schema type 'nope'"), "{e}");
+        let e = read(r#"{"schema":{"type":"int32"},"payload":1,"extra":2}"#).unwrap_err();
+        assert!(e.contains("unknown field `extra`"), "{e}");
+        let e = read(&format!(
+            r#"{{"schema":{{"type":"bytes","name":"{DECIMAL}","parameters":{{"scale":"1"}}}},"payload":1.25}}"#
+        ))
+        .unwrap_err();
+        assert!(e.contains("scale 1"), "{e}");
     }
 }

@@ -15,6 +15,8 @@ mod json_read;
 mod json_schema;
 mod json_schema_read;
 pub mod registry;
+#[cfg(test)]
+mod test_events;
 
 use std::sync::Arc;
 

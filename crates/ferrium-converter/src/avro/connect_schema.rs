@@ -676,3 +676,168 @@ fn default_json(schema: &Schema, shape: &Shape, default: &Json) -> Result<Json, 
         _ => return Err(mismatch()),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::avro::schema::avro_schema;
+    use crate::test_events::envelope;
+    use serde_json::json;
+
+    fn read(avro: Json) -> Schema {
+        apache_avro::Schema::parse(&avro).unwrap_or_else(|e| panic!("{e}: {avro}"));
+        let read = read_schema(&avro, AvroDataOptions::default())
+            .unwrap_or_else(|e| panic!("{e}: {avro}"));
+        Arc::try_unwrap(read.schema).unwrap()
+    }
+
+    #[test]
+    fn the_writer_s_schemas_read_back_equal() {
+        let schema = envelope();
+        let avro = avro_schema(&schema, AvroDataOptions::default());
+        assert_eq!(read(avro), *schema);
+        let key = Schema::record("server.public.t.Key").field("id", Schema::of(SchemaType::Int64));
+        assert_eq!(read(avro_schema(&key, AvroDataOptions::default())), key);
+        // Top-level optional primitives, and structs without a name.
+        for schema in [
+            Schema::of(SchemaType::String).optional(),
+            Schema::of(SchemaType::Int16),
+            Schema::of(SchemaType::Struct).field(
+                "a",
+                Schema::of(SchemaType::Struct)
+                    .field("b", Schema::of(SchemaType::Int8))
+                    .optional(),
+            ),
+            Schema::map(
+                Schema::of(SchemaType::String).optional(),
+                Schema::of(SchemaType::Int64),
+            )
+            .named("my.Map"),
+            Schema::of(SchemaType::Bytes)
+                .named("my.Hash")
+                .param("connect.fixed.size", "4"),
+        ] {
+            assert_eq!(
+                read(avro_schema(&schema, AvroDataOptions::default())),
+                schema
+            );
+        }
+    }
+
+    #[test]
+    fn enums_are_strings_with_their_symbols_as_parameters() {
+        let enhanced = AvroDataOptions {
+            enhanced_schema_support: true,
+            ..AvroDataOptions::default()
+        };
+        let colour = Schema::of(SchemaType::String)
+            .named("shop.Colour")
+            .param(ENUM_PARAM, "shop.Colour")
+            .param(format!("{ENUM_PARAM}.RED"), "RED")
+            .param(format!("{ENUM_PARAM}.BLUE"), "BLUE");
+        let avro = avro_schema(&colour, enhanced);
+        assert_eq!(avro["type"], json!("enum"));
+        let back = read_schema(&avro, enhanced).unwrap();
+        assert_eq!(*back.schema, colour);
+        // Without connect.* properties: the enum's own name and symbols.
+        let plain = read(
+            json!({"type": "enum", "name": "Size", "namespace": "shop", "symbols": ["S", "M"], "doc": "sizes"}),
+        );
+        assert_eq!(plain.name.as_deref(), Some("shop.Size"));
+        assert_eq!(
+            plain.parameters,
+            vec![
+                (
+                    "io.confluent.connect.avro.enum.doc.Size".to_string(),
+                    "sizes".to_string()
+                ),
+                (ENUM_PARAM.to_string(), "shop.Size".to_string()),
+                (format!("{ENUM_PARAM}.S"), "S".to_string()),
+                (format!("{ENUM_PARAM}.M"), "M".to_string()),
+            ]
+        );
+    }
+
+    #[test]
+    fn schemas_of_other_writers_read_as_confluent_reads_them() {
+        let schema = read(json!({
+            "type": "record", "name": "Row", "namespace": "x", "doc": "a row",
+            "fields": [
+                {"name": "id", "type": {"type": "string", "logicalType": "uuid"}},
+                {"name": "at", "type": {"type": "long", "logicalType": "timestamp-micros"}},
+                {"name": "d", "type": {"type": "fixed", "name": "D", "size": 8, "logicalType": "decimal", "precision": 18, "scale": 4}},
+                {"name": "raw", "type": "bytes", "default": "\u{ff}\u{0}", "doc": "raw bytes"},
+                {"name": "n", "type": "int", "default": 5},
+                {"name": "next", "type": ["null", {"type": "record", "name": "Row2", "fields": [{"name": "v", "type": "int"}]}]},
+                {"name": "either", "type": ["null", "int", "string", "Row2"], "default": null},
+                {"name": "list", "type": {"type": "array", "items": {"type": "record", "name": "MapEntry", "namespace": "io.confluent.connect.avro",
+                    "fields": [{"name": "key", "type": "int"}, {"name": "value", "type": "string"}]}}},
+                {"name": "single", "type": ["long"]}
+            ]
+        }));
+        assert_eq!(schema.name.as_deref(), Some("x.Row"));
+        assert_eq!(schema.parameter(RECORD_DOC_PARAM), Some("a row"));
+        assert_eq!(
+            schema.parameter("io.confluent.connect.avro.field.doc.raw"),
+            Some("raw bytes")
+        );
+        let field = |name: &str| {
+            schema.fields[schema.field_index(name).unwrap()]
+                .schema
+                .clone()
+        };
+        assert_eq!(*field("id"), Schema::of(SchemaType::String));
+        assert_eq!(*field("at"), Schema::of(SchemaType::Int64));
+        let d = field("d");
+        assert_eq!(d.name.as_deref(), Some(DECIMAL));
+        assert_eq!(
+            d.parameters,
+            vec![
+                ("scale".to_string(), "4".to_string()),
+                (PRECISION_PARAM.to_string(), "18".to_string()),
+                ("connect.fixed.size".to_string(), "8".to_string()),
+            ]
+        );
+        // An Avro field default: flagged, and bytes in base64 as Connect keeps them.
+        let raw = field("raw");
+        assert_eq!(raw.default, Some(json!("/wA=")));
+        assert_eq!(raw.parameter(FIELD_DEFAULT_FLAG), Some("true"));
+        assert_eq!(field("n").default, Some(json!(5)));
+        let either = field("either");
+        assert_eq!(either.name.as_deref(), Some(UNION_NAME));
+        assert!(either.optional);
+        let names: Vec<_> = either.fields.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["int", "string", "Row2"]);
+        assert!(either.fields.iter().all(|f| f.schema.optional));
+        assert_eq!(field("next").name.as_deref(), Some("x.Row2"));
+        let list = field("list");
+        assert_eq!(list.kind, SchemaType::Map);
+        assert_eq!(
+            list.keys.as_deref().map(|k| k.kind),
+            Some(SchemaType::Int32)
+        );
+        assert_eq!(*field("single"), Schema::of(SchemaType::Int64));
+    }
+
+    #[test]
+    fn schemas_without_a_connect_form_are_refused_by_name() {
+        let options = AvroDataOptions::default();
+        let e = read_schema(
+            &json!({"type": "record", "name": "Node", "fields": [{"name": "next", "type": ["null", "Node"]}]}),
+            options,
+        )
+        .unwrap_err();
+        assert!(e.contains("Node contains itself"), "{e}");
+        let e =
+            read_schema(&json!({"type": "int", "connect.type": "int128"}), options).unwrap_err();
+        assert!(e.contains("int128"), "{e}");
+        let e = read_schema(
+            &json!({"type": "int", "logicalType": "date", "connect.version": 2}),
+            options,
+        )
+        .unwrap_err();
+        assert!(e.contains("connect.version 2"), "{e}");
+        let e = read_schema(&json!("null"), options).unwrap_err();
+        assert!(e.contains("standalone null"), "{e}");
+    }
+}

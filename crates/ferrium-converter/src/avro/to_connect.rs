@@ -237,3 +237,282 @@ fn avro_kind(avro: &Avro) -> &'static str {
         _ => "timestamp",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::avro::encode::encode;
+    use crate::avro::schema::{avro_schema, AvroDataOptions};
+    use crate::avro::AvroSettings;
+    use crate::test_events::{envelope, event, row};
+    use serde_json::json;
+    use std::collections::BTreeMap;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// Writes with the writer's schema and encoder, reads with apache-avro and this
+    /// module, as a sink would read what a Ferrium source wrote.
+    fn round_trip(data: &ConnectData, options: AvroDataOptions) -> ConnectData {
+        let avro_json = avro_schema(&data.schema, options);
+        let avro = apache_avro::Schema::parse(&avro_json).unwrap();
+        let mut bytes = Vec::new();
+        encode(
+            &data.schema,
+            &data.value,
+            options.enhanced_schema_support,
+            &mut bytes,
+        )
+        .unwrap();
+        let decoded = GenericDatumReader::builder(&avro)
+            .build()
+            .unwrap()
+            .read_value(&mut bytes.as_slice())
+            .unwrap();
+        let read = read_schema(&avro_json, options).unwrap();
+        let value = connect_value(&read, decoded).unwrap_or_else(|e| panic!("{e}"));
+        ConnectData::new(read.schema.clone(), value)
+    }
+
+    #[test]
+    fn debezium_events_read_back_equal_to_what_was_written() {
+        for data in [
+            event(Value::Null, row(1), "c"),
+            event(row(1), row(2), "u"),
+            event(row(2), Value::Null, "d"),
+        ] {
+            assert_eq!(round_trip(&data, AvroDataOptions::default()), data);
+        }
+    }
+
+    #[test]
+    fn enums_maps_and_nulls_read_back() {
+        let enhanced = AvroDataOptions {
+            enhanced_schema_support: true,
+            ..AvroDataOptions::default()
+        };
+        let colour = Schema::of(SchemaType::String)
+            .named("shop.Colour")
+            .param("io.confluent.connect.avro.Enum", "shop.Colour")
+            .param("io.confluent.connect.avro.Enum.RED", "RED")
+            .param("io.confluent.connect.avro.Enum.BLUE", "BLUE");
+        let schema = Arc::new(
+            Schema::record("shop.Row")
+                .field("colour", colour.optional())
+                .field(
+                    "named_map",
+                    Schema::map(
+                        Schema::of(SchemaType::Int64),
+                        Schema::of(SchemaType::String),
+                    )
+                    .named("shop.ById"),
+                )
+                .field(
+                    "optional_keys",
+                    Schema::map(
+                        Schema::of(SchemaType::String).optional(),
+                        Schema::of(SchemaType::Int8),
+                    ),
+                ),
+        );
+        let value = Value::Struct(vec![
+            Value::from("BLUE"),
+            Value::Map(vec![(Value::Int64(9), Value::from("nine"))]),
+            Value::Map(vec![
+                (Value::Null, Value::Int8(0)),
+                (Value::from("k"), Value::Int8(1)),
+            ]),
+        ]);
+        let data = ConnectData::new(schema, value);
+        assert_eq!(round_trip(&data, enhanced), data);
+        assert_eq!(round_trip(&data, AvroDataOptions::default()), data);
+        let optional = ConnectData::new(
+            Arc::new(
+                Schema::record("r")
+                    .field("a", Schema::of(SchemaType::Int32))
+                    .optional(),
+            ),
+            Value::Null,
+        );
+        assert_eq!(round_trip(&optional, AvroDataOptions::default()), optional);
+    }
+
+    #[test]
+    fn general_unions_are_structs_with_the_written_branch_set() {
+        let avro_json = json!({"type": "record", "name": "R", "fields": [
+            {"name": "u", "type": ["int", "null", "string"]}
+        ]});
+        let avro = apache_avro::Schema::parse(&avro_json).unwrap();
+        let read = read_schema(&avro_json, AvroDataOptions::default()).unwrap();
+        let union =
+            |branch, inner| Avro::Record(vec![("u".into(), Avro::Union(branch, Box::new(inner)))]);
+        for (written, expected) in [
+            (
+                union(2, Avro::String("s".into())),
+                Value::Struct(vec![Value::Null, Value::from("s")]),
+            ),
+            (
+                union(0, Avro::Int(4)),
+                Value::Struct(vec![Value::Int32(4), Value::Null]),
+            ),
+            (union(1, Avro::Null), Value::Null),
+        ] {
+            // Through the bytes, so the branch indexes are apache-avro's.
+            let bytes = apache_avro::writer::datum::GenericDatumWriter::builder(&avro)
+                .build()
+                .unwrap()
+                .write_value_to_vec(written)
+                .unwrap();
+            let decoded = GenericDatumReader::builder(&avro)
+                .build()
+                .unwrap()
+                .read_value(&mut bytes.as_slice())
+                .unwrap();
+            assert_eq!(
+                connect_value(&read, decoded).unwrap(),
+                Value::Struct(vec![expected])
+            );
+        }
+    }
+
+    #[test]
+    fn values_that_do_not_fit_are_named() {
+        let read = read_schema(
+            &json!({"type": "record", "name": "R", "fields": [{"name": "t", "type": {"type": "int", "connect.type": "int8"}}]}),
+            AvroDataOptions::default(),
+        )
+        .unwrap();
+        let e = connect_value(&read, Avro::Record(vec![("t".into(), Avro::Int(300))])).unwrap_err();
+        assert!(
+            e.contains("field 't'") && e.contains("300 is out of range for int8"),
+            "{e}"
+        );
+        let e = connect_value(&read, Avro::String("x".into())).unwrap_err();
+        assert!(e.contains("an Avro string for a Connect struct"), "{e}");
+    }
+
+    /// A schema registry answering `GET /schemas/ids/7` with `schema`, 404 for others,
+    /// counting the requests.
+    async fn registry(schema: String) -> (String, Arc<AtomicUsize>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let calls = Arc::new(AtomicUsize::new(0));
+        let counter = calls.clone();
+        tokio::spawn(async move {
+            while let Ok((mut socket, _)) = listener.accept().await {
+                counter.fetch_add(1, Ordering::SeqCst);
+                let mut request = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match socket.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => request.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let (status, body) = if request.starts_with(b"GET /schemas/ids/7 ") {
+                    ("200 OK", json!({ "schema": schema }).to_string())
+                } else {
+                    (
+                        "404 Not Found",
+                        json!({"error_code": 40403, "message": "Schema not found"}).to_string(),
+                    )
+                };
+                let response = format!(
+                    "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = socket.write_all(response.as_bytes()).await;
+            }
+        });
+        (url, calls)
+    }
+
+    fn converter(url: &str) -> AvroConverter {
+        let options = BTreeMap::from([
+            ("schema.registry.url".to_string(), url.to_string()),
+            ("retries.wait.ms".to_string(), "1".to_string()),
+        ]);
+        let mut problems = Vec::new();
+        let settings =
+            AvroSettings::parse("value.converter", false, false, &options, &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+        AvroConverter::new("value.converter", false, settings).unwrap()
+    }
+
+    fn framed(id: u32, data: &ConnectData) -> Vec<u8> {
+        let mut bytes = vec![0];
+        bytes.extend_from_slice(&id.to_be_bytes());
+        encode(&data.schema, &data.value, false, &mut bytes).unwrap();
+        bytes
+    }
+
+    #[tokio::test]
+    async fn framed_records_are_read_with_the_registered_schema_fetched_once() {
+        let data = event(Value::Null, row(1), "c");
+        let text = avro_schema(&data.schema, AvroDataOptions::default()).to_string();
+        let (url, calls) = registry(text).await;
+        let mut conv = converter(&url);
+        let stop = CancellationToken::new();
+        let first = conv
+            .to_connect("t", Some(&framed(7, &data)), &stop)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(first, data);
+        let other = event(row(1), row(2), "u");
+        let second = conv
+            .to_connect("t", Some(&framed(7, &other)), &stop)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(second, other);
+        assert!(Arc::ptr_eq(&first.schema, &second.schema));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(conv.to_connect("t", None, &stop).await.unwrap(), None);
+        assert_eq!(*envelope(), *first.schema);
+
+        let e = conv
+            .to_connect("t", Some(&framed(8, &data)), &stop)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, ConvertFailure::Record(m) if m.contains("schema id 8 is not in the schema registry")),
+            "{e}"
+        );
+        let e = conv
+            .to_connect("t", Some(b"{\"id\":1}"), &stop)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, ConvertFailure::Record(m) if m.contains("magic byte")),
+            "{e}"
+        );
+        let mut truncated = framed(7, &data);
+        truncated.truncate(12);
+        let e = conv
+            .to_connect("t", Some(&truncated), &stop)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&e, ConvertFailure::Record(m) if m.contains("does not decode with schema id 7")),
+            "{e}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_registry_is_waited_for_until_stopped() {
+        // A port nobody listens on.
+        let url = {
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            format!("http://{}", listener.local_addr().unwrap())
+        };
+        let mut conv = converter(&url);
+        let stop = CancellationToken::new();
+        stop.cancel();
+        let data = event(Value::Null, row(1), "c");
+        let e = conv
+            .to_connect("t", Some(&framed(7, &data)), &stop)
+            .await
+            .unwrap_err();
+        assert!(matches!(e, ConvertFailure::Stopped(_)), "{e}");
+    }
+}

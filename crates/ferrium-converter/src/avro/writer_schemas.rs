@@ -94,18 +94,4 @@ impl WriterSchemas {
         self.by_id.insert(id, schema.clone());
         Ok(schema)
     }
-
-    /// A schema known without the registry, for tests.
-    #[cfg(test)]
-    pub fn insert(&mut self, id: u32, json: Json) {
-        let avro = apache_avro::Schema::parse(&json).expect("a valid Avro schema");
-        self.by_id.insert(
-            id,
-            Arc::new(WriterSchema {
-                avro,
-                json,
-                connect: OnceLock::new(),
-            }),
-        );
-    }
 }
