@@ -41,6 +41,9 @@ pub enum Change {
         table: String,
         key: Vec<Cell>,
     },
+    /// A tombstone whose table name needs the change event's `source` block (which a
+    /// tombstone has not): it deletes from the table its topic's last event named.
+    DeleteInTopicTable { key: Vec<Cell> },
     Truncate {
         table: String,
     },
@@ -195,7 +198,9 @@ pub fn classify(
     record: &SourceRecord,
     at: &Coordinates,
 ) -> Result<Change, ChangeError> {
-    let Some(value) = &record.value else {
+    // A null value is a tombstone even when it carries a schema (as JsonConverter
+    // writes `{"schema": …, "payload": null}`).
+    let Some(value) = record.value.as_ref().filter(|v| !v.value.is_null()) else {
         // A tombstone: Debezium's delete marker, or a flattened delete.
         if !config.delete_enabled {
             return Ok(Change::Skip("tombstone with delete.enabled=false"));
@@ -203,9 +208,11 @@ pub fn classify(
         if config.primary_key_mode != PrimaryKeyMode::RecordKey {
             return Ok(Change::Skip("tombstone without a record key"));
         }
-        let table = table_name(config, &record.topic, None)?;
         let key = key_cells(config, record, at, None)?;
-        return Ok(Change::Delete { table, key });
+        return Ok(match table_name(config, &record.topic, None) {
+            Ok(table) => Change::Delete { table, key },
+            Err(_) => Change::DeleteInTopicTable { key },
+        });
     };
     if value.schema.kind != SchemaType::Struct {
         return Ok(Change::Skip("value is not a struct"));

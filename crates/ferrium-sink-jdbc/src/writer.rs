@@ -45,6 +45,8 @@ pub struct JdbcWriter {
     config: JdbcSinkConfig,
     target: Target,
     tables: HashMap<String, Option<Arc<TargetTable>>>,
+    /// The table each topic's last change went to, for tombstones.
+    topic_tables: HashMap<Arc<str>, String>,
     plans: HashMap<u64, Plan>,
     batch: Batch,
     next_offsets: BTreeMap<(Arc<str>, i32), i64>,
@@ -72,6 +74,7 @@ impl JdbcWriter {
             config,
             target,
             tables: HashMap::new(),
+            topic_tables: HashMap::new(),
             plans: HashMap::new(),
             next_offsets: BTreeMap::new(),
             pending: Flushed::default(),
@@ -111,8 +114,21 @@ impl JdbcWriter {
         at: &Coordinates,
         ts_ms: Option<i64>,
     ) -> Result<(), SinkError> {
-        let change = classify(&self.config, record, at).map_err(|e| SinkError::fail(e.0))?;
+        let mut change = classify(&self.config, record, at).map_err(|e| SinkError::fail(e.0))?;
+        if let Change::DeleteInTopicTable { key } = change {
+            change = match self.topic_tables.get(&at.topic) {
+                Some(table) => Change::Delete { table: table.clone(), key },
+                // Its delete came before a restart and was applied then.
+                None => Change::Skip("tombstone of a table not seen since the start"),
+            };
+        }
+        if let Change::Write { table, .. } | Change::Delete { table, .. } | Change::Truncate { table } = &change {
+            if self.topic_tables.get(&at.topic) != Some(table) {
+                self.topic_tables.insert(at.topic.clone(), table.clone());
+            }
+        }
         match change {
+            Change::DeleteInTopicTable { .. } => {}
             Change::Skip(why) => {
                 tracing::trace!(topic = %at.topic, offset = at.offset, why, "record not applied")
             }

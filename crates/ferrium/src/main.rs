@@ -159,12 +159,16 @@ async fn run(
             .collect();
         tracing::info!(connector = %config.name, config = %shown.join(", "), "starting connector");
         let name = config.name.clone();
-        let task = tokio::spawn(run_connector(
-            config,
-            worker.clone(),
-            delivery.clone(),
-            shutdown.clone(),
-        ));
+        let (worker, delivery, shutdown) = (worker.clone(), delivery.clone(), shutdown.clone());
+        let task = tokio::spawn(async move {
+            let name = config.name.clone();
+            let result = run_connector(config, worker, delivery, shutdown).await;
+            // Said when it happens, not when the other connectors end.
+            if let Err(error) = &result {
+                tracing::error!(connector = %name, %error, "connector failed");
+            }
+            result
+        });
         tasks.push((name, task));
     }
     let mut failed = false;
@@ -178,7 +182,6 @@ async fn run(
             }
             Ok(Err(error)) => {
                 failed = true;
-                tracing::error!(connector = %name, %error, "connector failed");
                 eprintln!("error: connector '{name}' failed: {error}");
             }
             Err(join) => {

@@ -31,7 +31,7 @@ use intake::{RawRecord, SinkIntake};
 pub(crate) use ferrium_sink_jdbc::CONNECTOR_CLASS;
 
 /// How often the topic list is read again for new topics (`topics.regex`) and partitions.
-const REFRESH: Duration = Duration::from_secs(10);
+const REFRESH: Duration = Duration::from_secs(3);
 
 type RunError = (ConnectorError, Option<(i64, Duration)>);
 
