@@ -1,0 +1,11 @@
+//! `ferrium verify`: proves a read model equals its source. A source table (PostgreSQL
+//! or MariaDB/MySQL) and its copy in another database (written by a JDBC sink, so its
+//! column types may differ) are each read once; the source leaves only key → 128-bit
+//! digest in memory, the target is compared against it, and the result is a [`Report`]
+//! of rows missing, extra and different, with samples.
+
+mod canonical;
+mod family;
+
+pub use canonical::canonical;
+pub use family::{plan, Canon, Family};
