@@ -5,7 +5,21 @@
 //! of rows missing, extra and different, with samples.
 
 mod canonical;
+mod catalog;
+mod columns;
+mod db;
+mod digest;
+mod error;
 mod family;
+mod report;
+mod sql;
+mod verify;
 
 pub use canonical::canonical;
+pub use catalog::ColumnInfo;
+pub use columns::ShapeDifference;
+pub use db::Endpoint;
+pub use error::{Side, VerifyError};
 pub use family::{plan, Canon, Family};
+pub use report::{ColumnDifference, DifferentRow, Key, KeyPart, Report, Samples};
+pub use verify::{default_target_table, verify, VerifyOptions};
