@@ -205,7 +205,7 @@ fn split_offset(t: &str) -> Option<(&str, i64)> {
     }
     let sign = if t.as_bytes()[at] == b'-' { -1 } else { 1 };
     let offset = t[at + 1..].replace(':', "");
-    if offset.is_empty() || offset.len() % 2 != 0 || offset.len() > 6 {
+    if offset.is_empty() || !offset.len().is_multiple_of(2) || offset.len() > 6 {
         return None;
     }
     let mut seconds = 0i64;

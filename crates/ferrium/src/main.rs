@@ -62,7 +62,7 @@ enum Command {
     },
     /// Compare a table with its copy in another database (PostgreSQL or MariaDB/MySQL):
     /// rows missing, extra and different. Exit 0 when equal, 1 on differences, 2 on error.
-    Verify(verify::VerifyArgs),
+    Verify(Box<verify::VerifyArgs>),
 }
 
 fn main() -> ExitCode {
@@ -110,7 +110,7 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Verify(args) => runtime.block_on(verify::run(args)),
+        Command::Verify(args) => runtime.block_on(verify::run(*args)),
         Command::ResetOffsets { connectors, worker } => {
             match runtime.block_on(reset(connectors, worker)) {
                 Ok(()) => ExitCode::SUCCESS,
