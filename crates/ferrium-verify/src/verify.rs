@@ -31,10 +31,40 @@ pub fn default_target_table(source_table: &str) -> String {
         .to_string()
 }
 
+/// A sample key, ordered part by part with integers by value, so samples read
+/// `id=7, id=100007` and not in text order.
+#[derive(PartialEq, Eq)]
+struct SampleKey(Box<str>);
+
+impl Ord for SampleKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        let (a, b) = (decode_key(&self.0), decode_key(&other.0));
+        for (x, y) in a.iter().zip(&b) {
+            let order = match (x, y) {
+                (Some(x), Some(y)) => match (x.parse::<i128>(), y.parse::<i128>()) {
+                    (Ok(x), Ok(y)) => x.cmp(&y),
+                    _ => x.cmp(y),
+                },
+                _ => x.cmp(y),
+            };
+            if order.is_ne() {
+                return order;
+            }
+        }
+        a.len().cmp(&b.len()).then_with(|| self.0.cmp(&other.0))
+    }
+}
+
+impl PartialOrd for SampleKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 /// The smallest `limit` keys offered, so samples do not depend on read order.
 struct Smallest {
     limit: usize,
-    keys: BTreeSet<Box<str>>,
+    keys: BTreeSet<SampleKey>,
 }
 
 impl Smallest {
@@ -49,13 +79,14 @@ impl Smallest {
         if self.limit == 0 {
             return;
         }
+        let key = SampleKey(key.into());
         if self.keys.len() >= self.limit {
             match self.keys.last() {
-                Some(last) if **last > *key => {}
+                Some(last) if *last > key => {}
                 _ => return,
             }
         }
-        self.keys.insert(key.into());
+        self.keys.insert(key);
         if self.keys.len() > self.limit {
             self.keys.pop_last();
         }
@@ -147,7 +178,7 @@ pub async fn verify(options: &VerifyOptions) -> Result<Report, VerifyError> {
             .collect()
     };
     let mut different_rows = Vec::new();
-    for encoded in &different_samples.keys {
+    for SampleKey(encoded) in &different_samples.keys {
         let key = decode_key(encoded);
         let s = source.lookup(&source_table, &source_columns, &key).await?;
         let t = target.lookup(&target_table, &target_columns, &key).await?;
@@ -176,7 +207,7 @@ pub async fn verify(options: &VerifyOptions) -> Result<Report, VerifyError> {
             columns,
         });
     }
-    let keys = |s: &Smallest| s.keys.iter().map(|k| to_key(k)).collect::<Vec<_>>();
+    let keys = |s: &Smallest| s.keys.iter().map(|k| to_key(&k.0)).collect::<Vec<_>>();
     Ok(Report {
         source: format!("{} {}", source.url.display(), source_table.display()),
         target: format!("{} {}", target.url.display(), target_table.display()),
@@ -219,11 +250,24 @@ mod tests {
 
     #[test]
     fn samples_are_the_smallest_keys_whatever_the_order() {
-        let mut s = Smallest::new(2);
-        for k in ["d", "b", "e", "a", "c"] {
+        let mut s = Smallest::new(3);
+        for k in [r#"["d"]"#, r#"["b"]"#, r#"["e"]"#, r#"["a"]"#, r#"["c"]"#] {
             s.offer(k);
         }
-        let kept: Vec<&str> = s.keys.iter().map(|k| &**k).collect();
-        assert_eq!(kept, ["a", "b"]);
+        let kept: Vec<&str> = s.keys.iter().map(|k| &*k.0).collect();
+        assert_eq!(kept, [r#"["a"]"#, r#"["b"]"#, r#"["c"]"#]);
+        // Integers by value, part by part.
+        let mut s = Smallest::new(3);
+        for k in [r#"["100007"]"#, r#"["7"]"#, r#"["999991"]"#, r#"["-1"]"#] {
+            s.offer(k);
+        }
+        let kept: Vec<&str> = s.keys.iter().map(|k| &*k.0).collect();
+        assert_eq!(kept, [r#"["-1"]"#, r#"["7"]"#, r#"["100007"]"#]);
+        let mut s = Smallest::new(2);
+        for k in [r#"["b","10"]"#, r#"["a","9"]"#, r#"["a","10"]"#] {
+            s.offer(k);
+        }
+        let kept: Vec<&str> = s.keys.iter().map(|k| &*k.0).collect();
+        assert_eq!(kept, [r#"["a","9"]"#, r#"["a","10"]"#]);
     }
 }
