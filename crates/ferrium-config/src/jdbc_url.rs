@@ -192,8 +192,8 @@ mod tests {
 
     #[test]
     fn parses_the_forms_users_write() {
-        let url = JdbcUrl::parse("jdbc:postgresql://127.0.0.1:5433/reads?currentSchema=app")
-            .unwrap();
+        let url =
+            JdbcUrl::parse("jdbc:postgresql://127.0.0.1:5433/reads?currentSchema=app").unwrap();
         assert_eq!(url.dialect, JdbcDialect::Postgres);
         assert_eq!((url.host.as_str(), url.port), ("127.0.0.1", 5433));
         assert_eq!(url.database, "reads");
@@ -215,6 +215,9 @@ mod tests {
         assert!(err("jdbc:postgresql://h:x/db").contains("port 'x'"));
         assert!(err("jdbc:postgresql://h/").contains("no database"));
         let e = err("jdbc:postgresql://h/db?targetServerType=primary&password=s3cret");
-        assert!(e.contains("'targetServerType'") && !e.contains("s3cret"), "{e}");
+        assert!(
+            e.contains("'targetServerType'") && !e.contains("s3cret"),
+            "{e}"
+        );
     }
 }
