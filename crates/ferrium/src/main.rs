@@ -1,13 +1,15 @@
 //! The `ferrium` command line: `ferrium run CONNECTOR.json [--worker WORKER.properties]`
 //! runs connectors in one process, like Kafka Connect's standalone mode;
 //! `ferrium serve WORKER.properties` is a long-running worker driven through the Kafka
-//! Connect REST API.
+//! Connect REST API; `ferrium verify` proves a copy of a table (a read model written by
+//! a JDBC sink) equals its source.
 //!
 //! Logs go to stderr; with the embedded default (no `bootstrap.servers`) stdout carries
 //! the events as JSON lines.
 
 mod logging;
 mod serve;
+mod verify;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -58,6 +60,9 @@ enum Command {
         #[arg(long)]
         worker: Option<PathBuf>,
     },
+    /// Compare a table with its copy in another database (PostgreSQL or MariaDB/MySQL):
+    /// rows missing, extra and different. Exit 0 when equal, 1 on differences, 2 on error.
+    Verify(Box<verify::VerifyArgs>),
 }
 
 fn main() -> ExitCode {
@@ -105,6 +110,7 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Command::Verify(args) => runtime.block_on(verify::run(*args)),
         Command::ResetOffsets { connectors, worker } => {
             match runtime.block_on(reset(connectors, worker)) {
                 Ok(()) => ExitCode::SUCCESS,
