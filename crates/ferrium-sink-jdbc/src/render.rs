@@ -87,6 +87,18 @@ fn time_text(micros: i64) -> String {
     }
 }
 
+/// Microseconds as a PostgreSQL interval, whole days apart (`1 day 02:03:04.5`), as
+/// PostgreSQL prints the intervals people write. Debezium's `MicroDuration` has already
+/// turned months into 30.4375 days; `interval.handling.mode=string` keeps them.
+fn interval_text(micros: i64) -> String {
+    let day = 86_400_000_000;
+    let (days, rest) = (micros / day, micros % day);
+    if days == 0 {
+        return time_text(rest);
+    }
+    format!("{days} days {}", time_text(rest))
+}
+
 fn timestamp_text(micros: i64) -> Result<String, String> {
     let at = DateTime::from_timestamp_micros(micros)
         .ok_or_else(|| format!("{micros} µs from the epoch is not a timestamp"))?
@@ -166,7 +178,7 @@ fn text(
         (K::Timestamp { unit }, Value::Int64(n)) => timestamp_text(micros_of(*unit, *n))?,
         (_, Value::Int16(n)) => n.to_string(),
         (_, Value::Int32(n)) => n.to_string(),
-        (K::IntervalMicros, Value::Int64(n)) if !mysql => format!("{n} microseconds"),
+        (K::IntervalMicros, Value::Int64(n)) if !mysql => interval_text(*n),
         (_, Value::Int64(n)) => n.to_string(),
         (_, Value::Float32(v)) if v.is_finite() => v.to_string(),
         (_, Value::Float32(v)) => float_text(f64::from(*v), dialect)?,
@@ -356,7 +368,11 @@ mod tests {
         );
         assert_eq!(
             pg(ColumnKind::IntervalMicros, Value::Int64(1_500_001)),
-            "1500001 microseconds"
+            "00:00:01.500001"
+        );
+        assert_eq!(
+            pg(ColumnKind::IntervalMicros, Value::Int64(-93_784_500_000)),
+            "-1 days -02:03:04.500000"
         );
         assert_eq!(
             my(

@@ -33,7 +33,12 @@ pub fn canonical<'a>(side: Family, canon: Canon, text: &'a str) -> Cow<'a, str> 
         Canon::Timestamp => timestamp(text),
         Canon::Interval => match side {
             Family::Interval | Family::Text { .. } | Family::Other => {
-                interval(text).map(|i| format!("{}mon {}d {}us", i.months, i.days, i.micros))
+                // Compared as PostgreSQL's `=` compares intervals: a month is 30 days and
+                // a day 24 hours, so '1 day 02:00' equals '26:00:00'.
+                interval(text).map(|i| {
+                    let days = i128::from(i.months) * 30 + i128::from(i.days);
+                    format!("{}us", days * 86_400_000_000 + i128::from(i.micros))
+                })
             }
             _ => None,
         },
@@ -528,7 +533,8 @@ mod tests {
     #[test]
     fn intervals() {
         let pg = c(Family::Interval, Canon::Interval, "P1Y2M-3DT-4H-5M-6.78S");
-        assert_eq!(pg, "14mon -3d -14706780000us");
+        assert_eq!(pg, "36014093220000us");
+        assert_eq!(c(Family::Interval, Canon::Interval, "P1D"), c(Family::Interval, Canon::Interval, "PT24H"));
         assert_eq!(c(TEXT, Canon::Interval, "P1Y2M-3DT-4H-5M-6.780000S"), pg);
         // Debezium: one month is 30.4375 days.
         assert_eq!(

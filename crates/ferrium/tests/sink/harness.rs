@@ -178,3 +178,43 @@ pub fn start_only(dir: &std::path::Path, tag: &str, connectors: &[Value]) -> Fer
 }
 
 pub use support::TestDb as PgDb;
+
+/// `ferrium verify` of a source table against its read model: (exit code, report).
+pub fn verify(source_url: &str, source_user: &str, source_table: &str, target: &Target, target_table: &str, extra: &[&str]) -> (i32, String) {
+    let target_url = target.jdbc_url();
+    let mut args = vec![
+        "verify",
+        "--source-url",
+        source_url,
+        "--source-user",
+        source_user,
+        "--source-table",
+        source_table,
+        "--target-url",
+        &target_url,
+        "--target-user",
+        target.username(),
+        "--target-table",
+        target_table,
+    ];
+    args.extend_from_slice(extra);
+    let out = std::process::Command::new(support::ferrium_binary())
+        .args(&args)
+        .output()
+        .expect("the ferrium binary starts");
+    (
+        out.status.code().unwrap_or(-1),
+        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+    )
+}
+
+/// Asserts that verify finds the read model equal to its source.
+pub fn assert_verified(source_url: &str, source_user: &str, source_table: &str, target: &Target, target_table: &str, extra: &[&str]) {
+    let (code, report) = verify(source_url, source_user, source_table, target, target_table, extra);
+    assert_eq!(code, 0, "verify found differences:\n{report}");
+    assert!(report.contains("0 missing, 0 extra, 0 different"), "{report}");
+}
+
+pub fn pg_url(db: &str) -> String {
+    format!("jdbc:postgresql://127.0.0.1:{}/{db}", pg_port())
+}

@@ -4,7 +4,7 @@
 //! added mid-stream, and an unchanged TOASTed value; every type family of the source
 //! lands as the matching column type with its full value.
 
-use crate::harness::{pg_source, start, PgDb, Target};
+use crate::harness::{assert_verified, pg_source, pg_url, start, verify, PgDb, Target};
 
 const SCHEMA: &str = "
     CREATE TABLE orders (
@@ -138,6 +138,13 @@ async fn scenario(tag: &str, flattened: bool) {
         .await;
     assert_eq!(stored, ["2"], "one offset row per partition read");
     ferrium.stop();
+    let source_url = pg_url(&source.name);
+    assert_verified(&source_url, "postgres", "public.orders", &target, &orders, &[]);
+    // A row changed by hand in the read model is found, named by key and column.
+    target.exec(&format!("UPDATE {orders} SET qty = 99 WHERE id = 1")).await;
+    let (code, report) = verify(&source_url, "postgres", "public.orders", &target, &orders, &[]);
+    assert_eq!(code, 1, "{report}");
+    assert!(report.contains("1 different") && report.contains("qty"), "{report}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
