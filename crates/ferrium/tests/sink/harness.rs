@@ -163,12 +163,33 @@ pub fn pg_source(db: &TestDb, prefix: &str, extra: &[(&str, &str)]) -> Value {
     db.connector(&options)
 }
 
-/// Runs the connectors and waits until the source streams.
+/// Runs the connectors and waits until the PostgreSQL source streams.
 pub fn start(dir: &std::path::Path, tag: &str, connectors: &[Value]) -> Ferrium {
+    start_waiting(dir, tag, connectors, "streaming started")
+}
+
+/// Runs the connectors and waits for `line` in the log.
+pub fn start_waiting(dir: &std::path::Path, tag: &str, connectors: &[Value], line: &str) -> Ferrium {
     let worker = kafka_worker(dir, tag, &[]);
     let ferrium = Ferrium::start(&write_connectors(dir, connectors), &worker);
-    ferrium.wait_for_log("streaming started");
+    ferrium.wait_for_log(line);
     ferrium
+}
+
+/// The MariaDB source's config, topic prefix `prefix`, its schema history in Kafka.
+pub fn mariadb_source(db: &mysql_support::TestDb, prefix: &str) -> Value {
+    let servers = kafka_bootstrap();
+    let history = format!("{prefix}.history");
+    db.connector(&[
+        ("topic.prefix", prefix),
+        ("include.schema.changes", "false"),
+        ("schema.history.internal.kafka.bootstrap.servers", &servers),
+        ("schema.history.internal.kafka.topic", &history),
+    ])
+}
+
+pub fn mariadb_url(db: &str) -> String {
+    format!("jdbc:mariadb://127.0.0.1:{}/{db}", mysql_support::mariadb_port())
 }
 
 /// Runs connectors without waiting for anything (a sink alone).

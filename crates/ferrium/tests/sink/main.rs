@@ -12,4 +12,5 @@ mod support;
 mod mysql_support;
 
 mod harness;
+mod cross;
 mod pg_to_pg;
