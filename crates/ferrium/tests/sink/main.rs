@@ -13,4 +13,5 @@ mod mysql_support;
 
 mod harness;
 mod cross;
+mod exactly_once;
 mod pg_to_pg;
