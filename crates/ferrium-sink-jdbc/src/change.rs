@@ -43,7 +43,9 @@ pub enum Change {
     },
     /// A tombstone whose table name needs the change event's `source` block (which a
     /// tombstone has not): it deletes from the table its topic's last event named.
-    DeleteInTopicTable { key: Vec<Cell> },
+    DeleteInTopicTable {
+        key: Vec<Cell>,
+    },
     Truncate {
         table: String,
     },

@@ -117,12 +117,18 @@ impl JdbcWriter {
         let mut change = classify(&self.config, record, at).map_err(|e| SinkError::fail(e.0))?;
         if let Change::DeleteInTopicTable { key } = change {
             change = match self.topic_tables.get(&at.topic) {
-                Some(table) => Change::Delete { table: table.clone(), key },
+                Some(table) => Change::Delete {
+                    table: table.clone(),
+                    key,
+                },
                 // Its delete came before a restart and was applied then.
                 None => Change::Skip("tombstone of a table not seen since the start"),
             };
         }
-        if let Change::Write { table, .. } | Change::Delete { table, .. } | Change::Truncate { table } = &change {
+        if let Change::Write { table, .. }
+        | Change::Delete { table, .. }
+        | Change::Truncate { table } = &change
+        {
             if self.topic_tables.get(&at.topic) != Some(table) {
                 self.topic_tables.insert(at.topic.clone(), table.clone());
             }

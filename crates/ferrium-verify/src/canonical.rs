@@ -534,7 +534,10 @@ mod tests {
     fn intervals() {
         let pg = c(Family::Interval, Canon::Interval, "P1Y2M-3DT-4H-5M-6.78S");
         assert_eq!(pg, "36014093220000us");
-        assert_eq!(c(Family::Interval, Canon::Interval, "P1D"), c(Family::Interval, Canon::Interval, "PT24H"));
+        assert_eq!(
+            c(Family::Interval, Canon::Interval, "P1D"),
+            c(Family::Interval, Canon::Interval, "PT24H")
+        );
         assert_eq!(c(TEXT, Canon::Interval, "P1Y2M-3DT-4H-5M-6.780000S"), pg);
         // Debezium: one month is 30.4375 days.
         assert_eq!(

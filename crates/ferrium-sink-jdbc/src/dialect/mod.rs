@@ -31,15 +31,17 @@ pub struct AppliedOffset {
 }
 
 pub enum Target {
-    Postgres(postgres::PgTarget),
-    Mysql(mysql::MyTarget),
+    Postgres(Box<postgres::PgTarget>),
+    Mysql(Box<mysql::MyTarget>),
 }
 
 impl Target {
     pub async fn connect(config: &JdbcSinkConfig) -> Result<Target, SinkError> {
         Ok(match config.url.dialect {
-            JdbcDialect::Postgres => Target::Postgres(postgres::PgTarget::connect(config).await?),
-            JdbcDialect::Mysql => Target::Mysql(mysql::MyTarget::connect(config).await?),
+            JdbcDialect::Postgres => {
+                Target::Postgres(Box::new(postgres::PgTarget::connect(config).await?))
+            }
+            JdbcDialect::Mysql => Target::Mysql(Box::new(mysql::MyTarget::connect(config).await?)),
         })
     }
 

@@ -2,7 +2,10 @@
 //! MariaDB, each type family landing as the target's matching column type, proved
 //! equal to the source by `ferrium verify`.
 
-use crate::harness::{assert_verified, mariadb_source, mariadb_url, pg_source, pg_url, start, start_waiting, PgDb, Target};
+use crate::harness::{
+    assert_verified, mariadb_source, mariadb_url, pg_source, pg_url, start, start_waiting, PgDb,
+    Target,
+};
 use crate::mysql_support;
 
 const SINK: &[(&str, &str)] = &[
@@ -27,7 +30,12 @@ async fn mariadb_changes_build_a_postgresql_read_model() {
     let prefix = source.name.clone();
     let topic = format!("{prefix}.{}.orders", source.name);
     let sink = target.sink(&format!("{prefix}-sink"), &topic, SINK);
-    let ferrium = start_waiting(source.dir.path(), &prefix, &[mariadb_source(&source, &prefix), sink], "streaming the binlog");
+    let ferrium = start_waiting(
+        source.dir.path(),
+        &prefix,
+        &[mariadb_source(&source, &prefix), sink],
+        "streaming the binlog",
+    );
     source
         .exec(
             "INSERT INTO orders VALUES
@@ -41,11 +49,22 @@ async fn mariadb_changes_build_a_postgresql_read_model() {
         )
         .await;
     target
-        .wait_for_rows("SELECT id::text, customer FROM orders ORDER BY id", &["1|ann2", "30|cy"], &ferrium)
+        .wait_for_rows(
+            "SELECT id::text, customer FROM orders ORDER BY id",
+            &["1|ann2", "30|cy"],
+            &ferrium,
+        )
         .await;
     ferrium.stop();
     let source_table = format!("{}.orders", source.name);
-    assert_verified(&mariadb_url(&source.name), "root", &source_table, &target, "orders", &[]);
+    assert_verified(
+        &mariadb_url(&source.name),
+        "root",
+        &source_table,
+        &target,
+        "orders",
+        &[],
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -62,7 +81,11 @@ async fn postgresql_changes_build_a_mariadb_read_model() {
     let prefix = source.name.clone();
     let topic = format!("{prefix}.public.orders");
     let sink = target.sink(&format!("{prefix}-sink"), &topic, SINK);
-    let ferrium = start(source.dir.path(), &prefix, &[pg_source(&source, &prefix, &[]), sink]);
+    let ferrium = start(
+        source.dir.path(),
+        &prefix,
+        &[pg_source(&source, &prefix, &[]), sink],
+    );
     source
         .exec(
             "INSERT INTO orders VALUES
@@ -77,8 +100,19 @@ async fn postgresql_changes_build_a_mariadb_read_model() {
         )
         .await;
     target
-        .wait_for_rows("SELECT CAST(id AS CHAR), customer FROM orders ORDER BY id", &["1|ann2", "30|cy"], &ferrium)
+        .wait_for_rows(
+            "SELECT CAST(id AS CHAR), customer FROM orders ORDER BY id",
+            &["1|ann2", "30|cy"],
+            &ferrium,
+        )
         .await;
     ferrium.stop();
-    assert_verified(&pg_url(&source.name), "postgres", "public.orders", &target, "orders", &[]);
+    assert_verified(
+        &pg_url(&source.name),
+        "postgres",
+        "public.orders",
+        &target,
+        "orders",
+        &[],
+    );
 }

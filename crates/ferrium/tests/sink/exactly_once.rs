@@ -18,11 +18,17 @@ async fn count(target: &mut Target, table: &str) -> usize {
 #[tokio::test(flavor = "multi_thread")]
 async fn kill_9_of_the_sink_loses_and_repeats_nothing() {
     let source = PgDb::create("sink_eos").await;
-    source.exec("CREATE TABLE events (id int PRIMARY KEY, v int NOT NULL)").await;
+    source
+        .exec("CREATE TABLE events (id int PRIMARY KEY, v int NOT NULL)")
+        .await;
     let mut target = Target::postgres("sink_eos_rm").await;
     let prefix = source.name.clone();
     let topic = format!("{prefix}.public.events");
-    let producer = start(source.dir.path(), &prefix, &[pg_source(&source, &prefix, &[])]);
+    let producer = start(
+        source.dir.path(),
+        &prefix,
+        &[pg_source(&source, &prefix, &[])],
+    );
     let sink = target.sink(
         &format!("{prefix}-sink"),
         &topic,
@@ -53,7 +59,11 @@ async fn kill_9_of_the_sink_loses_and_repeats_nothing() {
             // Kill while the sink is part-way: some rows applied, more to come.
             let deadline = std::time::Instant::now() + Duration::from_secs(60);
             while count(&mut target, "events").await == 0 {
-                assert!(std::time::Instant::now() < deadline, "the sink applied nothing:\n{}", consumer.log());
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "the sink applied nothing:\n{}",
+                    consumer.log()
+                );
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
             consumer.kill9();
@@ -76,5 +86,12 @@ async fn kill_9_of_the_sink_loses_and_repeats_nothing() {
     }
     consumer.stop();
     producer.stop();
-    assert_verified(&pg_url(&source.name), "postgres", "public.events", &target, "events", &[]);
+    assert_verified(
+        &pg_url(&source.name),
+        "postgres",
+        "public.events",
+        &target,
+        "events",
+        &[],
+    );
 }

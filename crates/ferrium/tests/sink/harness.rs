@@ -35,7 +35,9 @@ impl Target {
 
     pub fn jdbc_url(&self) -> String {
         match self {
-            Target::Postgres(db) => format!("jdbc:postgresql://127.0.0.1:{}/{}", pg_port(), db.name),
+            Target::Postgres(db) => {
+                format!("jdbc:postgresql://127.0.0.1:{}/{}", pg_port(), db.name)
+            }
             Target::Mariadb(db) => format!(
                 "jdbc:mariadb://127.0.0.1:{}/{}",
                 mysql_support::mariadb_port(),
@@ -56,7 +58,10 @@ impl Target {
     pub fn sink(&self, name: &str, topics: &str, extra: &[(&str, &str)]) -> Value {
         let mut config = serde_json::Map::new();
         for (k, v) in [
-            ("connector.class", "io.debezium.connector.jdbc.JdbcSinkConnector"),
+            (
+                "connector.class",
+                "io.debezium.connector.jdbc.JdbcSinkConnector",
+            ),
             ("connection.username", self.username()),
             ("connection.password", ""),
         ] {
@@ -96,7 +101,9 @@ impl Target {
                         (0..r.len())
                             .map(|i| match r.as_ref(i) {
                                 Some(mysql_async::Value::NULL) | None => "∅".to_string(),
-                                Some(mysql_async::Value::Bytes(b)) => String::from_utf8_lossy(b).into_owned(),
+                                Some(mysql_async::Value::Bytes(b)) => {
+                                    String::from_utf8_lossy(b).into_owned()
+                                }
                                 Some(other) => other.as_sql(true),
                             })
                             .collect::<Vec<_>>()
@@ -152,7 +159,11 @@ pub fn kafka_worker(dir: &std::path::Path, tag: &str, extra: &[&str]) -> PathBuf
 /// Writes connectors to one file for `ferrium run`.
 pub fn write_connectors(dir: &std::path::Path, connectors: &[Value]) -> PathBuf {
     let path = dir.join("connectors.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&Value::Array(connectors.to_vec())).unwrap()).unwrap();
+    std::fs::write(
+        &path,
+        serde_json::to_string_pretty(&Value::Array(connectors.to_vec())).unwrap(),
+    )
+    .unwrap();
     path
 }
 
@@ -169,7 +180,12 @@ pub fn start(dir: &std::path::Path, tag: &str, connectors: &[Value]) -> Ferrium 
 }
 
 /// Runs the connectors and waits for `line` in the log.
-pub fn start_waiting(dir: &std::path::Path, tag: &str, connectors: &[Value], line: &str) -> Ferrium {
+pub fn start_waiting(
+    dir: &std::path::Path,
+    tag: &str,
+    connectors: &[Value],
+    line: &str,
+) -> Ferrium {
     let worker = kafka_worker(dir, tag, &[]);
     let ferrium = Ferrium::start(&write_connectors(dir, connectors), &worker);
     ferrium.wait_for_log(line);
@@ -189,7 +205,10 @@ pub fn mariadb_source(db: &mysql_support::TestDb, prefix: &str) -> Value {
 }
 
 pub fn mariadb_url(db: &str) -> String {
-    format!("jdbc:mariadb://127.0.0.1:{}/{db}", mysql_support::mariadb_port())
+    format!(
+        "jdbc:mariadb://127.0.0.1:{}/{db}",
+        mysql_support::mariadb_port()
+    )
 }
 
 /// Runs connectors without waiting for anything (a sink alone).
@@ -201,7 +220,14 @@ pub fn start_only(dir: &std::path::Path, tag: &str, connectors: &[Value]) -> Fer
 pub use support::TestDb as PgDb;
 
 /// `ferrium verify` of a source table against its read model: (exit code, report).
-pub fn verify(source_url: &str, source_user: &str, source_table: &str, target: &Target, target_table: &str, extra: &[&str]) -> (i32, String) {
+pub fn verify(
+    source_url: &str,
+    source_user: &str,
+    source_table: &str,
+    target: &Target,
+    target_table: &str,
+    extra: &[&str],
+) -> (i32, String) {
     let target_url = target.jdbc_url();
     let mut args = vec![
         "verify",
@@ -225,15 +251,36 @@ pub fn verify(source_url: &str, source_user: &str, source_table: &str, target: &
         .expect("the ferrium binary starts");
     (
         out.status.code().unwrap_or(-1),
-        format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
     )
 }
 
 /// Asserts that verify finds the read model equal to its source.
-pub fn assert_verified(source_url: &str, source_user: &str, source_table: &str, target: &Target, target_table: &str, extra: &[&str]) {
-    let (code, report) = verify(source_url, source_user, source_table, target, target_table, extra);
+pub fn assert_verified(
+    source_url: &str,
+    source_user: &str,
+    source_table: &str,
+    target: &Target,
+    target_table: &str,
+    extra: &[&str],
+) {
+    let (code, report) = verify(
+        source_url,
+        source_user,
+        source_table,
+        target,
+        target_table,
+        extra,
+    );
     assert_eq!(code, 0, "verify found differences:\n{report}");
-    assert!(report.contains("0 missing, 0 extra, 0 different"), "{report}");
+    assert!(
+        report.contains("0 missing, 0 extra, 0 different"),
+        "{report}"
+    );
 }
 
 pub fn pg_url(db: &str) -> String {

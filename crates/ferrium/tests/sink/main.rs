@@ -11,7 +11,14 @@ mod support;
 #[path = "../mysql/support.rs"]
 mod mysql_support;
 
-mod harness;
+#[path = "../rest/http.rs"]
+mod http;
+#[path = "../rest/worker.rs"]
+mod worker;
+
+mod bad_input;
 mod cross;
 mod exactly_once;
+mod harness;
 mod pg_to_pg;
+mod replay;

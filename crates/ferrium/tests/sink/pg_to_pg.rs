@@ -70,8 +70,14 @@ async fn scenario(tag: &str, flattened: bool) {
     if flattened {
         sink_options.extend([
             ("transforms", "unwrap"),
-            ("transforms.unwrap.type", "io.debezium.transforms.ExtractNewRecordState"),
-            ("transforms.unwrap.delete.tombstone.handling.mode", "tombstone"),
+            (
+                "transforms.unwrap.type",
+                "io.debezium.transforms.ExtractNewRecordState",
+            ),
+            (
+                "transforms.unwrap.delete.tombstone.handling.mode",
+                "tombstone",
+            ),
             ("collection.name.format", "rm_${topic}"),
         ]);
     } else {
@@ -83,10 +89,16 @@ async fn scenario(tag: &str, flattened: bool) {
     let ferrium = start(
         source.dir.path(),
         &prefix,
-        &[pg_source(&source, &prefix, &[("skipped.operations", "none")]), sink],
+        &[
+            pg_source(&source, &prefix, &[("skipped.operations", "none")]),
+            sink,
+        ],
     );
     let (orders, items) = if flattened {
-        (format!("rm_{prefix}_public_orders"), format!("rm_{prefix}_public_items"))
+        (
+            format!("rm_{prefix}_public_orders"),
+            format!("rm_{prefix}_public_items"),
+        )
     } else {
         ("orders".to_string(), "items".to_string())
     };
@@ -106,10 +118,14 @@ async fn scenario(tag: &str, flattened: bool) {
         .await;
     // An update that leaves the TOASTed payload unchanged, a primary-key change, a
     // delete, and a truncate.
-    source.exec("UPDATE orders SET customer = 'ann2' WHERE id = 1").await;
+    source
+        .exec("UPDATE orders SET customer = 'ann2' WHERE id = 1")
+        .await;
     source.exec("UPDATE orders SET id = 30 WHERE id = 3").await;
     source.exec("DELETE FROM orders WHERE id = 2").await;
-    source.exec("TRUNCATE items; INSERT INTO items VALUES (3, 'three')").await;
+    source
+        .exec("TRUNCATE items; INSERT INTO items VALUES (3, 'three')")
+        .await;
     // A column added mid-stream, under schema.evolution=basic.
     source.exec("ALTER TABLE orders ADD COLUMN note text").await;
     source
@@ -119,7 +135,9 @@ async fn scenario(tag: &str, flattened: bool) {
     let expected = source_rows(&source, &select("orders")).await;
     assert_eq!(expected.len(), 3, "{expected:?}");
     let expected: Vec<&str> = expected.iter().map(String::as_str).collect();
-    target.wait_for_rows(&select(&orders), &expected, &ferrium).await;
+    target
+        .wait_for_rows(&select(&orders), &expected, &ferrium)
+        .await;
     // ExtractNewRecordState drops truncate events, as Debezium's does: a flattened
     // read model keeps the truncated rows.
     let items_expected: &[&str] = if flattened {
@@ -128,7 +146,11 @@ async fn scenario(tag: &str, flattened: bool) {
         &["3|three"]
     };
     target
-        .wait_for_rows(&format!("SELECT id::text, name FROM {items} ORDER BY id"), items_expected, &ferrium)
+        .wait_for_rows(
+            &format!("SELECT id::text, name FROM {items} ORDER BY id"),
+            items_expected,
+            &ferrium,
+        )
         .await;
     // The applied offsets sit in the target, beside the rows.
     let stored = target
@@ -139,12 +161,31 @@ async fn scenario(tag: &str, flattened: bool) {
     assert_eq!(stored, ["2"], "one offset row per partition read");
     ferrium.stop();
     let source_url = pg_url(&source.name);
-    assert_verified(&source_url, "postgres", "public.orders", &target, &orders, &[]);
+    assert_verified(
+        &source_url,
+        "postgres",
+        "public.orders",
+        &target,
+        &orders,
+        &[],
+    );
     // A row changed by hand in the read model is found, named by key and column.
-    target.exec(&format!("UPDATE {orders} SET qty = 99 WHERE id = 1")).await;
-    let (code, report) = verify(&source_url, "postgres", "public.orders", &target, &orders, &[]);
+    target
+        .exec(&format!("UPDATE {orders} SET qty = 99 WHERE id = 1"))
+        .await;
+    let (code, report) = verify(
+        &source_url,
+        "postgres",
+        "public.orders",
+        &target,
+        &orders,
+        &[],
+    );
     assert_eq!(code, 1, "{report}");
-    assert!(report.contains("1 different") && report.contains("qty"), "{report}");
+    assert!(
+        report.contains("1 different") && report.contains("qty"),
+        "{report}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
