@@ -5,6 +5,14 @@
 #[path = "../e2e/support.rs"]
 mod support;
 
+#[allow(clippy::duplicate_mod)]
+#[path = "../mysql/support.rs"]
+mod mysql_support;
+
+#[path = "../sink/harness.rs"]
+#[allow(dead_code)]
+mod harness;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
 use std::time::Duration;
@@ -374,4 +382,99 @@ async fn schema_registry_outage_holds_records_and_loses_none() {
     wait_for_log(&ferrium, "the schema registry answers again", 1);
     assert!(ferrium.stop().success());
     db.drop().await;
+}
+
+/// The JDBC sink in upsert mode through a `kill -9`, a broker restart and a restart of
+/// the target database, under inserts, updates and deletes: the read model ends equal
+/// to its source, which `ferrium verify` proves.
+#[tokio::test(flavor = "multi_thread")]
+async fn jdbc_sink_through_kill_9_a_broker_restart_and_a_target_restart() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    let source = TestDb::create("sinkfaults").await;
+    source
+        .exec("CREATE TABLE items (id int PRIMARY KEY, v int NOT NULL, note text)")
+        .await;
+    let target = harness::Target::postgres("sinkfaults_rm").await;
+    let prefix = source.name.clone();
+    let producer = harness::start(
+        source.dir.path(),
+        &prefix,
+        &[harness::pg_source(&source, &prefix, &[])],
+    );
+    let sink = target.sink(
+        &format!("{prefix}-sink"),
+        &format!("{prefix}.public.items"),
+        &[
+            ("insert.mode", "upsert"),
+            ("primary.key.mode", "record_key"),
+            ("delete.enabled", "true"),
+            ("schema.evolution", "basic"),
+            ("collection.name.format", "${source.table}"),
+            ("batch.size", "200"),
+        ],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let start_sink = || {
+        harness::start_only(
+            dir.path(),
+            &format!("{prefix}-sink"),
+            std::slice::from_ref(&sink),
+        )
+    };
+    let mut consumer = start_sink();
+    for round in 0..6 {
+        let base = round * 1000;
+        source
+            .exec(&format!(
+                "INSERT INTO items SELECT i, i, 'n' || i FROM generate_series({}, {}) i;
+                 UPDATE items SET v = v + 1, note = NULL WHERE id % 3 = 0 AND id > {base};
+                 DELETE FROM items WHERE id % 7 = 0 AND id > {base};",
+                base + 1,
+                base + 1000
+            ))
+            .await;
+        match round {
+            1 => {
+                consumer.kill9();
+                consumer = start_sink();
+            }
+            2 => restart("kafka"),
+            3 => restart("postgres"),
+            _ => {}
+        }
+    }
+    let expected = source
+        .client
+        .query_one("SELECT count(*)::text FROM items", &[])
+        .await
+        .map(|r| r.get::<_, String>(0))
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(180);
+    loop {
+        // The target's client died with the restart: read through a new one.
+        let fresh = match &target {
+            harness::Target::Postgres(db) => support::connect(&db.name).await,
+            harness::Target::Mariadb(_) => unreachable!(),
+        };
+        let got = fresh
+            .query_one("SELECT count(*)::text FROM items", &[])
+            .await
+            .map(|r| r.get::<_, String>(0))
+            .unwrap_or_default();
+        if got == expected {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{got} of {expected} rows; sink log:\n{}",
+            consumer.log()
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    consumer.stop();
+    producer.stop();
+    let url = harness::pg_url(&source.name);
+    harness::assert_verified(&url, "postgres", "public.items", &target, "items", &[]);
+    source.drop().await;
+    target.drop().await;
 }

@@ -47,6 +47,8 @@ async fn an_unreachable_target_is_named() {
         log.contains("cannot reach the target database jdbc:postgresql://127.0.0.1:1/nowhere"),
         "{log}"
     );
+    ferrium.stop();
+    target.drop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -82,6 +84,9 @@ async fn a_conflicting_column_type_is_named_and_nothing_is_applied() {
         target.rows("SELECT count(*)::text FROM orders").await,
         ["0"]
     );
+    ferrium.stop();
+    source.drop().await;
+    target.drop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -115,6 +120,9 @@ async fn a_record_without_a_key_under_record_key_names_the_fix() {
             .is_empty(),
         "no table was created"
     );
+    ferrium.stop();
+    source.drop().await;
+    target.drop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -139,4 +147,6 @@ async fn a_missing_privilege_names_the_grant() {
         log.contains(&format!("the user '{user}' lacks a privilege")) && log.contains("GRANT"),
         "{log}"
     );
+    ferrium.stop();
+    target.drop().await;
 }

@@ -65,6 +65,8 @@ async fn mariadb_changes_build_a_postgresql_read_model() {
         "orders",
         &[],
     );
+    source.drop().await;
+    target.drop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -115,4 +117,6 @@ async fn postgresql_changes_build_a_mariadb_read_model() {
         "orders",
         &[],
     );
+    source.drop().await;
+    target.drop().await;
 }

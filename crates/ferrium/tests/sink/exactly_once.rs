@@ -94,4 +94,6 @@ async fn kill_9_of_the_sink_loses_and_repeats_nothing() {
         "events",
         &[],
     );
+    source.drop().await;
+    target.drop().await;
 }

@@ -115,6 +115,14 @@ impl Target {
         }
     }
 
+    /// Drops the target database.
+    pub async fn drop(self) {
+        match self {
+            Target::Postgres(db) => db.drop().await,
+            Target::Mariadb(db) => db.drop().await,
+        }
+    }
+
     pub async fn exec(&mut self, sql: &str) {
         match self {
             Target::Postgres(db) => db.exec(sql).await,
@@ -217,6 +225,7 @@ pub fn start_only(dir: &std::path::Path, tag: &str, connectors: &[Value]) -> Fer
     Ferrium::start(&write_connectors(dir, connectors), &worker)
 }
 
+#[allow(unused_imports)]
 pub use support::TestDb as PgDb;
 
 /// `ferrium verify` of a source table against its read model: (exit code, report).

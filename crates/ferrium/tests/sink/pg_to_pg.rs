@@ -186,6 +186,8 @@ async fn scenario(tag: &str, flattened: bool) {
         report.contains("1 different") && report.contains("qty"),
         "{report}"
     );
+    source.drop().await;
+    target.drop().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -132,4 +132,6 @@ async fn offsets_reset_over_rest_rebuilds_the_read_model() {
         &[],
     );
     drop(w);
+    source.drop().await;
+    target.drop().await;
 }
