@@ -390,7 +390,7 @@ async fn schema_registry_outage_holds_records_and_loses_none() {
 #[tokio::test(flavor = "multi_thread")]
 async fn jdbc_sink_through_kill_9_a_broker_restart_and_a_target_restart() {
     let _serial = ONE_AT_A_TIME.lock().await;
-    let source = TestDb::create("sinkfaults").await;
+    let mut source = TestDb::create("sinkfaults").await;
     source
         .exec("CREATE TABLE items (id int PRIMARY KEY, v int NOT NULL, note text)")
         .await;
@@ -439,7 +439,11 @@ async fn jdbc_sink_through_kill_9_a_broker_restart_and_a_target_restart() {
                 consumer = start_sink();
             }
             2 => restart("kafka"),
-            3 => restart("postgres"),
+            3 => {
+                restart("postgres");
+                // The test's own connection died with the server.
+                source.client = support::connect(&source.name).await;
+            }
             _ => {}
         }
     }
