@@ -28,4 +28,5 @@ pub use flow_metrics::{active_topics, reset_active_topics};
 pub use intake::Intake;
 pub use pipeline::{run_pipeline, PipelineSettings};
 pub use reset::reset_offsets;
+pub use sink_task::replay::{replay_sink, ReplayFrom, ReplayProgress, ReplaySummary};
 pub use worker::{connector_type, Worker};

@@ -9,6 +9,7 @@
 
 mod logging;
 mod serve;
+mod replay;
 mod verify;
 
 use std::path::PathBuf;
@@ -63,6 +64,9 @@ enum Command {
     /// Compare a table with its copy in another database (PostgreSQL or MariaDB/MySQL):
     /// rows missing, extra and different. Exit 0 when equal, 1 on differences, 2 on error.
     Verify(Box<verify::VerifyArgs>),
+    /// Rebuild a JDBC sink's read model into a fresh table from the earliest offset, an
+    /// offset or a timestamp, up to the topics' end when it starts.
+    Replay(replay::ReplayArgs),
 }
 
 fn main() -> ExitCode {
@@ -111,6 +115,13 @@ fn main() -> ExitCode {
             }
         }
         Command::Verify(args) => runtime.block_on(verify::run(*args)),
+        Command::Replay(args) => match runtime.block_on(replay::run(args)) {
+            Ok(code) => code,
+            Err(error) => {
+                eprintln!("error: {error:#}");
+                ExitCode::from(2)
+            }
+        },
         Command::ResetOffsets { connectors, worker } => {
             match runtime.block_on(reset(connectors, worker)) {
                 Ok(()) => ExitCode::SUCCESS,
@@ -236,7 +247,7 @@ pub(crate) async fn open_delivery(
     }
 }
 
-fn spawn_signal_handler(shutdown: CancellationToken) {
+pub(crate) fn spawn_signal_handler(shutdown: CancellationToken) {
     tokio::spawn(async move {
         let ctrl_c = tokio::signal::ctrl_c();
         #[cfg(unix)]

@@ -11,6 +11,7 @@
 mod consumer;
 mod intake;
 pub(crate) mod offsets;
+pub mod replay;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -95,6 +96,33 @@ pub(crate) async fn run_once(
     worker: &WorkerConfig,
     shutdown: &CancellationToken,
 ) -> Result<ConnectorOutcome, RunError> {
+    run(config, worker, shutdown, None).await
+}
+
+/// A run that ends once every partition reached `ends` (a replay), counting records.
+pub(crate) struct Until {
+    pub from: replay::ReplayFrom,
+    pub ends: BTreeMap<(String, i32), i64>,
+    pub done: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Until {
+    fn reached(&self, consumed: &BTreeMap<(Arc<str>, i32), i64>) -> bool {
+        self.ends.iter().all(|((topic, partition), end)| {
+            *end <= 0
+                || consumed
+                    .get(&(Arc::from(topic.as_str()), *partition))
+                    .is_some_and(|next| next >= end)
+        })
+    }
+}
+
+async fn run(
+    config: &ConnectorConfig,
+    worker: &WorkerConfig,
+    shutdown: &CancellationToken,
+    until: Option<&Until>,
+) -> Result<ConnectorOutcome, RunError> {
     let settings = sink_config(config).map_err(|e| (e, None))?;
     let retry = Some((
         i64::from(settings.flush_max_retries),
@@ -120,17 +148,25 @@ pub(crate) async fn run_once(
     let mut writer = JdbcWriter::open(settings)
         .await
         .map_err(|e| (connector_error(e), retry))?;
-    let stored = stored_map(
-        &writer
-            .stored_offsets()
-            .await
-            .map_err(|e| (connector_error(e), retry))?,
-    );
     let consumer = Arc::new(consumer::consumer(worker, config).map_err(|e| (e, None))?);
     let mut assigned: BTreeSet<(String, i32)> = BTreeSet::new();
     let found = partitions(&consumer, &topics)
         .await
         .map_err(|e| (e, retry))?;
+    let (stored, reset) = match until {
+        None => (
+            stored_map(
+                &writer
+                    .stored_offsets()
+                    .await
+                    .map_err(|e| (connector_error(e), retry))?,
+            ),
+            reset,
+        ),
+        Some(until) => replay::start_positions(&consumer, &found, &until.from)
+            .await
+            .map_err(|e| (e, None))?,
+    };
     assign(&consumer, &found, &stored, reset).map_err(|e| (e, retry))?;
     assigned.extend(found);
     tracing::info!(connector = %config.name, partitions = assigned.len(), resumed = stored.len(), "sink connector started");
@@ -139,6 +175,14 @@ pub(crate) async fn run_once(
     let mut consumed: BTreeMap<(Arc<str>, i32), i64> = BTreeMap::new();
     let mut due: Option<Instant> = None;
     let mut refresh = tokio::time::interval_at(Instant::now() + REFRESH, REFRESH);
+    if until.is_some_and(|u| u.reached(&consumed)) {
+        return Ok(ConnectorOutcome::Finished);
+    }
+    // A replay ends at its end offsets; transaction markers and aborted records below
+    // them are never delivered, so a replay that read nothing for IDLE_END is done too.
+    const IDLE_END: Duration = Duration::from_secs(5);
+    let mut last_record = Instant::now();
+    let mut idle = tokio::time::interval(Duration::from_millis(250));
     loop {
         tokio::select! {
             biased;
@@ -149,6 +193,12 @@ pub(crate) async fn run_once(
             _ = tokio::time::sleep_until(due.unwrap_or_else(Instant::now)), if due.is_some() => {
                 flush(&config.name, &mut writer, &consumer, &consumed).await.map_err(|e| (e, retry))?;
                 due = None;
+            }
+            _ = idle.tick(), if until.is_some() => {
+                if last_record.elapsed() >= IDLE_END {
+                    flush(&config.name, &mut writer, &consumer, &consumed).await.map_err(|e| (e, retry))?;
+                    return Ok(ConnectorOutcome::Finished);
+                }
             }
             _ = refresh.tick() => {
                 let found = partitions(&consumer, &topics).await.map_err(|e| (e, retry))?;
@@ -187,6 +237,14 @@ pub(crate) async fn run_once(
                     None => writer.skip(&at),
                 }
                 consumed.insert((at.topic.clone(), at.partition), at.offset + 1);
+                last_record = Instant::now();
+                if let Some(until) = until {
+                    until.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if until.reached(&consumed) {
+                        flush(&config.name, &mut writer, &consumer, &consumed).await.map_err(|e| (e, retry))?;
+                        return Ok(ConnectorOutcome::Finished);
+                    }
+                }
                 if writer.pending() >= batch_size {
                     flush(&config.name, &mut writer, &consumer, &consumed).await.map_err(|e| (e, retry))?;
                     due = None;
