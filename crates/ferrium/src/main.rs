@@ -8,8 +8,8 @@
 //! the events as JSON lines.
 
 mod logging;
-mod serve;
 mod replay;
+mod serve;
 mod verify;
 
 use std::path::PathBuf;

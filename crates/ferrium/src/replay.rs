@@ -40,7 +40,12 @@ pub async fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
         Some(name) => configs
             .into_iter()
             .find(|c| &c.name == name)
-            .with_context(|| format!("no connector named '{name}' in {}", args.connectors.display()))?,
+            .with_context(|| {
+                format!(
+                    "no connector named '{name}' in {}",
+                    args.connectors.display()
+                )
+            })?,
         None => {
             let mut sinks: Vec<_> = configs
                 .into_iter()
@@ -61,8 +66,10 @@ pub async fn run(args: ReplayArgs) -> anyhow::Result<ExitCode> {
     crate::spawn_signal_handler(shutdown.clone());
     let bar = ProgressBar::new(0);
     bar.set_style(
-        ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} records  {per_sec}  ETA {eta}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template(
+            "{spinner} {bar:40} {pos}/{len} records  {per_sec}  ETA {eta}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let watched = progress.clone();
     let ticker_bar = bar.clone();

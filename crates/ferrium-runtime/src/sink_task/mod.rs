@@ -5,7 +5,8 @@
 //!
 //! The loop is one `select!`, in priority order: stopping (the gathered rows are
 //! flushed first), then a due flush (`ferrium.flush.interval.ms` after the first
-//! pending record), then a look for new partitions, then the next record. Memory is
+//! pending record), then (for a replay) the check for its end, then a look for new
+//! partitions, then the next record. Memory is
 //! bounded by `batch.size`: a full batch is flushed before the next record is read.
 
 mod consumer;
@@ -20,6 +21,7 @@ use std::time::Duration;
 use ferrium_config::{ConnectorConfig, WorkerConfig};
 use ferrium_event::ErrorAction;
 use ferrium_sink_jdbc::{Coordinates, Flushed, JdbcSinkConfig, JdbcWriter, SinkError};
+use rdkafka::consumer::Consumer;
 use rdkafka::message::{Headers, Message};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -195,7 +197,18 @@ async fn run(
                 due = None;
             }
             _ = idle.tick(), if until.is_some() => {
-                if last_record.elapsed() >= IDLE_END {
+                // The consumer's position passes transaction markers, which no record shows.
+                let positions = consumer.position().map(|list| {
+                    list.elements()
+                        .into_iter()
+                        .filter_map(|e| match e.offset() {
+                            rdkafka::Offset::Offset(n) => Some(((Arc::from(e.topic()), e.partition()), n)),
+                            _ => None,
+                        })
+                        .collect::<BTreeMap<(Arc<str>, i32), i64>>()
+                });
+                let at_end = positions.is_ok_and(|p| until.is_some_and(|u| u.reached(&p)));
+                if at_end || last_record.elapsed() >= IDLE_END {
                     flush(&config.name, &mut writer, &consumer, &consumed).await.map_err(|e| (e, retry))?;
                     return Ok(ConnectorOutcome::Finished);
                 }

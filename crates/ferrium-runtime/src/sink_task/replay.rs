@@ -32,11 +32,18 @@ pub enum ReplayFrom {
 impl ReplayFrom {
     /// `earliest`, an offset (`1234`), or `@<epoch ms>`.
     pub fn parse(text: &str) -> Result<ReplayFrom, String> {
-        let bad = || format!("--from '{text}': expected earliest, an offset (1234) or @<epoch milliseconds> (@1700000000000)");
+        let bad = || {
+            format!("--from '{text}': expected earliest, an offset (1234) or @<epoch milliseconds> (@1700000000000)")
+        };
         match text {
             "earliest" => Ok(ReplayFrom::Earliest),
             t if t.starts_with('@') => t[1..].parse().map(ReplayFrom::Timestamp).map_err(|_| bad()),
-            t => t.parse().ok().filter(|n| *n >= 0).map(ReplayFrom::Offset).ok_or_else(bad),
+            t => t
+                .parse()
+                .ok()
+                .filter(|n| *n >= 0)
+                .map(ReplayFrom::Offset)
+                .ok_or_else(bad),
         }
     }
 }
@@ -64,7 +71,10 @@ pub(crate) async fn start_positions(
 ) -> Result<(BTreeMap<(String, i32), i64>, Offset), ConnectorError> {
     match from {
         ReplayFrom::Earliest => Ok((BTreeMap::new(), Offset::Beginning)),
-        ReplayFrom::Offset(n) => Ok((found.iter().map(|tp| (tp.clone(), *n)).collect(), Offset::Beginning)),
+        ReplayFrom::Offset(n) => Ok((
+            found.iter().map(|tp| (tp.clone(), *n)).collect(),
+            Offset::Beginning,
+        )),
         ReplayFrom::Timestamp(ms) => {
             let mut list = TopicPartitionList::new();
             for (topic, partition) in found {
@@ -72,10 +82,14 @@ pub(crate) async fn start_positions(
                     .map_err(|e| ConnectorError::fail(e.to_string()))?;
             }
             let consumer = consumer.clone();
-            let answer = tokio::task::spawn_blocking(move || consumer.offsets_for_times(list, Duration::from_secs(10)))
-                .await
-                .map_err(|e| ConnectorError::fail(e.to_string()))?
-                .map_err(|e| ConnectorError::fail(format!("cannot find the offsets at {ms} ms: {e}")))?;
+            let answer = tokio::task::spawn_blocking(move || {
+                consumer.offsets_for_times(list, Duration::from_secs(10))
+            })
+            .await
+            .map_err(|e| ConnectorError::fail(e.to_string()))?
+            .map_err(|e| {
+                ConnectorError::fail(format!("cannot find the offsets at {ms} ms: {e}"))
+            })?;
             let mut positions = BTreeMap::new();
             for element in answer.elements() {
                 let offset = match element.offset() {
@@ -102,7 +116,11 @@ async fn end_offsets(
             .map(|(topic, partition)| {
                 let marks = consumer
                     .fetch_watermarks(&topic, partition, Duration::from_secs(10))
-                    .map_err(|e| ConnectorError::fail(format!("cannot read the end of {topic}-{partition}: {e}")))?;
+                    .map_err(|e| {
+                        ConnectorError::fail(format!(
+                            "cannot read the end of {topic}-{partition}: {e}"
+                        ))
+                    })?;
                 Ok(((topic, partition), marks))
             })
             .collect()
@@ -129,7 +147,9 @@ pub async fn replay_sink(
     }
     let mut config = config.clone();
     config.name = format!("{}-replay", config.name);
-    config.props.insert("collection.name.format".into(), into.to_string());
+    config
+        .props
+        .insert("collection.name.format".into(), into.to_string());
     config.props.remove("table.name.format");
     let settings = sink_config(&config)?;
     let topics = settings.topics.clone();
@@ -151,11 +171,16 @@ pub async fn replay_sink(
             (high - start).max(0)
         })
         .sum();
-    progress.total.store(total as u64, std::sync::atomic::Ordering::Relaxed);
+    progress
+        .total
+        .store(total as u64, std::sync::atomic::Ordering::Relaxed);
     drop(consumer);
     let until = Until {
         from,
-        ends: marks.into_iter().map(|(tp, (_, high))| (tp, high)).collect(),
+        ends: marks
+            .into_iter()
+            .map(|(tp, (_, high))| (tp, high))
+            .collect(),
         done: progress.done.clone(),
     };
     match run(&config, worker, shutdown, Some(&until)).await {
@@ -164,7 +189,9 @@ pub async fn replay_sink(
             records: progress.done.load(std::sync::atomic::Ordering::Relaxed),
             partitions: until.ends.len(),
         }),
-        Ok(ConnectorOutcome::Stopped) => Err(ConnectorError::fail("the replay was stopped before it reached the end")),
+        Ok(ConnectorOutcome::Stopped) => Err(ConnectorError::fail(
+            "the replay was stopped before it reached the end",
+        )),
         Err((error, _)) => Err(error),
     }
 }
@@ -177,7 +204,10 @@ mod tests {
     fn from_parses_the_three_forms() {
         assert_eq!(ReplayFrom::parse("earliest"), Ok(ReplayFrom::Earliest));
         assert_eq!(ReplayFrom::parse("42"), Ok(ReplayFrom::Offset(42)));
-        assert_eq!(ReplayFrom::parse("@1700000000000"), Ok(ReplayFrom::Timestamp(1_700_000_000_000)));
+        assert_eq!(
+            ReplayFrom::parse("@1700000000000"),
+            Ok(ReplayFrom::Timestamp(1_700_000_000_000))
+        );
         assert!(ReplayFrom::parse("-1").unwrap_err().contains("earliest"));
         assert!(ReplayFrom::parse("yesterday").is_err());
     }

@@ -139,11 +139,17 @@ async fn offsets_reset_over_rest_rebuilds_the_read_model() {
 #[tokio::test(flavor = "multi_thread")]
 async fn ferrium_replay_rebuilds_into_a_fresh_table_and_stops_at_the_end() {
     let source = PgDb::create("sink_replay_cli").await;
-    source.exec("CREATE TABLE orders (id int PRIMARY KEY, v text)").await;
+    source
+        .exec("CREATE TABLE orders (id int PRIMARY KEY, v text)")
+        .await;
     let mut target = Target::postgres("sink_replay_cli_rm").await;
     let prefix = source.name.clone();
     let topic = format!("{prefix}.public.orders");
-    let producer = start(source.dir.path(), &prefix, &[pg_source(&source, &prefix, &[])]);
+    let producer = start(
+        source.dir.path(),
+        &prefix,
+        &[pg_source(&source, &prefix, &[])],
+    );
     source
         .exec("INSERT INTO orders SELECT i, 'v' || i FROM generate_series(1, 300) i; UPDATE orders SET v = 'u' WHERE id <= 10; DELETE FROM orders WHERE id > 290")
         .await;
@@ -152,7 +158,11 @@ async fn ferrium_replay_rebuilds_into_a_fresh_table_and_stops_at_the_end() {
     let mut seen = 0;
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     while seen < 330 {
-        assert!(std::time::Instant::now() < deadline, "only {seen} records:\n{}", producer.log());
+        assert!(
+            std::time::Instant::now() < deadline,
+            "only {seen} records:\n{}",
+            producer.log()
+        );
         if reader.next(Duration::from_millis(500)).is_some() {
             seen += 1;
         }
@@ -176,17 +186,44 @@ async fn ferrium_replay_rebuilds_into_a_fresh_table_and_stops_at_the_end() {
     let connectors = write_connectors(&dir, &[sink]);
     let worker_file = kafka_worker(&dir, &name, &[]);
     let out = std::process::Command::new(crate::support::ferrium_binary())
-        .args(["replay".as_ref(), connectors.as_os_str(), "--worker".as_ref(), worker_file.as_os_str(), "--into".as_ref(), "orders_v2".as_ref()])
+        .args([
+            "replay".as_ref(),
+            connectors.as_os_str(),
+            "--worker".as_ref(),
+            worker_file.as_os_str(),
+            "--into".as_ref(),
+            "orders_v2".as_ref(),
+        ])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("replay: 330 records from 1 partitions into 'orders_v2'"), "{stdout}");
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("replay: 330 records from 1 partitions into 'orders_v2'"),
+        "{stdout}"
+    );
     let stored = target
-        .rows(&format!("SELECT connector FROM __ferrium_sink_offsets ORDER BY connector"))
+        .rows(&format!(
+            "SELECT connector FROM __ferrium_sink_offsets ORDER BY connector"
+        ))
         .await;
-    assert_eq!(stored, [format!("{name}-replay")], "the replay keeps offsets of its own");
-    assert_verified(&pg_url(&source.name), "postgres", "public.orders", &target, "orders_v2", &[]);
+    assert_eq!(
+        stored,
+        [format!("{name}-replay")],
+        "the replay keeps offsets of its own"
+    );
+    assert_verified(
+        &pg_url(&source.name),
+        "postgres",
+        "public.orders",
+        &target,
+        "orders_v2",
+        &[],
+    );
     source.drop().await;
     target.drop().await;
 }
