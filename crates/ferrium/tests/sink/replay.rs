@@ -207,9 +207,7 @@ async fn ferrium_replay_rebuilds_into_a_fresh_table_and_stops_at_the_end() {
         "{stdout}"
     );
     let stored = target
-        .rows(&format!(
-            "SELECT connector FROM __ferrium_sink_offsets ORDER BY connector"
-        ))
+        .rows("SELECT connector FROM __ferrium_sink_offsets ORDER BY connector")
         .await;
     assert_eq!(
         stored,
