@@ -247,8 +247,8 @@ pub fn classify(
     let op = field("op")
         .and_then(|f| f.value.as_str())
         .and_then(Op::from_code);
-    let source = field("source").map(|f| (f.schema.clone(), f.value.clone()));
-    let table = || table_name(config, &record.topic, source.as_ref().map(|(s, v)| (s, v)));
+    let source = field("source").map(|f| (f.schema, f.value));
+    let table = || table_name(config, &record.topic, source);
     match op {
         Some(Op::Create | Op::Read | Op::Update) => {
             let Some(after) = field("after").filter(|f| !f.value.is_null()) else {

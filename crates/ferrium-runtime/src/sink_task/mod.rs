@@ -104,17 +104,14 @@ pub(crate) async fn run_once(
 /// A run that ends once every partition reached `ends` (a replay), counting records.
 pub(crate) struct Until {
     pub from: replay::ReplayFrom,
-    pub ends: BTreeMap<(String, i32), i64>,
+    pub ends: BTreeMap<(Arc<str>, i32), i64>,
     pub done: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Until {
     fn reached(&self, consumed: &BTreeMap<(Arc<str>, i32), i64>) -> bool {
-        self.ends.iter().all(|((topic, partition), end)| {
-            *end <= 0
-                || consumed
-                    .get(&(Arc::from(topic.as_str()), *partition))
-                    .is_some_and(|next| next >= end)
+        self.ends.iter().all(|(partition, end)| {
+            *end <= 0 || consumed.get(partition).is_some_and(|next| next >= end)
         })
     }
 }

@@ -179,7 +179,7 @@ pub async fn replay_sink(
         from,
         ends: marks
             .into_iter()
-            .map(|(tp, (_, high))| (tp, high))
+            .map(|((topic, partition), (_, high))| ((Arc::from(topic.as_str()), partition), high))
             .collect(),
         done: progress.done.clone(),
     };

@@ -37,10 +37,7 @@ async fn an_unreachable_target_is_named() {
     let target = Target::postgres("sink_unreach").await;
     let mut sink = target.sink("unreachable-sink", "nothing.here", &sink_options(&[]));
     sink["config"]["connection.url"] = "jdbc:postgresql://127.0.0.1:1/nowhere".into();
-    let dir = match &target {
-        Target::Postgres(db) => db.dir.path().to_path_buf(),
-        Target::Mariadb(db) => db.dir.path().to_path_buf(),
-    };
+    let dir = target.dir();
     let ferrium = start_only(&dir, "unreachable-sink", &[sink]);
     let log = wait_for_failure(&ferrium);
     assert!(
@@ -137,10 +134,7 @@ async fn a_missing_privilege_names_the_grant() {
         .await;
     let mut sink = target.sink("priv-sink", "nothing.here", &sink_options(&[]));
     sink["config"]["connection.username"] = user.clone().into();
-    let dir = match &target {
-        Target::Postgres(db) => db.dir.path().to_path_buf(),
-        Target::Mariadb(db) => db.dir.path().to_path_buf(),
-    };
+    let dir = target.dir();
     let ferrium = start_only(&dir, "priv-sink", &[sink]);
     let log = wait_for_failure(&ferrium);
     assert!(

@@ -40,10 +40,7 @@ async fn kill_9_of_the_sink_loses_and_repeats_nothing() {
             ("batch.size", "300"),
         ],
     );
-    let dir = match &target {
-        Target::Postgres(db) => db.dir.path().to_path_buf(),
-        Target::Mariadb(db) => db.dir.path().to_path_buf(),
-    };
+    let dir = target.dir();
     const BATCHES: usize = 10;
     const ROWS: usize = 2_000;
     let mut consumer = start_only(&dir, &format!("{prefix}-sink"), std::slice::from_ref(&sink));

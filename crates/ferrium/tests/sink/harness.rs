@@ -115,6 +115,14 @@ impl Target {
         }
     }
 
+    /// The target's scratch folder (worker and connector files of its sink).
+    pub fn dir(&self) -> std::path::PathBuf {
+        match self {
+            Target::Postgres(db) => db.dir.path().to_path_buf(),
+            Target::Mariadb(db) => db.dir.path().to_path_buf(),
+        }
+    }
+
     /// Drops the target database.
     pub async fn drop(self) {
         match self {

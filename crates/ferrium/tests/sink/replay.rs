@@ -51,10 +51,7 @@ async fn offsets_reset_over_rest_rebuilds_the_read_model() {
             ("collection.name.format", "${source.table}"),
         ],
     );
-    let dir = match &target {
-        Target::Postgres(db) => db.dir.path().to_path_buf(),
-        Target::Mariadb(db) => db.dir.path().to_path_buf(),
-    };
+    let dir = target.dir();
     let connectors = write_connectors(&dir, &[sink]);
     let worker_file = kafka_worker(&dir, &name, &["listeners=http://127.0.0.1:0"]);
     let w = Worker::start_with(&[
@@ -179,10 +176,7 @@ async fn ferrium_replay_rebuilds_into_a_fresh_table_and_stops_at_the_end() {
             ("schema.evolution", "basic"),
         ],
     );
-    let dir = match &target {
-        Target::Postgres(db) => db.dir.path().to_path_buf(),
-        Target::Mariadb(db) => db.dir.path().to_path_buf(),
-    };
+    let dir = target.dir();
     let connectors = write_connectors(&dir, &[sink]);
     let worker_file = kafka_worker(&dir, &name, &[]);
     let out = std::process::Command::new(crate::support::ferrium_binary())
