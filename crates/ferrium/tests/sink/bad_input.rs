@@ -9,7 +9,7 @@ fn wait_for_failure(ferrium: &crate::support::Ferrium) -> String {
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
         let log = ferrium.log();
-        if log.contains("connector failed") {
+        if log.contains("ERROR ferrium: connector failed") {
             return log;
         }
         assert!(
