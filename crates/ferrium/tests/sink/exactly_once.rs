@@ -75,7 +75,8 @@ async fn kill_9_of_the_sink_loses_and_repeats_nothing() {
             break;
         }
         assert!(
-            std::time::Instant::now() < deadline && !consumer.log().contains("ERROR ferrium: connector failed"),
+            std::time::Instant::now() < deadline
+                && !consumer.log().contains("ERROR ferrium: connector failed"),
             "{n} of {total} rows; sink log:\n{}",
             consumer.log()
         );
