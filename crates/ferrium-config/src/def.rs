@@ -64,8 +64,8 @@ impl ConfigKey {
 #[derive(Debug, Clone, Copy)]
 pub struct ConfigDef {
     pub keys: &'static [ConfigKey],
-    /// Keys shared with other connectors (e.g. [`crate::relational::COMMON_KEYS`]).
-    pub shared: &'static [ConfigKey],
+    /// Key tables shared with other connectors (e.g. [`crate::relational::COMMON_KEYS`]).
+    pub shared: &'static [&'static [ConfigKey]],
     /// Key prefixes that are passed through as groups (e.g. `transforms.`), never "unknown".
     pub passthrough_prefixes: &'static [&'static str],
 }
@@ -80,7 +80,9 @@ pub struct Validated {
 impl ConfigDef {
     /// The connector's own keys, then the shared ones.
     pub fn all_keys(&self) -> impl Iterator<Item = &'static ConfigKey> {
-        self.keys.iter().chain(self.shared.iter())
+        self.keys
+            .iter()
+            .chain(self.shared.iter().flat_map(|keys| keys.iter()))
     }
 
     /// Checks every key; unknown keys are kept and logged at debug level, as Debezium does.

@@ -10,6 +10,7 @@ mod error;
 pub mod jdbc_url;
 mod name_filter;
 pub mod relational;
+pub mod signal;
 mod worker;
 
 pub use connector_file::{load_connector_file, parse_connectors, ConnectorConfig};

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use crate::signal::SignalSettings;
 use crate::{ConfigKey, ConfigType as T, Validated};
 
 pub const COMMON_KEYS: &[ConfigKey] = &[
@@ -89,6 +90,7 @@ pub struct CommonSettings {
     pub max_queue_size: usize,
     pub errors_max_retries: i64,
     pub retriable_restart_wait: Duration,
+    pub signals: SignalSettings,
 }
 
 impl CommonSettings {
@@ -134,6 +136,7 @@ impl CommonSettings {
         if topic_prefix.is_empty() {
             problems.push("option 'topic.prefix' must not be empty".into());
         }
+        let signals = SignalSettings::read(v, &topic_prefix, problems);
         let ms = |key: &str| Duration::from_millis(v.i64(key).unwrap_or(0).max(0) as u64);
         CommonSettings {
             heartbeat_topic: format!(
@@ -153,6 +156,7 @@ impl CommonSettings {
             max_queue_size,
             errors_max_retries: v.i64("errors.max.retries").unwrap_or(-1),
             retriable_restart_wait: ms("retriable.restart.connector.wait.ms"),
+            signals,
         }
     }
 

@@ -9,6 +9,8 @@
 use tokio::sync::{mpsc, watch};
 use tokio_util::sync::CancellationToken;
 
+use crate::signal::SignalInbox;
+use crate::snapshot_status::SnapshotStatus;
 use crate::{Offset, SourcePartition, SourceRecord};
 
 /// What a source sends to the runtime, in source order.
@@ -34,6 +36,10 @@ pub struct SourceContext {
     /// The newest offset that is durable and stored.
     pub committed: watch::Receiver<Option<Offset>>,
     pub shutdown: CancellationToken,
+    /// Signals from the channels outside the source (Kafka, REST).
+    pub signals: SignalInbox,
+    /// Where the source reports snapshot progress and signal problems.
+    pub snapshot_status: SnapshotStatus,
 }
 
 /// How a source run ended without an error.

@@ -16,6 +16,8 @@ pub enum SnapshotMarker {
     FirstInDataCollection,
     LastInDataCollection,
     Last,
+    /// A row read by an incremental snapshot chunk.
+    Incremental,
 }
 
 impl SnapshotMarker {
@@ -27,6 +29,7 @@ impl SnapshotMarker {
             SnapshotMarker::FirstInDataCollection => "first_in_data_collection",
             SnapshotMarker::LastInDataCollection => "last_in_data_collection",
             SnapshotMarker::Last => "last",
+            SnapshotMarker::Incremental => "incremental",
         }
     }
 }

@@ -149,6 +149,7 @@ pub async fn run_connector(
     config: ConnectorConfig,
     worker: WorkerConfig,
     delivery: Arc<Delivery>,
+    handles: ConnectorHandles,
     shutdown: CancellationToken,
 ) -> Result<ConnectorOutcome, ConnectorError> {
     const INITIAL_BACKOFF: Duration = Duration::from_secs(1);
@@ -160,7 +161,15 @@ pub async fn run_connector(
     let mut backoff: Option<Backoff> = None;
     loop {
         let started = Instant::now();
-        let result = run_once(&config, &worker, &delivery, &shutdown, offset_flush).await;
+        let result = run_once(
+            &config,
+            &worker,
+            &delivery,
+            &handles,
+            &shutdown,
+            offset_flush,
+        )
+        .await;
         let (error, built_retry) = match result {
             Ok(outcome) => return Ok(outcome),
             Err((error, retry)) => (error, retry),
@@ -199,6 +208,32 @@ pub async fn run_connector(
     }
 }
 
+/// What outlives one run of a connector: the way signals reach it and the snapshot
+/// progress it reports. Kept by whoever runs the connector (the worker, `ferrium run`).
+#[derive(Clone)]
+pub struct ConnectorHandles {
+    pub signals: ferrium_event::signal::SignalSender,
+    pub inbox: ferrium_event::signal::SignalInbox,
+    pub snapshot_status: ferrium_event::snapshot_status::SnapshotStatus,
+}
+
+impl ConnectorHandles {
+    pub fn new() -> Self {
+        let (signals, inbox) = ferrium_event::signal::SignalInbox::channel();
+        ConnectorHandles {
+            signals,
+            inbox,
+            snapshot_status: Default::default(),
+        }
+    }
+}
+
+impl Default for ConnectorHandles {
+    fn default() -> Self {
+        ConnectorHandles::new()
+    }
+}
+
 type RunError = (ConnectorError, Option<(i64, Duration)>);
 
 /// A started source: its channel to the pipeline and the way offsets flow back.
@@ -215,6 +250,7 @@ fn start_source(
     partition: &SourcePartition,
     stored: Option<ferrium_event::Offset>,
     queue: usize,
+    handles: &ConnectorHandles,
     shutdown: &CancellationToken,
 ) -> RunningSource {
     let (tx, records) = mpsc::channel(queue);
@@ -227,6 +263,8 @@ fn start_source(
         messages: tx,
         committed: committed_rx,
         shutdown: source_shutdown.clone(),
+        signals: handles.inbox.clone(),
+        snapshot_status: handles.snapshot_status.clone(),
     };
     RunningSource {
         task: tokio::spawn(async move { source.run(ctx).await }),
@@ -266,6 +304,7 @@ async fn run_once(
     config: &ConnectorConfig,
     worker: &WorkerConfig,
     delivery: &Delivery,
+    handles: &ConnectorHandles,
     shutdown: &CancellationToken,
     offset_flush_interval: Duration,
 ) -> Result<ConnectorOutcome, RunError> {
@@ -323,7 +362,7 @@ async fn run_once(
             .map_err(transient)?
             .get(&encode_key(&config.name, &partition))
             .and_then(|v| decode_value(v));
-        let running = start_source(source, config, &partition, stored, queue, shutdown);
+        let running = start_source(source, config, &partition, stored, queue, handles, shutdown);
         let result = run_exactly_once(
             &settings,
             &topic.topic,
@@ -364,7 +403,7 @@ async fn run_once(
         metrics: crate::sink_metrics::SinkMetrics::new(&config.name),
     });
     let stored = store.load(&config.name, &partition);
-    let running = start_source(source, config, &partition, stored, queue, shutdown);
+    let running = start_source(source, config, &partition, stored, queue, handles, shutdown);
     let result = run_pipeline(
         &settings,
         running.records,

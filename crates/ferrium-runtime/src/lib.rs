@@ -20,7 +20,7 @@ mod sink_metrics;
 mod sink_task;
 pub mod worker;
 
-pub use connector::{run_connector, ConnectorOutcome, SUPPORTED_CONNECTORS};
+pub use connector::{run_connector, ConnectorHandles, ConnectorOutcome, SUPPORTED_CONNECTORS};
 pub use delivery::Delivery;
 pub use error_policy::{is_retriable, Backoff, ConnectorError};
 pub use ferrium_sink_jdbc::CONNECTOR_CLASS as JDBC_SINK_CLASS;

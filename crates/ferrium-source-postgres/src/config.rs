@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use ferrium_config::relational::{CommonSettings, COMMON_KEYS};
+use ferrium_config::signal::{SIGNAL_CONSUMER_PREFIX, SIGNAL_KEYS};
 use ferrium_config::{ConfigDef, ConfigError, ConfigKey, ConfigType as T, ConnectorConfig};
 
 use crate::filters::Filters;
@@ -176,7 +177,7 @@ const KEYS: &[ConfigKey] = &[
 
 pub const DEF: ConfigDef = ConfigDef {
     keys: KEYS,
-    shared: COMMON_KEYS,
+    shared: &[COMMON_KEYS, SIGNAL_KEYS],
     passthrough_prefixes: &[
         "transforms",
         "predicates",
@@ -186,6 +187,7 @@ pub const DEF: ConfigDef = ConfigDef {
         "producer.override.",
         "topic.creation.",
         "errors.",
+        SIGNAL_CONSUMER_PREFIX,
     ],
 };
 

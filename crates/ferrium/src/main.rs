@@ -179,7 +179,14 @@ async fn run(
         let (worker, delivery, shutdown) = (worker.clone(), delivery.clone(), shutdown.clone());
         let task = tokio::spawn(async move {
             let name = config.name.clone();
-            let result = run_connector(config, worker, delivery, shutdown).await;
+            let result = run_connector(
+                config,
+                worker,
+                delivery,
+                ferrium_runtime::ConnectorHandles::new(),
+                shutdown,
+            )
+            .await;
             // Said when it happens, not when the other connectors end.
             if let Err(error) = &result {
                 tracing::error!(connector = %name, %error, "connector failed");

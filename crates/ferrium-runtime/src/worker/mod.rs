@@ -51,6 +51,8 @@ struct Slot {
     /// `source` or `sink`, from the config's class (kept outside `control` so a status
     /// read never waits for a start or stop).
     kind: Mutex<&'static str>,
+    /// Signals to the connector and its snapshot progress, across its runs.
+    handles: crate::connector::ConnectorHandles,
 }
 
 impl Slot {
@@ -181,6 +183,7 @@ impl Worker {
             }),
             status: StatusCell::new(&config.name, &self.id, self.store.clone()),
             kind: Mutex::new(connector_type(config)),
+            handles: crate::connector::ConnectorHandles::new(),
         });
         self.slots().insert(config.name.clone(), slot.clone());
         slot

@@ -56,9 +56,17 @@ pub(super) fn start_run(env: &Arc<RunEnv>, slot: &Arc<Slot>, control: &mut Contr
     let env = env.clone();
     let run_slot = slot.clone();
     let token = cancel.clone();
+    let handles = slot.handles.clone();
     let join = tokio::spawn(async move {
         let name = config.name.clone();
-        let result = run_connector(config, env.config.clone(), env.delivery.clone(), token).await;
+        let result = run_connector(
+            config,
+            env.config.clone(),
+            env.delivery.clone(),
+            handles,
+            token,
+        )
+        .await;
         match result {
             Err(error) => {
                 tracing::error!(connector = %name, %error, "connector failed");
