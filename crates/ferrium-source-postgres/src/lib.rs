@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod catalog;
+mod chunks;
 pub mod config;
 mod connection;
 pub mod copy_text;

@@ -153,6 +153,33 @@ impl TableSchema {
         format!("{}.{}", self.schema, self.table)
     }
 
+    /// Whether `name` is this table's `schema.table`, without building that string (the
+    /// stream asks this for every event while an incremental snapshot runs).
+    pub fn is_named(&self, name: &str) -> bool {
+        name.strip_prefix(self.schema.as_str())
+            .and_then(|rest| rest.strip_prefix('.'))
+            .is_some_and(|rest| rest == self.table)
+    }
+
+    /// The names of the key columns, in key order (empty without a key).
+    pub fn key_column_names(&self) -> Vec<&str> {
+        self.key_columns
+            .iter()
+            .map(|&i| self.columns[i].name.as_str())
+            .collect()
+    }
+
+    /// The tuple positions of the key columns, in key order.
+    pub fn key_positions(&self) -> &[usize] {
+        &self.key_columns
+    }
+
+    /// The row slot of a captured column, by name.
+    pub fn value_slot_of(&self, column: &str) -> Option<usize> {
+        let i = self.columns.iter().position(|c| c.name == column)?;
+        self.value_slot[i]
+    }
+
     /// Decodes one tuple. `cells` must have one entry per column, in column order.
     pub fn decode<'a>(
         &self,

@@ -104,6 +104,7 @@ pub async fn ensure_publication(
     client: &Client,
     config: &PostgresConfig,
     tables: &[TableRef],
+    signal_table: Option<&TableRef>,
 ) -> Result<(), PostgresError> {
     let exists = client
         .query_opt(
@@ -114,9 +115,12 @@ pub async fn ensure_publication(
         .map_err(|e| sql_error(config, e))?
         .is_some();
     let name = quote_ident(&config.publication_name);
+    // The signalling table is published too: its rows are read from the stream.
+    let signal_extra = signal_table.filter(|s| !tables.iter().any(|t| t.oid == s.oid));
     let table_list = || {
         tables
             .iter()
+            .chain(signal_extra)
             .map(TableRef::qualified)
             .collect::<Vec<_>>()
             .join(", ")

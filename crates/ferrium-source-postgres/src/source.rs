@@ -13,7 +13,7 @@ use ferrium_event::{Classified, Source, SourceContext, SourceExit, SourcePartiti
 use pgwire_replication::{Lsn, ReplicationClient, ReplicationConfig};
 use tokio_postgres::Client;
 
-use crate::catalog::{captured_tables, check_server, quote_ident};
+use crate::catalog::{captured_tables, check_server, quote_ident, TableRef};
 use crate::config::{PostgresConfig, SnapshotMode};
 use crate::connection::{connect, target, SESSION_OPTIONS};
 use crate::error::PostgresError;
@@ -24,8 +24,9 @@ use crate::slot::{
     check_slot_usable, drop_slot, ensure_publication, read_slot, verify_resume, SlotState,
 };
 use crate::snapshot::{run_snapshot, SnapshotEnd};
-use crate::stream::Streamer;
+use crate::stream::{SignalTable, Streamer};
 use ferrium_event::emitter::Emitter;
+use ferrium_snapshot::IncrementalSnapshot;
 
 /// What the runtime needs to know from the connector config.
 #[derive(Debug, Clone, Copy)]
@@ -152,7 +153,8 @@ async fn run(config: &PostgresConfig, ctx: SourceContext) -> Result<SourceExit, 
     for table in &tables {
         registry.load_from_catalog(&catalog, config, table).await?;
     }
-    ensure_publication(&catalog, config, &tables).await?;
+    let signal_table = signal_table(&catalog, config).await?;
+    ensure_publication(&catalog, config, &tables, signal_table.as_ref()).await?;
 
     let stored = match &ctx.stored_offset {
         None => None,
@@ -263,6 +265,16 @@ async fn run(config: &PostgresConfig, ctx: SourceContext) -> Result<SourceExit, 
     } else {
         stored.and_then(|s| s.partial)
     };
+    let mut incremental = IncrementalSnapshot::new(
+        &config.name,
+        &config.common.signals,
+        ctx.snapshot_status.clone(),
+    );
+    if let (false, Some(offset)) = (snapshot, &ctx.stored_offset) {
+        incremental
+            .restore(offset)
+            .map_err(PostgresError::ResumeMismatch)?;
+    }
     let result = Streamer::new(
         config,
         &events,
@@ -271,8 +283,11 @@ async fn run(config: &PostgresConfig, ctx: SourceContext) -> Result<SourceExit, 
         &mut out,
         resume_lsn,
         partial,
+        &tables,
+        incremental,
+        signal_table.map(|t| SignalTable::new(t.oid)),
     )
-    .run(&mut client, &mut committed, &ctx.shutdown)
+    .run(&mut client, &mut committed, &ctx.signals, &ctx.shutdown)
     .await;
     if let Err(error) = client.shutdown().await {
         tracing::debug!(%error, "replication client shutdown");
@@ -282,6 +297,38 @@ async fn run(config: &PostgresConfig, ctx: SourceContext) -> Result<SourceExit, 
         drop_slot_when_free(&catalog, config).await?;
     }
     result
+}
+
+/// The signalling table named by `signal.data.collection`, which must exist: its inserts
+/// are signals and its rows the watermarks of incremental snapshots.
+async fn signal_table(
+    catalog: &Client,
+    config: &PostgresConfig,
+) -> Result<Option<TableRef>, PostgresError> {
+    let Some(name) = config.common.signals.data_collection.as_deref() else {
+        return Ok(None);
+    };
+    let (schema, table) = name.split_once('.').unwrap_or(("public", name));
+    let row = catalog
+        .query_opt(
+            "SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p')",
+            &[&schema, &table],
+        )
+        .await
+        .map_err(|e| crate::connection::sql_error(config, e))?;
+    match row {
+        Some(row) => Ok(Some(TableRef {
+            oid: row.get(0),
+            schema: schema.to_string(),
+            table: table.to_string(),
+            estimated_rows: 0,
+        })),
+        None => Err(PostgresError::Setup(format!(
+            "signal.data.collection names '{name}', which does not exist; create it: CREATE TABLE {} (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048))",
+            crate::chunks::signal_table_sql(name)
+        ))),
+    }
 }
 
 /// Creates the slot on a gated replication session; the session stays open (and an

@@ -5,8 +5,13 @@
 //! 1. shutdown;
 //! 2. a new durable offset from the runtime: confirm it to the slot (monotonic; the
 //!    replication client sends it within `status.update.interval.ms`, idle or not);
-//! 3. the heartbeat timer: run `heartbeat.action.query`, emit a heartbeat record;
-//! 4. the next replication message.
+//! 3. a signal from the Kafka channel or the REST API (an incremental snapshot's chunk
+//!    reads happen here and after a closing watermark, between two messages);
+//! 4. the heartbeat timer: run `heartbeat.action.query`, emit a heartbeat record;
+//! 5. the next replication message.
+//!
+//! The signalling table's rows arrive as ordinary changes: its inserts are signals (the
+//! `source` channel) and the watermarks of incremental snapshot chunks.
 //!
 //! Records of a transaction are emitted as they arrive (a million-row transaction never
 //! sits in memory); the checkpoint that makes the transaction resumable is emitted only
@@ -17,13 +22,17 @@
 use std::sync::Arc;
 
 use ferrium_event::envelope::TransactionBlock;
+use ferrium_event::signal::{Signal, SignalChannel, SignalInbox};
 use ferrium_event::{ConnectData, Op, SourceExit, Value};
+use ferrium_snapshot::IncrementalSnapshot;
 use pg_walstream::{LogicalReplicationMessage, LogicalReplicationParser, TupleData};
 use pgwire_replication::{Lsn, ReplicationClient, ReplicationEvent};
 use tokio::sync::watch;
 use tokio_postgres::Client;
 use tokio_util::sync::CancellationToken;
 
+use crate::catalog::TableRef;
+use crate::chunks::{PgChunkReader, PgChunkRow};
 use crate::config::PostgresConfig;
 use crate::error::PostgresError;
 use crate::events::{now_us, pg_time_to_unix_us, EventBuilder, SnapshotMarker, SourceInfo};
@@ -66,9 +75,27 @@ pub struct Streamer<'a> {
     /// A transaction a previous run delivered in part (from the stored offset).
     resume_partial: Option<PartialTransaction>,
     transactions: CommittedTransactions,
+    /// The captured tables, for incremental snapshot signals.
+    tables: &'a [TableRef],
+    incremental: IncrementalSnapshot<PgChunkRow>,
+    signal_table: Option<SignalTable>,
+}
+
+/// The signalling table: its OID and where its columns sit in a tuple.
+pub struct SignalTable {
+    pub oid: u32,
+    /// Positions of `id`, `type` and `data` (from its Relation message).
+    columns: Option<[usize; 3]>,
+}
+
+impl SignalTable {
+    pub fn new(oid: u32) -> Self {
+        SignalTable { oid, columns: None }
+    }
 }
 
 impl<'a> Streamer<'a> {
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         config: &'a PostgresConfig,
         events: &'a EventBuilder,
@@ -77,6 +104,9 @@ impl<'a> Streamer<'a> {
         out: &'a mut Emitter,
         resume_lsn: u64,
         resume_partial: Option<PartialTransaction>,
+        tables: &'a [TableRef],
+        incremental: IncrementalSnapshot<PgChunkRow>,
+        signal_table: Option<SignalTable>,
     ) -> Self {
         Streamer {
             config,
@@ -91,6 +121,9 @@ impl<'a> Streamer<'a> {
             checkpoint_lsn: resume_lsn,
             resume_partial,
             transactions: CommittedTransactions::new(&config.name),
+            tables,
+            incremental,
+            signal_table,
         }
     }
 
@@ -98,8 +131,18 @@ impl<'a> Streamer<'a> {
         &mut self,
         client: &mut ReplicationClient,
         committed: &mut watch::Receiver<Option<ferrium_event::Offset>>,
+        signals: &SignalInbox,
         shutdown: &CancellationToken,
     ) -> Result<SourceExit, PostgresError> {
+        // A snapshot a previous run left unfinished goes on now that the watermarks
+        // will be seen.
+        let mut reader = PgChunkReader {
+            config: self.config,
+            client: self.catalog,
+            registry: self.registry,
+            tables: self.tables,
+        };
+        self.incremental.kick(&mut reader).await?;
         let mut heartbeat = self.config.common.heartbeat_interval.map(|every| {
             let mut timer = tokio::time::interval(every);
             timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -119,6 +162,7 @@ impl<'a> Streamer<'a> {
                     }
                     Ok(())
                 }
+                signal = signals.recv() => self.on_signal(signal, self.checkpoint_lsn).await,
                 _ = tick(&mut heartbeat) => {
                     self.heartbeat().await
                 }
@@ -134,6 +178,98 @@ impl<'a> Streamer<'a> {
                 Err(StepError::Failed(e)) => return Err(e),
             }
         }
+    }
+
+    /// Acts on a signal; rows of a window it closed are emitted at `lsn`. A bad signal
+    /// is reported by the engine and changes nothing.
+    async fn on_signal(&mut self, signal: Signal, lsn: u64) -> Result<(), StepError> {
+        let action = match ferrium_snapshot::parse(&signal) {
+            Ok(action) => action,
+            Err(problem) => {
+                tracing::warn!(connector = %self.config.name, channel = signal.channel.as_str(), "{problem}");
+                self.incremental.report(problem.to_string());
+                return Ok(());
+            }
+        };
+        if !matches!(action, ferrium_snapshot::Action::Window { .. }) {
+            tracing::info!(connector = %self.config.name, id = %signal.id, kind = %signal.kind, channel = signal.channel.as_str(), "signal received");
+        }
+        let mut reader = PgChunkReader {
+            config: self.config,
+            client: self.catalog,
+            registry: self.registry,
+            tables: self.tables,
+        };
+        if let Some(emit) = self.incremental.handle(action, &mut reader).await? {
+            for chunk_row in emit.rows {
+                let info = SourceInfo {
+                    ts_us: now_us(),
+                    snapshot: SnapshotMarker::Incremental,
+                    tx_id: None,
+                    lsn: Some(lsn),
+                    last_commit_lsn: self.last_commit_lsn,
+                };
+                let record = self.events.change(
+                    &chunk_row.table,
+                    Op::Read,
+                    chunk_row.row.key,
+                    Value::Null,
+                    Value::Struct(chunk_row.row.row),
+                    &info,
+                    None,
+                );
+                // Not part of the transaction being decoded: never skipped on resume.
+                self.out.push(record).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A change of the signalling table: a signal (inserts, when the `source` channel is
+    /// on) or a watermark (always).
+    async fn on_signal_row(
+        &mut self,
+        tuple: &TupleData,
+        inserted: bool,
+        lsn: u64,
+    ) -> Result<(), StepError> {
+        let Some([id, kind, data]) = self.signal_table.as_ref().and_then(|s| s.columns) else {
+            return Ok(());
+        };
+        let text = |i: usize| -> String {
+            tuple
+                .columns
+                .get(i)
+                .filter(|c| c.data_type == b't')
+                .map(|c| String::from_utf8_lossy(c.as_bytes()).into_owned())
+                .unwrap_or_default()
+        };
+        let signal = Signal {
+            id: text(id),
+            kind: text(kind),
+            data: text(data),
+            channel: SignalChannel::Source,
+        };
+        if !inserted {
+            // insert_delete closes a window by deleting its open row; the old tuple
+            // carries the key (`id`) only.
+            let insert_delete = self.config.common.signals.watermarking
+                == ferrium_config::signal::Watermarking::InsertDelete;
+            if insert_delete {
+                let close = Signal {
+                    kind: ferrium_snapshot::action::WINDOW_CLOSE.into(),
+                    ..signal
+                };
+                self.on_signal(close, lsn).await?;
+            }
+            return Ok(());
+        }
+        let is_watermark = signal.kind == ferrium_snapshot::action::WINDOW_OPEN
+            || signal.kind == ferrium_snapshot::action::WINDOW_CLOSE;
+        if is_watermark || self.config.common.signals.source_channel {
+            self.on_signal(signal, lsn).await?;
+        }
+        Ok(())
     }
 
     async fn heartbeat(&mut self) -> Result<(), StepError> {
@@ -163,7 +299,9 @@ impl<'a> Streamer<'a> {
             ts_us: now_us(),
             partial: None,
         };
-        self.out.checkpoint(offset.to_offset()).await?;
+        let mut offset = offset.to_offset();
+        self.incremental.annotate(&mut offset);
+        self.out.checkpoint(offset).await?;
         Ok(())
     }
 
@@ -199,7 +337,9 @@ impl<'a> Streamer<'a> {
             if let Some(txn) = self.txn.as_mut() {
                 txn.checkpointed = txn.records;
             }
-            self.out.checkpoint(offset.to_offset()).await?;
+            let mut offset = offset.to_offset();
+            self.incremental.annotate(&mut offset);
+            self.out.checkpoint(offset).await?;
         }
         Ok(())
     }
@@ -289,6 +429,22 @@ impl<'a> Streamer<'a> {
                 columns,
                 ..
             } => {
+                if let Some(signal) = self.signal_table.as_mut().filter(|t| t.oid == relation_id) {
+                    let at = |name: &str| {
+                        columns
+                            .iter()
+                            .position(|c| c.name.eq_ignore_ascii_case(name))
+                    };
+                    signal.columns = match (at("id"), at("type"), at("data")) {
+                        (Some(id), Some(kind), Some(data)) => Some([id, kind, data]),
+                        _ => {
+                            return Err(StepError::Failed(PostgresError::Setup(format!(
+                                "the signalling table {}.{} needs the columns id, type and data, as in Debezium",
+                                namespace, relation_name
+                            ))))
+                        }
+                    };
+                }
                 let columns = columns
                     .iter()
                     .map(|c| ColumnSpec {
@@ -309,6 +465,9 @@ impl<'a> Streamer<'a> {
                     .await?;
             }
             LogicalReplicationMessage::Insert { relation_id, tuple } => {
+                if self.is_signal_table(relation_id) {
+                    self.on_signal_row(&tuple, true, lsn).await?;
+                }
                 if let Some(table) = self.table(relation_id) {
                     if !self.config.common.skips("c") {
                         let new = decode(&table, &tuple)?;
@@ -343,6 +502,9 @@ impl<'a> Streamer<'a> {
                 old_tuple,
                 ..
             } => {
+                if self.is_signal_table(relation_id) {
+                    self.on_signal_row(&old_tuple, false, lsn).await?;
+                }
                 if let Some(table) = self.table(relation_id) {
                     if !self.config.common.skips("d") {
                         let old = decode(&table, &old_tuple)?;
@@ -464,6 +626,10 @@ impl<'a> Streamer<'a> {
         Ok(())
     }
 
+    fn is_signal_table(&self, oid: u32) -> bool {
+        self.signal_table.as_ref().is_some_and(|t| t.oid == oid)
+    }
+
     fn table(&self, oid: u32) -> Option<Arc<TableSchema>> {
         self.registry.get(oid).cloned()
     }
@@ -527,6 +693,22 @@ impl<'a> Streamer<'a> {
         lsn: u64,
         header: Option<(&str, Option<&ConnectData>)>,
     ) -> Result<(), StepError> {
+        if self.incremental.is_running() {
+            let row = match (&after, &before) {
+                (Value::Struct(row), _) | (Value::Null, Value::Struct(row)) => Some(row),
+                _ => None,
+            };
+            self.incremental.dedupe(
+                |name| table.is_named(name),
+                |surrogate| match surrogate {
+                    Some(column) => table
+                        .value_slot_of(column)
+                        .and_then(|slot| row.and_then(|r| r.get(slot)))
+                        .map(|v| ferrium_snapshot::engine::identity(std::slice::from_ref(v))),
+                    None => key.as_deref().map(ferrium_snapshot::engine::identity),
+                },
+            );
+        }
         let block = self.next_block(table).await?;
         let info = self.source_info(lsn);
         let mut record = self

@@ -1,0 +1,19 @@
+//! Signals and incremental snapshots, shared by every source.
+//!
+//! A signal (from the signalling table, Kafka or REST) is parsed into an [`Action`]. An
+//! `execute-snapshot` of kind `incremental` starts Debezium's incremental snapshot, the
+//! DBLog algorithm: each table is read in primary-key chunks; each chunk is bracketed by
+//! two watermarks written to the signalling table, so both appear in the change stream;
+//! a key that changes between the watermarks is dropped from the chunk (the stream
+//! already carries a newer state), and what is left is emitted when the closing
+//! watermark arrives. The source does the database work through [`ChunkReader`]; this
+//! crate keeps the algorithm and its resumable state.
+
+pub mod action;
+pub mod context;
+pub mod engine;
+pub mod window;
+
+pub use action::{parse, Action, DataCollection, SignalError, SnapshotKind};
+pub use context::IncrementalContext;
+pub use engine::{ChunkReader, ChunkRow, IncrementalSnapshot, KeyText, Watermark};
