@@ -44,6 +44,22 @@ async fn signal(db: &TestDb, id: &str, kind: &str, data: &str) {
         .unwrap();
 }
 
+/// Waits until the offsets file records a chunk of the incremental snapshot.
+fn wait_for_stored_progress(db: &TestDb) {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let stored = std::fs::read(db.offsets_path()).unwrap_or_default();
+        if String::from_utf8_lossy(&stored).contains("incremental_snapshot_primary_key") {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no incremental snapshot progress was stored"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 async fn table_state(db: &TestDb) -> BTreeMap<i64, i64> {
     db.client
         .query("SELECT id, version FROM items", &[])
@@ -252,5 +268,55 @@ async fn pause_resume_and_stop_signals_from_the_table() {
     });
     assert!(lines.iter().all(|l| l.op() != Some("r")));
     ferrium.stop();
+    db.drop().await;
+}
+
+/// Killed part-way, the connector resumes the incremental snapshot from the last chunk
+/// its offsets recorded (not from the start) and still ends with exactly the table.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_incremental_snapshot_resumes_after_kill_9() {
+    let db = TestDb::create("incrkill").await;
+    db.exec(&format!(
+        "CREATE TABLE items (id int PRIMARY KEY, version int NOT NULL);
+         INSERT INTO items SELECT i, 0 FROM generate_series(1, 60000) i;
+         {SIGNAL_TABLE}"
+    ))
+    .await;
+    let options = [("incremental.snapshot.chunk.size", "500")];
+    let first = start(&db, &options);
+    signal(
+        &db,
+        "snap-1",
+        "execute-snapshot",
+        r#"{"data-collections": ["public.items"]}"#,
+    )
+    .await;
+    let mut fold = Fold::default();
+    // Kill once a third of the rows are out and their offsets had time to be stored.
+    first.collect_until(WAIT, |lines| {
+        fold.apply(lines);
+        fold.reads >= 20_000
+    });
+    wait_for_stored_progress(&db);
+    first.kill9();
+    db.exec("UPDATE items SET version = 1 WHERE id % 1000 = 0").await;
+
+    let second = start(&db, &options);
+    second.wait_for_log("resuming the incremental snapshot");
+    let expected = table_state(&db).await;
+    let mut resumed = Fold {
+        state: fold.state.clone(),
+        ..Fold::default()
+    };
+    second.collect_until(WAIT, |lines| {
+        resumed.apply(lines);
+        resumed.state == expected
+    });
+    assert!(
+        resumed.reads < 50_000,
+        "the resumed run read {} rows: it started over",
+        resumed.reads
+    );
+    second.stop();
     db.drop().await;
 }
