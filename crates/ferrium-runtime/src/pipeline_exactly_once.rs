@@ -4,7 +4,8 @@
 //! A transaction may only ever contain whole units: records up to a checkpoint (a source
 //! transaction, or a resumable point inside a large one) or up to a flush boundary (a
 //! snapshot chunk). Records after the last boundary wait in memory — the source emits a
-//! boundary at least every `max.batch.size` records, which bounds them — and are sent
+//! boundary at least every `max.batch.size` records, or after each snapshot chunk of
+//! `snapshot.fetch.size` rows, which bounds them — and are sent
 //! only once their boundary arrives. So whenever the pipeline commits, the offset it
 //! commits covers exactly the records in the transaction: after a crash, a restart
 //! resumes from that offset and neither repeats nor skips a record.

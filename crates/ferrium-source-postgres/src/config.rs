@@ -94,6 +94,12 @@ const KEYS: &[ConfigKey] = &[
         "columns not to capture, schema.table.column regexes",
     ),
     ConfigKey::new(
+        "snapshot.max.threads",
+        T::Int,
+        "connections reading snapshot chunks in parallel",
+    )
+    .default("1"),
+    ConfigKey::new(
         "snapshot.mode",
         T::Enum(&[
             "initial",
@@ -226,6 +232,8 @@ pub struct PostgresConfig {
     pub publication_mode: PublicationMode,
     pub filters: Filters,
     pub snapshot_mode: SnapshotMode,
+    /// `snapshot.max.threads`: readers of snapshot chunks, each with its own connection.
+    pub snapshot_threads: usize,
     pub heartbeat_action_query: Option<String>,
     pub emit_truncate: bool,
     pub types: TypeOptions,
@@ -330,6 +338,13 @@ impl PostgresConfig {
                 _ => PublicationMode::AllTables,
             },
             filters: filters.unwrap_or_default(),
+            snapshot_threads: match v.i64("snapshot.max.threads") {
+                Some(n) if (1..=64).contains(&n) => n as usize,
+                _ => {
+                    problems.push("option 'snapshot.max.threads' must be between 1 and 64".into());
+                    1
+                }
+            },
             snapshot_mode: match v.choice("snapshot.mode").as_str() {
                 "initial_only" => SnapshotMode::InitialOnly,
                 "no_data" | "never" | "schema_only" => SnapshotMode::NoData,

@@ -21,6 +21,7 @@ mod registry;
 pub mod relation;
 mod slot;
 mod snapshot;
+mod snapshot_plan;
 mod source;
 mod stream;
 pub mod types;

@@ -30,6 +30,18 @@ pub struct PartialTransaction {
 }
 
 impl PgOffset {
+    /// The offset of a position with nothing committed after it yet (a snapshot's
+    /// consistent point).
+    pub fn at(lsn: u64) -> PgOffset {
+        PgOffset {
+            lsn,
+            lsn_commit: None,
+            tx_id: None,
+            ts_us: crate::events::now_us(),
+            partial: None,
+        }
+    }
+
     pub fn to_offset(self) -> Offset {
         let mut offset = Offset::new()
             .with("lsn", self.lsn)

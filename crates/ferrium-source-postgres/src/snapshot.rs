@@ -1,33 +1,43 @@
-//! The initial snapshot: every captured table read inside the snapshot the replication
-//! slot exported when it was created.
+//! The initial snapshot: every captured table read, in chunks of heap pages, inside one
+//! consistent snapshot; chunks read in parallel by `snapshot.max.threads` connections.
 //!
-//! The slot's consistent point and the exported snapshot describe the same instant:
-//! every transaction committed before it is visible to the snapshot, every one after it
-//! is decoded by the slot. Reading the tables under that snapshot and then streaming from
-//! the consistent point therefore neither misses nor repeats a change, whatever is written
-//! while the snapshot runs.
+//! A first run reads inside the snapshot the replication slot exported when it was
+//! created: the slot's consistent point and that snapshot describe the same instant, so
+//! reading the tables under it and then streaming from the consistent point neither
+//! misses nor repeats a change, whatever is written while the snapshot runs.
 //!
-//! Rows are read with `COPY … TO STDOUT` (text format, the same text pgoutput sends), so
-//! snapshot rows and streamed rows go through the same decoder.
+//! Each chunk's rows are emitted together and followed by a checkpoint that records the
+//! chunk as done (see `snapshot_plan`), so an exactly-once sink commits them with their
+//! progress. A run that resumes an unfinished snapshot reads the chunks left inside a
+//! new snapshot, then streams from the same consistent point: a row unchanged since
+//! then is read exactly once; a row changed since is read in its newer state (or is
+//! gone), and the stream replays its changes from the consistent point on, so the
+//! topic still ends in the table's state and nothing is missed.
+//!
+//! Rows are read with `COPY (SELECT …) TO STDOUT` (text format, the same text pgoutput
+//! sends), so snapshot rows and streamed rows go through the same decoder. Memory is
+//! bounded by the chunks in flight: one per reader plus the one being emitted.
 
 use std::sync::Arc;
 
 use ferrium_event::{Op, Value};
 use futures::StreamExt;
+use tokio::task::JoinSet;
 use tokio_postgres::Client;
 use tokio_util::sync::CancellationToken;
 
 use crate::catalog::{quote_ident, quote_literal, TableRef};
 use crate::config::PostgresConfig;
-use crate::connection::sql_error;
+use crate::connection::{connect, sql_error};
 use crate::copy_text::{split_copy_row, CopyLineSplitter};
 use crate::error::PostgresError;
 use crate::events::{now_us, EventBuilder, SnapshotMarker, SourceInfo};
+use crate::offset::PgOffset;
 use crate::progress::Progress;
 use crate::registry::TableRegistry;
 use crate::relation::{Cell, TableSchema};
+use crate::snapshot_plan::{SnapshotPlan, TablePlan};
 use ferrium_event::emitter::Emitter;
-use ferrium_event::snapshot_rows::SnapshotRows;
 
 /// How a snapshot ended.
 pub enum SnapshotEnd {
@@ -36,99 +46,128 @@ pub enum SnapshotEnd {
     Interrupted,
 }
 
-/// A decoded row of the snapshot, before its marker is known.
-struct SnapshotRow {
-    table: Arc<TableSchema>,
-    key: Option<Vec<Value>>,
-    row: Vec<Value>,
+/// Which consistent view the readers share.
+pub enum SnapshotView<'a> {
+    /// The snapshot the slot exported at its consistent point (a first run).
+    Exported(&'a str),
+    /// A new snapshot, exported by the first reader (a resumed run).
+    Fresh,
+}
+
+/// A decoded chunk: its rows' keys and row structs, in heap order.
+struct Chunk {
+    index: u64,
+    rows: Vec<(Option<Vec<Value>>, Vec<Value>)>,
 }
 
 #[allow(clippy::too_many_arguments)]
 pub async fn run_snapshot(
     config: &PostgresConfig,
-    client: &Client,
-    snapshot_name: &str,
+    view: SnapshotView<'_>,
     consistent_point: u64,
     tables: &[TableRef],
+    resumed: Option<SnapshotPlan>,
     registry: &mut TableRegistry,
     events: &EventBuilder,
     out: &mut Emitter,
     shutdown: &CancellationToken,
 ) -> Result<SnapshotEnd, PostgresError> {
-    client
-        .batch_execute(&format!(
-            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT {}",
-            quote_literal(snapshot_name)
-        ))
-        .await
-        .map_err(|e| sql_error(config, e))?;
-    // The snapshot transaction is read-only and never gets an xid of its own.
-    let tx_id = None;
-    tracing::info!(tables = tables.len(), snapshot = %snapshot_name, "initial snapshot started");
-    let mut snapshot_rows = SnapshotRows::new(config.common.max_batch_size);
-    let build = |r: SnapshotRow, marker: SnapshotMarker| {
-        let info = SourceInfo {
-            ts_us: now_us(),
-            snapshot: marker,
-            tx_id,
-            lsn: Some(consistent_point),
-            last_commit_lsn: None,
-        };
-        events.change(
-            &r.table,
-            Op::Read,
-            r.key,
-            Value::Null,
-            Value::Struct(r.row),
-            &info,
-            None,
-        )
+    let readers = open_readers(config, view).await?;
+    let first = readers[0].clone();
+    let mut plan = match resumed {
+        Some(plan) => {
+            tracing::info!(
+                tables = plan.tables.len(),
+                "resuming the initial snapshot where its offsets say it stopped"
+            );
+            keep_captured(plan, tables)
+        }
+        None => SnapshotPlan::default(),
     };
-    let mut total = 0u64;
-    let metrics = ferrium_event::source_metrics::Snapshot::start(&config.name);
     for table in tables {
+        let name = format!("{}.{}", table.schema, table.table);
+        if !plan.tables.iter().any(|t| t.table == name) {
+            let pages = table_pages(config, &first, table).await?;
+            let rows = table.estimated_rows.max(0) as u64;
+            plan.tables.push(TablePlan::cut(
+                &name,
+                pages,
+                rows,
+                config.common.snapshot_fetch_size as u64,
+            ));
+        }
+    }
+    tracing::info!(
+        tables = tables.len(),
+        readers = readers.len(),
+        "initial snapshot started"
+    );
+    let metrics = ferrium_event::source_metrics::Snapshot::start(&config.name);
+    let mut emitted = 0u64;
+    let table_count = plan.tables.len();
+    for t in 0..table_count {
         if shutdown.is_cancelled() {
             return Ok(SnapshotEnd::Interrupted);
         }
-        let schema = registry.load_from_catalog(client, config, table).await?;
-        let columns = schema
-            .columns
+        let Some(table) = tables
             .iter()
-            .map(|c| quote_ident(&c.name))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let copy = format!("COPY {} ({columns}) TO STDOUT", table.qualified());
-        let stream = client
-            .copy_out(copy.as_str())
-            .await
-            .map_err(|e| sql_error(config, e))?;
-        futures::pin_mut!(stream);
+            .find(|r| format!("{}.{}", r.schema, r.table) == plan.tables[t].table)
+        else {
+            continue;
+        };
+        let schema = registry.load_from_catalog(&first, config, table).await?;
+        let last_table = t + 1 == table_count;
         let mut progress = Progress::start(schema.qualified(), table.estimated_rows);
-        let mut splitter = CopyLineSplitter::new();
-        let mut first_in_table = true;
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| sql_error(config, e))?;
-            let mut rows = 0u64;
-            for line in splitter.push(&chunk) {
-                let fields = split_copy_row(&line).map_err(|e| {
-                    PostgresError::Protocol(format!("COPY of {}: {e}", schema.qualified()))
-                })?;
-                let cells = fields.iter().map(|f| match f {
-                    Some(text) => Cell::Text(text),
-                    None => Cell::Null,
+        let remaining: Vec<u64> = plan.tables[t].remaining().collect();
+        let mut pending = remaining.into_iter();
+        let mut running = JoinSet::new();
+        let mut free: Vec<Arc<Client>> = readers.clone();
+        let mut first_in_table = plan.tables[t].done.is_empty();
+        loop {
+            // Every free reader takes the next chunk left.
+            while !free.is_empty() {
+                let Some(index) = pending.next() else { break };
+                let Some(client) = free.pop() else { break };
+                let sql = chunk_sql(&schema, table, &plan.tables[t], index);
+                let (config, schema) = (config.clone(), schema.clone());
+                running.spawn(async move {
+                    let chunk = read_chunk(&config, &client, &schema, &sql, index).await;
+                    (client, chunk)
                 });
-                let decoded = schema.decode(cells)?;
-                let row = SnapshotRow {
-                    table: schema.clone(),
-                    key: decoded.key,
-                    row: decoded.row,
-                };
-                let pushed = snapshot_rows.push(out, row, first_in_table, build).await;
+            }
+            let next = tokio::select! {
+                biased;
+                _ = shutdown.cancelled() => return Ok(SnapshotEnd::Interrupted),
+                next = running.join_next() => next,
+            };
+            let Some(joined) = next else { break };
+            let (client, chunk) = joined
+                .map_err(|e| PostgresError::Protocol(format!("a snapshot reader stopped: {e}")))?;
+            free.push(client);
+            let chunk = chunk?;
+            let plan_table = &mut plan.tables[t];
+            plan_table.done.insert(chunk.index);
+            let last_chunk = plan_table.is_done();
+            let rows = chunk.rows.len() as u64;
+            let ended = emit_chunk(
+                out,
+                events,
+                &schema,
+                chunk.rows,
+                consistent_point,
+                &mut emitted,
+                first_in_table,
+                last_chunk,
+                last_chunk && last_table,
+            )
+            .await;
+            if rows > 0 {
                 first_in_table = false;
-                if pushed.is_err() {
-                    return Ok(SnapshotEnd::Interrupted);
-                }
-                rows += 1;
+            }
+            let mut offset = PgOffset::at(consistent_point).to_offset();
+            plan.write(&mut offset);
+            if ended.is_err() || out.checkpoint(offset).await.is_err() {
+                return Ok(SnapshotEnd::Interrupted);
             }
             progress.add(rows);
             ferrium_event::source_metrics::rows_scanned(
@@ -136,21 +175,180 @@ pub async fn run_snapshot(
                 &schema.qualified(),
                 progress.rows(),
             );
-            if shutdown.is_cancelled() {
-                return Ok(SnapshotEnd::Interrupted);
-            }
         }
         progress.finish();
-        total += progress.rows();
     }
-    if snapshot_rows.finish(out, build).await.is_err() {
-        return Ok(SnapshotEnd::Interrupted);
+    for reader in &readers {
+        reader
+            .batch_execute("COMMIT")
+            .await
+            .map_err(|e| sql_error(config, e))?;
     }
-    client
-        .batch_execute("COMMIT")
-        .await
-        .map_err(|e| sql_error(config, e))?;
-    tracing::info!(rows = total, "initial snapshot finished");
+    tracing::info!(rows = emitted, "initial snapshot finished");
     metrics.completed();
     Ok(SnapshotEnd::Done)
+}
+
+/// The readers, each in a repeatable-read transaction on the same snapshot.
+async fn open_readers(
+    config: &PostgresConfig,
+    view: SnapshotView<'_>,
+) -> Result<Vec<Arc<Client>>, PostgresError> {
+    const BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+    let mut readers = Vec::with_capacity(config.snapshot_threads);
+    let first = connect(config, "snapshot").await?;
+    let name = match view {
+        SnapshotView::Exported(name) => {
+            first
+                .batch_execute(&format!(
+                    "{BEGIN}; SET TRANSACTION SNAPSHOT {}",
+                    quote_literal(name)
+                ))
+                .await
+                .map_err(|e| sql_error(config, e))?;
+            name.to_string()
+        }
+        SnapshotView::Fresh => {
+            first
+                .batch_execute(BEGIN)
+                .await
+                .map_err(|e| sql_error(config, e))?;
+            first
+                .query_one("SELECT pg_export_snapshot()", &[])
+                .await
+                .map_err(|e| sql_error(config, e))?
+                .get(0)
+        }
+    };
+    readers.push(Arc::new(first));
+    for _ in 1..config.snapshot_threads {
+        let reader = connect(config, "snapshot").await?;
+        reader
+            .batch_execute(&format!(
+                "{BEGIN}; SET TRANSACTION SNAPSHOT {}",
+                quote_literal(&name)
+            ))
+            .await
+            .map_err(|e| sql_error(config, e))?;
+        readers.push(Arc::new(reader));
+    }
+    Ok(readers)
+}
+
+/// A resumed plan, without tables that are no longer captured.
+fn keep_captured(mut plan: SnapshotPlan, tables: &[TableRef]) -> SnapshotPlan {
+    plan.tables.retain(|p| {
+        tables
+            .iter()
+            .any(|t| format!("{}.{}", t.schema, t.table) == p.table)
+    });
+    plan
+}
+
+async fn table_pages(
+    config: &PostgresConfig,
+    client: &Client,
+    table: &TableRef,
+) -> Result<u64, PostgresError> {
+    let pages: i64 = client
+        .query_one(
+            "SELECT pg_relation_size($1::oid) / current_setting('block_size')::bigint",
+            &[&table.oid],
+        )
+        .await
+        .map_err(|e| sql_error(config, e))?
+        .get(0);
+    Ok(pages.max(0) as u64)
+}
+
+fn chunk_sql(schema: &TableSchema, table: &TableRef, plan: &TablePlan, index: u64) -> String {
+    let columns = schema
+        .columns
+        .iter()
+        .map(|c| quote_ident(&c.name))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "COPY (SELECT {columns} FROM {} WHERE {}) TO STDOUT",
+        table.qualified(),
+        plan.ctid_range(index)
+    )
+}
+
+async fn read_chunk(
+    config: &PostgresConfig,
+    client: &Client,
+    schema: &TableSchema,
+    sql: &str,
+    index: u64,
+) -> Result<Chunk, PostgresError> {
+    let stream = client
+        .copy_out(sql)
+        .await
+        .map_err(|e| sql_error(config, e))?;
+    futures::pin_mut!(stream);
+    let mut splitter = CopyLineSplitter::new();
+    let mut rows = Vec::new();
+    while let Some(bytes) = stream.next().await {
+        let bytes = bytes.map_err(|e| sql_error(config, e))?;
+        for line in splitter.push(&bytes) {
+            let fields = split_copy_row(&line).map_err(|e| {
+                PostgresError::Protocol(format!("COPY of {}: {e}", schema.qualified()))
+            })?;
+            let cells = fields.iter().map(|f| match f {
+                Some(text) => Cell::Text(text),
+                None => Cell::Null,
+            });
+            let decoded = schema.decode(cells)?;
+            rows.push((decoded.key, decoded.row));
+        }
+    }
+    Ok(Chunk { index, rows })
+}
+
+/// Emits a chunk's rows with their `source.snapshot` markers. Every row is emitted
+/// before the chunk's checkpoint, so markers are decided within the chunk: the last row
+/// of a table's last chunk is `last_in_data_collection` (`last` for the last table).
+#[allow(clippy::too_many_arguments)]
+async fn emit_chunk(
+    out: &mut Emitter,
+    events: &EventBuilder,
+    schema: &Arc<TableSchema>,
+    rows: Vec<(Option<Vec<Value>>, Vec<Value>)>,
+    consistent_point: u64,
+    emitted: &mut u64,
+    first_in_table: bool,
+    last_chunk_of_table: bool,
+    last_of_snapshot: bool,
+) -> Result<(), ferrium_event::emitter::Closed> {
+    let count = rows.len();
+    for (i, (key, row)) in rows.into_iter().enumerate() {
+        let last_in_table = last_chunk_of_table && i + 1 == count;
+        let marker = SnapshotMarker::for_row(
+            *emitted,
+            first_in_table && i == 0,
+            last_in_table,
+            last_in_table && last_of_snapshot,
+        );
+        let info = SourceInfo {
+            ts_us: now_us(),
+            snapshot: marker,
+            // The snapshot transaction is read-only and never gets an xid of its own.
+            tx_id: None,
+            lsn: Some(consistent_point),
+            last_commit_lsn: None,
+        };
+        out.push(events.change(
+            schema,
+            Op::Read,
+            key,
+            Value::Null,
+            Value::Struct(row),
+            &info,
+            None,
+        ))
+        .await?;
+        *emitted += 1;
+    }
+    Ok(())
 }

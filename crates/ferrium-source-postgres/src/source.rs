@@ -17,13 +17,14 @@ use crate::catalog::{captured_tables, check_server, quote_ident, TableRef};
 use crate::config::{PostgresConfig, SnapshotMode};
 use crate::connection::{connect, target, SESSION_OPTIONS};
 use crate::error::PostgresError;
-use crate::events::{now_us, EventBuilder};
+use crate::events::EventBuilder;
 use crate::offset::{format_lsn, parse_lsn, PgOffset};
 use crate::registry::TableRegistry;
 use crate::slot::{
     check_slot_usable, drop_slot, ensure_publication, read_slot, verify_resume, SlotState,
 };
-use crate::snapshot::{run_snapshot, SnapshotEnd};
+use crate::snapshot::{run_snapshot, SnapshotEnd, SnapshotView};
+use crate::snapshot_plan::SnapshotPlan;
 use crate::stream::{SignalTable, Streamer};
 use ferrium_event::emitter::Emitter;
 use ferrium_snapshot::IncrementalSnapshot;
@@ -169,7 +170,12 @@ async fn run(config: &PostgresConfig, ctx: SourceContext) -> Result<SourceExit, 
     if let Some(slot) = &slot {
         check_slot_usable(slot, config)?;
     }
-    if config.snapshot_mode == SnapshotMode::InitialOnly && stored.is_some() {
+    let unfinished = match &ctx.stored_offset {
+        Some(offset) => SnapshotPlan::read(offset).map_err(PostgresError::ResumeMismatch)?,
+        None => None,
+    };
+    if config.snapshot_mode == SnapshotMode::InitialOnly && stored.is_some() && unfinished.is_none()
+    {
         tracing::info!(
             "snapshot.mode=initial_only and the snapshot is already complete; nothing to do"
         );
@@ -177,7 +183,52 @@ async fn run(config: &PostgresConfig, ctx: SourceContext) -> Result<SourceExit, 
     }
 
     let mut out = Emitter::new(ctx.messages.clone(), config.common.max_batch_size);
-    let snapshot = needs_snapshot(config.snapshot_mode, stored.as_ref(), slot.as_ref());
+    // An unfinished snapshot goes on from its chunks when its slot still holds the
+    // consistent point; without the slot the changes since are gone, so it starts over.
+    let resume_snapshot = match (&unfinished, &slot, &stored) {
+        (Some(_), Some(slot), Some(stored)) if config.snapshot_mode != SnapshotMode::Always => {
+            verify_resume(Some(slot), stored.lsn, config)?;
+            true
+        }
+        (Some(_), None, _) => {
+            tracing::warn!(slot = %config.slot_name, "the initial snapshot was unfinished and its replication slot is gone; starting it over");
+            false
+        }
+        _ => false,
+    };
+    let snapshot = if unfinished.is_some() {
+        !resume_snapshot
+    } else {
+        needs_snapshot(config.snapshot_mode, stored.as_ref(), slot.as_ref())
+    };
+    if let (true, Some(stored)) = (resume_snapshot, &stored) {
+        let end = run_snapshot(
+            config,
+            SnapshotView::Fresh,
+            stored.lsn,
+            &tables,
+            unfinished,
+            &mut registry,
+            &events,
+            &mut out,
+            &ctx.shutdown,
+        )
+        .await?;
+        if let SnapshotEnd::Interrupted = end {
+            return Ok(SourceExit::Shutdown);
+        }
+        if out
+            .checkpoint(PgOffset::at(stored.lsn).to_offset())
+            .await
+            .is_err()
+        {
+            return Ok(SourceExit::Shutdown);
+        }
+        if config.snapshot_mode == SnapshotMode::InitialOnly {
+            drop_slot_when_free(&catalog, config).await?;
+            return Ok(SourceExit::Finished);
+        }
+    }
 
     let (mut client, resume_lsn, gated) = if snapshot {
         if slot.is_some() {
@@ -188,13 +239,12 @@ async fn run(config: &PostgresConfig, ctx: SourceContext) -> Result<SourceExit, 
         let snapshot_name = snapshot_name.ok_or_else(|| {
             PostgresError::Protocol("CREATE_REPLICATION_SLOT exported no snapshot".into())
         })?;
-        let reader = connect(config, "snapshot").await?;
         let end = run_snapshot(
             config,
-            &reader,
-            &snapshot_name,
+            SnapshotView::Exported(&snapshot_name),
             consistent_point,
             &tables,
+            None,
             &mut registry,
             &events,
             &mut out,
@@ -204,14 +254,11 @@ async fn run(config: &PostgresConfig, ctx: SourceContext) -> Result<SourceExit, 
         if let SnapshotEnd::Interrupted = end {
             return Ok(SourceExit::Shutdown);
         }
-        let offset = PgOffset {
-            lsn: consistent_point,
-            lsn_commit: None,
-            tx_id: None,
-            ts_us: now_us(),
-            partial: None,
-        };
-        if out.checkpoint(offset.to_offset()).await.is_err() {
+        if out
+            .checkpoint(PgOffset::at(consistent_point).to_offset())
+            .await
+            .is_err()
+        {
             return Ok(SourceExit::Shutdown);
         }
         if config.snapshot_mode == SnapshotMode::InitialOnly {

@@ -299,7 +299,8 @@ async fn an_incremental_snapshot_resumes_after_kill_9() {
     });
     wait_for_stored_progress(&db);
     first.kill9();
-    db.exec("UPDATE items SET version = 1 WHERE id % 1000 = 0").await;
+    db.exec("UPDATE items SET version = 1 WHERE id % 1000 = 0")
+        .await;
 
     let second = start(&db, &options);
     second.wait_for_log("resuming the incremental snapshot");
