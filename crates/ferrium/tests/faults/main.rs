@@ -529,7 +529,8 @@ async fn a_parallel_initial_snapshot_resumes_after_three_kill_9() {
         wait_for_log(&ferrium, "resuming the initial snapshot", 1);
     }
     wait_for_log(&ferrium, "streaming started", 1);
-    db.exec(&format!("INSERT INTO big VALUES ({}, 1)", ROWS + 1)).await;
+    db.exec(&format!("INSERT INTO big VALUES ({}, 1)", ROWS + 1))
+        .await;
     let records = read_changes(
         &format!("{prefix}.public.big"),
         &format!("{prefix}-check"),
@@ -554,7 +555,11 @@ async fn a_parallel_initial_snapshot_resumes_after_three_kill_9() {
             eprintln!("--- run {i} ---\n{log}");
         }
     }
-    assert_eq!((missing, twice, created), (0, 0, 1), "rows missing, rows twice, stream insert");
+    assert_eq!(
+        (missing, twice, created),
+        (0, 0, 1),
+        "rows missing, rows twice, stream insert"
+    );
     assert!(stopped.success());
     db.drop().await;
     eprintln!("parallel snapshot: {} rows once each through 3 kills", ROWS);
