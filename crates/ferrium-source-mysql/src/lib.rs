@@ -5,8 +5,10 @@
 //! is kept by applying every DDL statement (`ddl/`) and stored in the schema history
 //! (`history.rs`) so a restart rebuilds it as of the resumed position. Values are mapped
 //! to Debezium's Connect types by `types/`. Start-up (`source.rs`) checks the server and
-//! chooses between resuming and a snapshot (`snapshot.rs`); `stream.rs` reads the binlog.
+//! chooses between resuming and a snapshot (`snapshot.rs`); `stream.rs` reads the binlog,
+//! where signals and incremental snapshot watermarks arrive (`chunks.rs` reads the chunks).
 
+mod chunks;
 pub mod config;
 mod connection;
 pub mod ddl;

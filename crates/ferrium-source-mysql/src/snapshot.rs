@@ -145,6 +145,10 @@ pub async fn run_snapshot(
         let Some(table) = registry.get(config, schemas, id)? else {
             continue;
         };
+        if is_signal_table(config, id) {
+            // Signals and watermarks are instructions, never data.
+            continue;
+        }
         let select = format!("SELECT * FROM {}.{}", quote(&id.database), quote(&id.table));
         let mut result = conn
             .query_iter(select.as_str())
@@ -184,16 +188,34 @@ pub async fn run_snapshot(
     Ok(SnapshotEnd::Done(offset))
 }
 
+fn is_signal_table(config: &MysqlConfig, id: &TableId) -> bool {
+    config
+        .common
+        .signals
+        .data_collection
+        .as_deref()
+        .and_then(crate::chunks::signal_table_id)
+        .is_some_and(|signal| &signal == id)
+}
+
 fn decode_row(table: &TableSchema, row: Row) -> Result<crate::table::DecodedRow, MysqlError> {
-    if row.len() != table.column_count() {
+    decode_text_values(table, &row.unwrap())
+}
+
+/// Decodes a row read with the text protocol, every column in table order: the decoding
+/// of the initial snapshot, shared by incremental snapshot chunks.
+pub(crate) fn decode_text_values(
+    table: &TableSchema,
+    values: &[mysql_async::Value],
+) -> Result<crate::table::DecodedRow, MysqlError> {
+    if values.len() != table.column_count() {
         return Err(MysqlError::Schema(format!(
-            "SELECT * FROM {} returned {} columns, but the schema history knows {}",
+            "reading {} returned {} columns, but the schema history knows {}",
             table.def.id,
-            row.len(),
+            values.len(),
             table.column_count()
         )));
     }
-    let values = row.unwrap();
     table.decode_with(|i, codec| Ok(codec.decode_text(&values[i])?))
 }
 

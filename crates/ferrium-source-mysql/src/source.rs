@@ -21,7 +21,8 @@ use crate::offset::MysqlOffset;
 use crate::position::{BinlogPosition, GtidSet};
 use crate::registry::TableRegistry;
 use crate::snapshot::{run_snapshot, SnapshotContext, SnapshotEnd};
-use crate::stream::{run_stream, StreamContext};
+use crate::stream::{run_stream, SignalTable, StreamContext};
+use ferrium_snapshot::IncrementalSnapshot;
 
 /// The settings the runtime needs from the connector's config.
 #[derive(Debug, Clone)]
@@ -96,6 +97,7 @@ impl MysqlSource {
             // BINLOG_SEND_ANNOTATE_ROWS_EVENT dump flag, which mysql_async 0.37 cannot set.
             tracing::warn!("include.query=true has no effect on MariaDB in this Ferrium build: source.query stays null (it works on MySQL with binlog_rows_query_log_events=ON)");
         }
+        let signal_table = signal_table(&mut conn, config).await?;
         let events = EventBuilder::new(config, self.kind);
         let mut schemas = Schemas::default();
         let mut history = SchemaHistory::new(store, &config.common.topic_prefix);
@@ -116,6 +118,16 @@ impl MysqlSource {
             },
             None => None,
         };
+        let mut incremental = IncrementalSnapshot::new(
+            &config.name,
+            &config.common.signals,
+            ctx.snapshot_status.clone(),
+        );
+        if let (Some(_), Some(stored)) = (&resume, &ctx.stored_offset) {
+            incremental
+                .restore(stored)
+                .map_err(MysqlError::ResumeMismatch)?;
+        }
         let start = match resume {
             Some(offset) => {
                 let applied = history
@@ -190,8 +202,60 @@ impl MysqlSource {
             events: &events,
             out: &mut out,
             shutdown: &ctx.shutdown,
+            signals: &ctx.signals,
+            incremental,
+            signal_table,
         };
         run_stream(binlog_conn, cx, start).await
+    }
+}
+
+/// The signalling table named by `signal.data.collection`, which must exist with the
+/// columns `id`, `type` and `data`: its inserts are signals and its rows the watermarks of
+/// incremental snapshots.
+async fn signal_table(
+    conn: &mut Conn,
+    config: &MysqlConfig,
+) -> Result<Option<SignalTable>, MysqlError> {
+    use mysql_async::prelude::Queryable;
+    let Some(name) = config.common.signals.data_collection.as_deref() else {
+        return Ok(None);
+    };
+    let id = crate::chunks::signal_table_id(name).ok_or_else(|| {
+        MysqlError::Config(format!(
+            "signal.data.collection is '{name}'; on MySQL/MariaDB it names database.table"
+        ))
+    })?;
+    let columns: Vec<(String, u64)> = conn
+        .exec(
+            "SELECT COLUMN_NAME, ORDINAL_POSITION FROM information_schema.COLUMNS \
+             WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
+            (id.database.as_str(), id.table.as_str()),
+        )
+        .await
+        .map_err(|e| crate::error::query_error("reading the signalling table's columns", e))?;
+    if columns.is_empty() {
+        return Err(MysqlError::ServerSetup {
+            problem: format!("signal.data.collection names '{name}', which does not exist"),
+            fix: format!("create it: {}", crate::chunks::signal_table_ddl(&id)),
+        });
+    }
+    let at = |wanted: &str| {
+        columns
+            .iter()
+            .position(|(c, _)| c.eq_ignore_ascii_case(wanted))
+    };
+    match (at("id"), at("type"), at("data")) {
+        (Some(i), Some(t), Some(d)) => Ok(Some(SignalTable {
+            id,
+            columns: [i, t, d],
+        })),
+        _ => Err(MysqlError::ServerSetup {
+            problem: format!(
+                "the signalling table '{name}' needs the columns id, type and data, as in Debezium"
+            ),
+            fix: format!("recreate it: {}", crate::chunks::signal_table_ddl(&id)),
+        }),
     }
 }
 

@@ -3,19 +3,25 @@
 //! events, and transaction ends into checkpoints.
 //!
 //! The loop is one `select!` with these priorities: shutdown first (nothing half-sent is
-//! lost: the last checkpoint is the resume point), then the next binlog event, then the
-//! heartbeat timer. Memory is bounded by the emitter's channel: when the runtime is busy
+//! lost: the last checkpoint is the resume point), then a signal from the Kafka channel or
+//! the REST API, then the next binlog event, then the heartbeat timer. Memory is bounded by the emitter's channel: when the runtime is busy
 //! the loop waits and the server buffers the binlog.
 //!
 //! A checkpoint is sent after every transaction (its end position and the GTID set), and
 //! inside a large transaction every `max.batch.size` records as the transaction's start
 //! plus the number of rows events already emitted, which a restart skips (Debezium's
 //! `event` offset key).
+//!
+//! The signalling table's row events are never emitted: its inserts are signals (the
+//! `source` channel) and, with the incremental snapshot's deletes, the watermarks of its
+//! chunks. The table is read whether or not `table.include.list` names it. Every offset
+//! carries the incremental snapshot's resumable state.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
 use ferrium_event::emitter::{Closed, Emitter};
+use ferrium_event::signal::{Signal, SignalChannel, SignalInbox};
 use ferrium_event::metadata::TransactionCounter;
 use ferrium_event::source_info::SnapshotMarker;
 use ferrium_event::source_metrics::CommittedTransactions;
@@ -27,6 +33,9 @@ use mysql_async::prelude::Queryable;
 use mysql_async::{BinlogStream, BinlogStreamRequest, Conn};
 use tokio_util::sync::CancellationToken;
 
+use ferrium_snapshot::IncrementalSnapshot;
+
+use crate::chunks::{MysqlChunkReader, MysqlChunkRow};
 use crate::config::{InconsistentSchemaMode, MysqlConfig};
 use crate::connection::Flavor;
 use crate::ddl::{self, Schemas};
@@ -56,6 +65,17 @@ pub struct StreamContext<'a> {
     pub events: &'a EventBuilder,
     pub out: &'a mut Emitter,
     pub shutdown: &'a CancellationToken,
+    /// Signals from the Kafka channel and the REST API.
+    pub signals: &'a SignalInbox,
+    pub incremental: IncrementalSnapshot<MysqlChunkRow>,
+    pub signal_table: Option<SignalTable>,
+}
+
+/// The signalling table and where its `id`, `type` and `data` columns sit in a row image
+/// (from the server's catalog at start, used when the schema history does not know it).
+pub struct SignalTable {
+    pub id: TableId,
+    pub columns: [usize; 3],
 }
 
 /// The transaction being read.
@@ -90,6 +110,9 @@ struct Streamer<'a> {
     /// The format description event arrived (after it, rotate events parse cleanly).
     format_seen: bool,
     transactions: CommittedTransactions,
+    /// The incremental snapshot's own connection (chunk reads, watermarks), opened on
+    /// first use.
+    chunk_conn: Option<Conn>,
 }
 
 /// Why the loop stopped reading.
@@ -180,6 +203,7 @@ pub async fn run_stream(
         query: None,
         format_seen: false,
         transactions: CommittedTransactions::new(&config.name),
+        chunk_conn: None,
     };
     let result = streamer.run(stream).await;
     match result {
@@ -193,6 +217,10 @@ impl Streamer<'_> {
     async fn run(&mut self, mut stream: BinlogStream) -> Result<SourceExit, Stop> {
         let config = self.cx.config;
         let shutdown = self.cx.shutdown.clone();
+        let signals = self.cx.signals;
+        // A snapshot a previous run left unfinished goes on now that the binlog is read,
+        // so its watermarks will be seen.
+        self.kick().await?;
         let mut heartbeat = config.common.heartbeat_interval.map(|every| {
             let mut t = tokio::time::interval(every);
             t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -202,6 +230,10 @@ impl Streamer<'_> {
             let event = tokio::select! {
                 biased;
                 _ = shutdown.cancelled() => return Ok(SourceExit::Shutdown),
+                signal = signals.recv() => {
+                    self.on_signal(signal, None).await?;
+                    continue;
+                }
                 next = tokio::time::timeout(SERVER_HEARTBEAT * 3, stream.next()) => match next {
                     Err(_) => return Err(MysqlError::ConnectionLost(format!(
                         "no binlog data or heartbeat for {} s", (SERVER_HEARTBEAT * 3).as_secs()
@@ -221,6 +253,166 @@ impl Streamer<'_> {
 
     fn now_ms() -> i64 {
         ferrium_event::envelope::ProcessingTime::now().ts_ms
+    }
+
+    async fn kick(&mut self) -> Result<(), Stop> {
+        let mut reader = MysqlChunkReader {
+            config: self.cx.config,
+            conn: &mut self.chunk_conn,
+            schemas: self.cx.schemas,
+            registry: self.cx.registry,
+            signal_table: self.cx.signal_table.as_ref().map(|t| &t.id),
+        };
+        self.cx.incremental.kick(&mut reader).await?;
+        Ok(())
+    }
+
+    /// Acts on a signal; rows of a window it closed are emitted with `at` (the closing
+    /// watermark's position) in their source block. A bad signal is reported and changes
+    /// nothing.
+    async fn on_signal(&mut self, signal: Signal, at: Option<&SourceInfo>) -> Result<(), Stop> {
+        let config = self.cx.config;
+        let action = match ferrium_snapshot::parse(&signal) {
+            Ok(action) => action,
+            Err(problem) => {
+                tracing::warn!(connector = %config.name, channel = signal.channel.as_str(), "{problem}");
+                self.cx.incremental.report(problem.to_string());
+                return Ok(());
+            }
+        };
+        if !matches!(action, ferrium_snapshot::Action::Window { .. }) {
+            tracing::info!(connector = %config.name, id = %signal.id, kind = %signal.kind, channel = signal.channel.as_str(), "signal received");
+        }
+        let mut reader = MysqlChunkReader {
+            config,
+            conn: &mut self.chunk_conn,
+            schemas: self.cx.schemas,
+            registry: self.cx.registry,
+            signal_table: self.cx.signal_table.as_ref().map(|t| &t.id),
+        };
+        let Some(emit) = self.cx.incremental.handle(action, &mut reader).await? else {
+            return Ok(());
+        };
+        let info = SourceInfo {
+            ts_ms: Self::now_ms(),
+            snapshot: SnapshotMarker::Incremental,
+            server_id: at.map_or(self.server_id, |a| a.server_id),
+            gtid: None,
+            file: at.map_or_else(|| self.file.clone(), |a| a.file.clone()),
+            pos: at.map_or(0, |a| a.pos),
+            row: 0,
+            thread: None,
+            query: None,
+        };
+        for chunk_row in emit.rows {
+            let table = chunk_row.table;
+            let key = EventBuilder::key(&table, chunk_row.row.key);
+            let record = self.cx.events.change(
+                &table,
+                Op::Read,
+                key,
+                Value::Null,
+                Value::Struct(chunk_row.row.row),
+                &info,
+                None,
+            );
+            // Not part of the transaction being read: never counted for a resume skip.
+            self.cx.out.push(record).await?;
+        }
+        Ok(())
+    }
+
+    /// A row event of the signalling table: inserts are signals (when the `source`
+    /// channel is on) or watermarks; with `insert_delete` a delete closes a window.
+    async fn on_signal_rows(
+        &mut self,
+        stream: &BinlogStream,
+        rows: &RowsEventData<'_>,
+        id: &TableId,
+        info: SourceInfo,
+    ) -> Result<(), Stop> {
+        let inserted = match rows {
+            RowsEventData::WriteRowsEventV1(_) | RowsEventData::WriteRowsEvent(_) => true,
+            RowsEventData::DeleteRowsEventV1(_) | RowsEventData::DeleteRowsEvent(_) => false,
+            _ => return Ok(()),
+        };
+        let insert_delete = self.cx.config.common.signals.watermarking
+            == ferrium_config::signal::Watermarking::InsertDelete;
+        if !inserted && !insert_delete {
+            return Ok(());
+        }
+        let Some(tme) = stream.get_tme(rows.table_id()) else {
+            return Err(MysqlError::Protocol(format!(
+                "no table map for the signalling table {id}"
+            ))
+            .into());
+        };
+        let Some(columns) = self.signal_columns(id) else {
+            return Ok(());
+        };
+        let mut signals = Vec::new();
+        for row in rows.rows(tme) {
+            let (before, after) = row.map_err(|e| {
+                MysqlError::Protocol(format!("cannot decode a row of the signalling table {id}: {e}"))
+            })?;
+            let Some(image) = (if inserted { after } else { before }) else {
+                continue;
+            };
+            let text = |i: usize| match image.as_ref(i) {
+                Some(mysql_async::binlog::value::BinlogValue::Value(
+                    mysql_async::Value::Bytes(b),
+                )) => String::from_utf8_lossy(b).into_owned(),
+                _ => String::new(),
+            };
+            signals.push(Signal {
+                id: text(columns[0]),
+                kind: text(columns[1]),
+                data: text(columns[2]),
+                channel: SignalChannel::Source,
+            });
+        }
+        for signal in signals {
+            if !inserted {
+                // insert_delete: the delete of a window's open row closes it.
+                let close = Signal {
+                    kind: ferrium_snapshot::action::WINDOW_CLOSE.into(),
+                    ..signal
+                };
+                self.on_signal(close, Some(&info)).await?;
+                continue;
+            }
+            let is_watermark = signal.kind == ferrium_snapshot::action::WINDOW_OPEN
+                || signal.kind == ferrium_snapshot::action::WINDOW_CLOSE;
+            if is_watermark || self.cx.config.common.signals.source_channel {
+                self.on_signal(signal, Some(&info)).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Where `id`, `type` and `data` sit: from the table model when it knows the table
+    /// (it follows DDL), else as the catalog said at start.
+    fn signal_columns(&self, id: &TableId) -> Option<[usize; 3]> {
+        let signal = self.cx.signal_table.as_ref()?;
+        let Some(def) = self.cx.schemas.table(id) else {
+            return Some(signal.columns);
+        };
+        let at = |name: &str| {
+            def.columns
+                .iter()
+                .position(|c| c.name.eq_ignore_ascii_case(name))
+        };
+        match (at("id"), at("type"), at("data")) {
+            (Some(i), Some(t), Some(d)) => Some([i, t, d]),
+            _ => {
+                tracing::warn!(table = %id, "the signalling table has no longer the columns id, type and data; its rows are ignored");
+                None
+            }
+        }
+    }
+
+    fn is_signal_table(&self, id: &TableId) -> bool {
+        self.cx.signal_table.as_ref().is_some_and(|t| &t.id == id)
     }
 
     async fn heartbeat(&mut self) -> Result<(), Stop> {
@@ -291,7 +483,9 @@ impl Streamer<'_> {
         self.skip_rows = 0;
         self.query = None;
         let offset = self.offset_at_boundary(BinlogPosition::new(self.file.clone(), end));
-        self.cx.out.checkpoint(offset.to_offset()).await?;
+        let mut offset = offset.to_offset();
+        self.cx.incremental.annotate(&mut offset);
+        self.cx.out.checkpoint(offset).await?;
         Ok(())
     }
 
@@ -515,7 +709,24 @@ impl Streamer<'_> {
         if let Some(tx) = self.tx.as_mut() {
             tx.rows_events += 1;
         }
-        if skip_whole_event || !config.filters.captures_table(&id.database, &id.table) {
+        if skip_whole_event {
+            return Ok(());
+        }
+        if self.is_signal_table(&id) {
+            let info = SourceInfo {
+                ts_ms,
+                snapshot: SnapshotMarker::False,
+                server_id: event_server_id,
+                gtid: None,
+                file: self.file.clone(),
+                pos: start,
+                row: 0,
+                thread: None,
+                query: None,
+            };
+            return self.on_signal_rows(stream, rows, &id, info).await;
+        }
+        if !config.filters.captures_table(&id.database, &id.table) {
             return Ok(());
         }
         let table = match self.cx.registry.get(config, self.cx.schemas, &id)? {
@@ -710,6 +921,28 @@ impl Streamer<'_> {
         info: &SourceInfo,
         header: Option<(&str, &ConnectData)>,
     ) -> Result<(), Stop> {
+        if self.cx.incremental.is_running() {
+            // A row the stream changes inside an open window: the stream's state is at
+            // least as new as the chunk's, so the chunk's copy is dropped.
+            let key_values = match key.as_ref().map(|k| &k.value) {
+                Some(Value::Struct(values)) => Some(values.as_slice()),
+                _ => None,
+            };
+            let row = match (&after, &before) {
+                (Value::Struct(row), _) | (Value::Null, Value::Struct(row)) => Some(row),
+                _ => None,
+            };
+            self.cx.incremental.dedupe(
+                |name| table.is_named(name),
+                |surrogate| match surrogate {
+                    Some(column) => table
+                        .value_slot_of(column)
+                        .and_then(|slot| row.and_then(|r| r.get(slot)))
+                        .map(|v| ferrium_snapshot::engine::identity(std::slice::from_ref(v))),
+                    None => key_values.map(ferrium_snapshot::engine::identity),
+                },
+            );
+        }
         let block = match self.tx.as_mut().and_then(|tx| tx.counter.as_mut()) {
             Some(counter) => {
                 if !counter.begin_emitted {
@@ -765,7 +998,9 @@ impl Streamer<'_> {
             server_id: self.server_id,
             ts_sec: tx.ts_ms / 1000,
         };
-        self.cx.out.checkpoint(offset.to_offset()).await?;
+        let mut offset = offset.to_offset();
+        self.cx.incremental.annotate(&mut offset);
+        self.cx.out.checkpoint(offset).await?;
         Ok(())
     }
 }

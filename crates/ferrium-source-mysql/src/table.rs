@@ -108,6 +108,25 @@ impl TableSchema {
         self.def.columns.len()
     }
 
+    /// Where the named column sits in the row struct (`None`: not captured).
+    pub fn value_slot_of(&self, name: &str) -> Option<usize> {
+        let at = self
+            .def
+            .columns
+            .iter()
+            .position(|c| c.name.eq_ignore_ascii_case(name))?;
+        self.value_slot[at]
+    }
+
+    /// Whether `name` is this table's `database.table`.
+    pub fn is_named(&self, name: &str) -> bool {
+        let id = &self.def.id;
+        name.len() == id.database.len() + 1 + id.table.len()
+            && name.starts_with(id.database.as_str())
+            && name[id.database.len()..].starts_with('.')
+            && name.ends_with(id.table.as_str())
+    }
+
     /// Decodes one row image; `decode(i)` decodes column `i` with its codec.
     pub fn decode_with(
         &self,

@@ -11,7 +11,7 @@ mod charset;
 mod codec;
 mod defaults;
 mod error;
-mod family;
+pub(crate) mod family;
 mod java_double;
 mod json;
 mod options;

@@ -5,6 +5,7 @@ mod support;
 
 mod bad_input;
 mod ddl;
+mod incremental;
 mod kafka;
 mod observe;
 mod recovery;
