@@ -88,9 +88,11 @@ struct KeyColumn {
 fn literal_kind(column: &ColumnDef) -> Result<Literal, String> {
     let unsigned = column.unsigned || column.zerofill;
     match classify(&column.type_name, unsigned, column.length, column.scale) {
-        Family::Bool | Family::Int { .. } | Family::Float { .. } | Family::Decimal { .. } | Family::Year => {
-            Ok(Literal::Number)
-        }
+        Family::Bool
+        | Family::Int { .. }
+        | Family::Float { .. }
+        | Family::Decimal { .. }
+        | Family::Year => Ok(Literal::Number),
         Family::Bit(_) => Ok(Literal::Bits),
         Family::Text { .. } => Ok(Literal::Text),
         Family::Binary { .. } => Ok(Literal::Binary),
@@ -271,12 +273,10 @@ impl MysqlChunkReader<'_> {
     ) -> Result<Vec<KeyColumn>, ChunkError<MysqlError>> {
         let names: Vec<String> = match &wanted.surrogate_key {
             Some(column) => vec![column.clone()],
-            None if table.def.primary_key.is_empty() => {
-                return Err(ChunkError::Table(format!(
-                    "'{}' has no primary key; name a unique column as \"surrogate-key\" in the signal",
-                    wanted.id
-                )))
-            }
+            None if table.def.primary_key.is_empty() => return Err(ChunkError::Table(format!(
+                "'{}' has no primary key; name a unique column as \"surrogate-key\" in the signal",
+                wanted.id
+            ))),
             None => table.def.primary_key.clone(),
         };
         names
@@ -363,11 +363,7 @@ impl MysqlChunkReader<'_> {
         })
     }
 
-    async fn watermark_sql(
-        &mut self,
-        sql: &str,
-        params: Vec<MyValue>,
-    ) -> Result<(), MysqlError> {
+    async fn watermark_sql(&mut self, sql: &str, params: Vec<MyValue>) -> Result<(), MysqlError> {
         let table = self.signal_table()?;
         let user = self.config.user.clone();
         match self.conn().await?.exec_drop(sql, params).await {
@@ -413,7 +409,10 @@ impl ChunkReader for MysqlChunkReader<'_> {
     }
 
     async fn estimate(&mut self, wanted: &DataCollection) -> Option<u64> {
-        let id = self.captured().find(|id| id.to_string() == wanted.id)?.clone();
+        let id = self
+            .captured()
+            .find(|id| id.to_string() == wanted.id)?
+            .clone();
         let conn = self.conn().await.ok()?;
         conn.exec_first::<Option<u64>, _, _>(
             "SELECT TABLE_ROWS FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?",

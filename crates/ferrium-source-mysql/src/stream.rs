@@ -21,8 +21,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use ferrium_event::emitter::{Closed, Emitter};
-use ferrium_event::signal::{Signal, SignalChannel, SignalInbox};
 use ferrium_event::metadata::TransactionCounter;
+use ferrium_event::signal::{Signal, SignalChannel, SignalInbox};
 use ferrium_event::source_info::SnapshotMarker;
 use ferrium_event::source_metrics::CommittedTransactions;
 use ferrium_event::{ConnectData, Header, Op, SourceExit, SourceRecord, Value};
@@ -353,7 +353,9 @@ impl Streamer<'_> {
         let mut signals = Vec::new();
         for row in rows.rows(tme) {
             let (before, after) = row.map_err(|e| {
-                MysqlError::Protocol(format!("cannot decode a row of the signalling table {id}: {e}"))
+                MysqlError::Protocol(format!(
+                    "cannot decode a row of the signalling table {id}: {e}"
+                ))
             })?;
             let Some(image) = (if inserted { after } else { before }) else {
                 continue;
