@@ -273,10 +273,12 @@ impl MysqlChunkReader<'_> {
     ) -> Result<Vec<KeyColumn>, ChunkError<MysqlError>> {
         let names: Vec<String> = match &wanted.surrogate_key {
             Some(column) => vec![column.clone()],
-            None if table.def.primary_key.is_empty() => return Err(ChunkError::Table(format!(
+            None if table.def.primary_key.is_empty() => {
+                return Err(ChunkError::Table(format!(
                 "'{}' has no primary key; name a unique column as \"surrogate-key\" in the signal",
                 wanted.id
-            ))),
+            )))
+            }
             None => table.def.primary_key.clone(),
         };
         names
