@@ -16,7 +16,6 @@ pub mod events;
 mod filters;
 pub mod metrics;
 pub mod offset;
-mod progress;
 mod registry;
 pub mod relation;
 mod slot;

@@ -33,11 +33,11 @@ use crate::copy_text::{split_copy_row, CopyLineSplitter};
 use crate::error::PostgresError;
 use crate::events::{now_us, EventBuilder, SnapshotMarker, SourceInfo};
 use crate::offset::PgOffset;
-use crate::progress::Progress;
 use crate::registry::TableRegistry;
 use crate::relation::{Cell, TableSchema};
 use crate::snapshot_plan::{SnapshotPlan, TablePlan};
 use ferrium_event::emitter::Emitter;
+use ferrium_snapshot::Progress;
 
 /// How a snapshot ended.
 pub enum SnapshotEnd {
@@ -117,7 +117,7 @@ pub async fn run_snapshot(
         };
         let schema = registry.load_from_catalog(&first, config, table).await?;
         let last_table = t + 1 == table_count;
-        let mut progress = Progress::start(schema.qualified(), table.estimated_rows);
+        let mut progress = Progress::start("initial", schema.qualified(), table.estimated_rows);
         let remaining: Vec<u64> = plan.tables[t].remaining().collect();
         let mut pending = remaining.into_iter();
         let mut running = JoinSet::new();
