@@ -95,7 +95,7 @@ impl Ferrium {
                 let Some(line) = line.strip_suffix('\n') else {
                     break;
                 };
-                let json: Value = serde_json::from_str(&line)
+                let json: Value = serde_json::from_str(line)
                     .unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"));
                 let parsed = Line {
                     topic: json["topic"].as_str().unwrap().to_string(),
