@@ -78,6 +78,8 @@ pub enum Watermarking {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KafkaSignalSettings {
     pub topic: String,
+    /// The key a signal record must carry: `topic.prefix`, as Debezium checks.
+    pub key: String,
     /// `None`: the worker's `bootstrap.servers`.
     pub bootstrap_servers: Option<String>,
     pub group_id: String,
@@ -139,6 +141,7 @@ impl SignalSettings {
                 .string("signal.kafka.topic")
                 .filter(|t| !t.trim().is_empty())
                 .map_or_else(|| format!("{topic_prefix}-signal"), str::to_string),
+            key: topic_prefix.to_string(),
             bootstrap_servers: v
                 .string("signal.kafka.bootstrap.servers")
                 .filter(|s| !s.trim().is_empty())

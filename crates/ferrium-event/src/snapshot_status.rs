@@ -116,6 +116,18 @@ impl SnapshotStatus {
         });
     }
 
+    /// The row estimate recorded when `table`'s snapshot started.
+    pub fn estimate(&self, table: &str) -> Option<u64> {
+        self.lock(|inner| {
+            inner
+                .report
+                .tables
+                .iter()
+                .find(|t| t.table == table)
+                .and_then(|t| t.estimate)
+        })
+    }
+
     pub fn table_done(&self, table: &str) {
         self.lock(|inner| {
             if let Some(t) = inner.report.tables.iter_mut().find(|t| t.table == table) {

@@ -84,7 +84,7 @@ pub async fn list(
             let Ok(status) = app.worker.status(&name) else {
                 continue;
             };
-            entry.insert("status".into(), status_json(&status));
+            entry.insert("status".into(), status_with_snapshot(&app, &status));
         }
         out.insert(name, Value::Object(entry));
     }
@@ -252,7 +252,21 @@ pub async fn status(
     State(app): State<Arc<AppState>>,
     Path(name): Path<String>,
 ) -> Result<Json<Value>> {
-    Ok(Json(status_json(&app.worker.status(&name)?)))
+    Ok(Json(status_with_snapshot(&app, &app.worker.status(&name)?)))
+}
+
+/// A status with Ferrium's `snapshot` field when a snapshot has something to show.
+fn status_with_snapshot(app: &AppState, status: &ConnectorStatus) -> Value {
+    let mut shown = status_json(status);
+    let snapshot = app
+        .worker
+        .snapshot_report(&status.name)
+        .ok()
+        .and_then(|report| crate::signals::snapshot_json(&report));
+    if let (Some(snapshot), Value::Object(map)) = (snapshot, &mut shown) {
+        map.insert("snapshot".into(), snapshot);
+    }
+    shown
 }
 
 /// `GET /connectors/{name}/tasks`: each task's id and config (the connector's config

@@ -37,6 +37,7 @@ impl From<WorkerError> for ApiError {
             WorkerError::Conflict(_) => StatusCode::CONFLICT,
             WorkerError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WorkerError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            WorkerError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         };
         ApiError::new(status, e.to_string())
     }

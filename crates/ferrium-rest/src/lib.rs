@@ -10,6 +10,7 @@ mod error;
 mod listeners;
 mod observe;
 mod plugins;
+mod signals;
 mod tls;
 
 use std::sync::Arc;
@@ -78,6 +79,7 @@ pub fn router(state: Arc<AppState>, auth: Option<BasicAuth>) -> Router {
                 .patch(c::alter_offsets)
                 .delete(c::reset_offsets),
         )
+        .route("/connectors/{name}/signals", post(signals::send))
         .route("/connectors/{name}/topics", get(c::topics))
         .route("/connectors/{name}/topics/reset", put(c::reset_topics))
         .route("/connector-plugins", get(plugins::list))

@@ -67,6 +67,7 @@ struct BuiltSource {
     max_queue: usize,
     max_retries: i64,
     retry_wait: Duration,
+    signals: ferrium_config::signal::SignalSettings,
 }
 
 fn build_source(config: &ConnectorConfig) -> Result<BuiltSource, ConnectorError> {
@@ -75,13 +76,14 @@ fn build_source(config: &ConnectorConfig) -> Result<BuiltSource, ConnectorError>
         ferrium_source_postgres::CONNECTOR_CLASS | "PostgresConnector" => {
             let source =
                 PostgresSource::new(config).map_err(|e| ConnectorError::fail(e.to_string()))?;
-            let settings = source.settings();
+            let settings = source.common();
             Ok(BuiltSource {
                 partition: source.partition(),
                 max_batch: settings.max_batch_size,
                 max_queue: settings.max_queue_size,
                 max_retries: settings.errors_max_retries,
                 retry_wait: settings.retriable_restart_wait,
+                signals: settings.signals.clone(),
                 source: PendingSource::Ready(Box::new(source)),
             })
         }
@@ -91,13 +93,14 @@ fn build_source(config: &ConnectorConfig) -> Result<BuiltSource, ConnectorError>
         | "MariaDbConnector" => {
             let source =
                 MysqlSource::new(config).map_err(|e| ConnectorError::fail(e.to_string()))?;
-            let settings = source.settings();
+            let settings = source.common();
             Ok(BuiltSource {
                 partition: source.partition(),
                 max_batch: settings.max_batch_size,
                 max_queue: settings.max_queue_size,
                 max_retries: settings.errors_max_retries,
                 retry_wait: settings.retriable_restart_wait,
+                signals: settings.signals.clone(),
                 source: PendingSource::Mysql(Box::new(source)),
             })
         }
@@ -318,12 +321,27 @@ async fn run_once(
         max_queue,
         max_retries,
         retry_wait,
+        signals,
     } = build_source(config).map_err(|e| (e, None))?;
     let retry = Some((max_retries, retry_wait));
     delivery.check_connector(config).map_err(|e| (e, None))?;
     let mut intake = build_intake(worker, config).map_err(|e| (e, None))?;
     intake.check().await.map_err(|e| (e, retry))?;
     let source = source.open(worker, config).await.map_err(|e| (e, retry))?;
+    // The Kafka signal channel lives as long as this run (dropping the guard stops it).
+    let _kafka_signals = match &signals.kafka {
+        Some(kafka) => Some(
+            crate::signal_channels::spawn_kafka_channel(
+                kafka,
+                config,
+                worker,
+                handles.clone(),
+                shutdown,
+            )
+            .map_err(|e| (e, None))?,
+        ),
+        None => None,
+    };
     // The channel carries batches; its capacity in records is about max.queue.size.
     let queue = (max_queue / max_batch.max(1)).max(2);
     let settings = PipelineSettings {

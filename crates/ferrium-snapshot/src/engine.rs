@@ -123,6 +123,8 @@ pub struct IncrementalSnapshot<R> {
     window: Window<R>,
     in_flight: Option<InFlight>,
     paused: bool,
+    /// The live progress line of the table being read.
+    progress: Option<crate::progress::Progress>,
 }
 
 impl<R: Send> IncrementalSnapshot<R> {
@@ -141,6 +143,7 @@ impl<R: Send> IncrementalSnapshot<R> {
             window: Window::default(),
             in_flight: None,
             paused: false,
+            progress: None,
         }
     }
 
@@ -317,6 +320,7 @@ impl<R: Send> IncrementalSnapshot<R> {
             self.status.remove_table(&table.id);
         }
         if head_stopped {
+            self.progress = None;
             self.in_flight = None;
             self.window.clear();
             self.context.last_key = None;
@@ -361,6 +365,17 @@ impl<R: Send> IncrementalSnapshot<R> {
         };
         let rows = self.window.close();
         self.status.chunk_done(&done.table, done.rows);
+        if self.progress.as_ref().map(|p| p.table()) != Some(done.table.as_str()) {
+            let estimate = self.status.estimate(&done.table).unwrap_or(0);
+            self.progress = Some(crate::progress::Progress::start(
+                "incremental",
+                done.table.clone(),
+                i64::try_from(estimate).unwrap_or(i64::MAX),
+            ));
+        }
+        if let Some(progress) = self.progress.as_mut() {
+            progress.add(done.rows);
+        }
         metrics::counter!("ferrium_snapshot_chunks_total", "connector" => self.connector.clone())
             .increment(1);
         if done.last_of_table {
@@ -381,6 +396,9 @@ impl<R: Send> IncrementalSnapshot<R> {
     fn table_finished(&mut self, table: &str) {
         tracing::info!(connector = %self.connector, table = %table, "incremental snapshot of the table finished");
         self.status.table_done(table);
+        if let Some(mut progress) = self.progress.take() {
+            progress.finish();
+        }
         self.context.tables.pop_front();
         self.context.last_key = None;
         self.context.max_key = None;

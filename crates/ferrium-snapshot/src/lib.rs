@@ -12,8 +12,10 @@
 pub mod action;
 pub mod context;
 pub mod engine;
+pub mod progress;
 pub mod window;
 
 pub use action::{parse, Action, DataCollection, SignalError, SnapshotKind};
 pub use context::IncrementalContext;
 pub use engine::{ChunkReader, ChunkRow, IncrementalSnapshot, KeyText, Watermark};
+pub use progress::Progress;

@@ -30,7 +30,7 @@ pub mod types;
 
 pub use config::{HistoryLocation, MysqlConfig};
 pub use error::MysqlError;
-pub use source::{MysqlSource, SourceSettings};
+pub use source::MysqlSource;
 
 /// Debezium's MySQL connector class, accepted as is in connector configs.
 pub const CONNECTOR_CLASS: &str = "io.debezium.connector.mysql.MySqlConnector";

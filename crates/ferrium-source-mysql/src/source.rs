@@ -3,7 +3,6 @@
 //! from the schema history) and a snapshot, then stream.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use ferrium_config::ConnectorConfig;
 use ferrium_event::emitter::Emitter;
@@ -23,15 +22,6 @@ use crate::registry::TableRegistry;
 use crate::snapshot::{run_snapshot, SnapshotContext, SnapshotEnd};
 use crate::stream::{run_stream, SignalTable, StreamContext};
 use ferrium_snapshot::IncrementalSnapshot;
-
-/// The settings the runtime needs from the connector's config.
-#[derive(Debug, Clone)]
-pub struct SourceSettings {
-    pub max_batch_size: usize,
-    pub max_queue_size: usize,
-    pub errors_max_retries: i64,
-    pub retriable_restart_wait: Duration,
-}
 
 pub struct MysqlSource {
     config: MysqlConfig,
@@ -69,13 +59,9 @@ impl MysqlSource {
         SourcePartition::server(&self.config.common.topic_prefix)
     }
 
-    pub fn settings(&self) -> SourceSettings {
-        SourceSettings {
-            max_batch_size: self.config.common.max_batch_size,
-            max_queue_size: self.config.common.max_queue_size,
-            errors_max_retries: self.config.common.errors_max_retries,
-            retriable_restart_wait: self.config.common.retriable_restart_wait,
-        }
+    /// The options every source shares, for the runtime (batching, retries, signals).
+    pub fn common(&self) -> &ferrium_config::relational::CommonSettings {
+        &self.config.common
     }
 
     async fn run_inner(&mut self, ctx: SourceContext) -> Result<SourceExit, MysqlError> {

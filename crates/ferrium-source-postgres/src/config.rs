@@ -100,6 +100,17 @@ const KEYS: &[ConfigKey] = &[
     )
     .default("1"),
     ConfigKey::new(
+        "snapshot.isolation.mode",
+        T::Enum(&[
+            "serializable",
+            "repeatable_read",
+            "read_committed",
+            "read_uncommitted",
+        ]),
+        "isolation of the snapshot transactions (all read at the slot's exported snapshot)",
+    )
+    .default("serializable"),
+    ConfigKey::new(
         "snapshot.mode",
         T::Enum(&[
             "initial",
@@ -248,6 +259,7 @@ impl PostgresConfig {
         if v.choice("plugin.name") != "pgoutput" {
             problems.push("option 'plugin.name' is 'decoderbufs', which Ferrium does not support: use 'pgoutput' (built into PostgreSQL 10+)".into());
         }
+        check_isolation(&v.choice("snapshot.isolation.mode"), &mut problems);
         let port = match v.i64("database.port") {
             Some(p) if (1..=65535).contains(&p) => p as u16,
             _ => {
@@ -364,6 +376,20 @@ impl PostgresConfig {
     }
 }
 
+/// `snapshot.isolation.mode`: every snapshot reader imports the replication slot's
+/// exported snapshot, so that snapshot and stream meet at one LSN. PostgreSQL lets only a
+/// REPEATABLE READ transaction import it (a SERIALIZABLE one is refused: "cannot import a
+/// snapshot from a non-serializable transaction"), so `serializable`, Debezium's default,
+/// and `repeatable_read` both read in REPEATABLE READ READ ONLY at exactly the slot's
+/// point; the weaker levels would break that, and are refused.
+fn check_isolation(mode: &str, problems: &mut Vec<String>) {
+    if mode == "read_committed" || mode == "read_uncommitted" {
+        problems.push(format!(
+            "option 'snapshot.isolation.mode={mode}' is not supported: Ferrium's snapshot reads every chunk at the replication slot's exported snapshot, which PostgreSQL allows only in REPEATABLE READ; use serializable (the default) or repeatable_read, both consistent with the stream"
+        ));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -420,6 +446,24 @@ mod tests {
         let none =
             PostgresConfig::from_connector(&config(&[("skipped.operations", "none")])).unwrap();
         assert!(none.emit_truncate);
+    }
+
+    #[test]
+    fn weaker_snapshot_isolation_is_refused_by_name() {
+        for ok in ["serializable", "repeatable_read"] {
+            PostgresConfig::from_connector(&config(&[("snapshot.isolation.mode", ok)])).unwrap();
+        }
+        let err = PostgresConfig::from_connector(&config(&[(
+            "snapshot.isolation.mode",
+            "read_committed",
+        )]))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("snapshot.isolation.mode=read_committed")
+                && err.contains("repeatable_read"),
+            "{err}"
+        );
     }
 
     #[test]

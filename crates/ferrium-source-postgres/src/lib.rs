@@ -16,7 +16,6 @@ pub mod events;
 mod filters;
 pub mod metrics;
 pub mod offset;
-mod progress;
 mod registry;
 pub mod relation;
 mod slot;
@@ -28,7 +27,7 @@ pub mod types;
 
 pub use config::PostgresConfig;
 pub use error::PostgresError;
-pub use source::{PostgresSource, SourceSettings};
+pub use source::PostgresSource;
 
 /// Debezium's class name, accepted as is in connector configs.
 pub const CONNECTOR_CLASS: &str = "io.debezium.connector.postgresql.PostgresConnector";

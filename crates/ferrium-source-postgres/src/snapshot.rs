@@ -33,11 +33,11 @@ use crate::copy_text::{split_copy_row, CopyLineSplitter};
 use crate::error::PostgresError;
 use crate::events::{now_us, EventBuilder, SnapshotMarker, SourceInfo};
 use crate::offset::PgOffset;
-use crate::progress::Progress;
 use crate::registry::TableRegistry;
 use crate::relation::{Cell, TableSchema};
 use crate::snapshot_plan::{SnapshotPlan, TablePlan};
 use ferrium_event::emitter::Emitter;
+use ferrium_snapshot::Progress;
 
 /// How a snapshot ended.
 pub enum SnapshotEnd {
@@ -86,15 +86,26 @@ pub async fn run_snapshot(
     };
     for table in tables {
         let name = format!("{}.{}", table.schema, table.table);
-        if !plan.tables.iter().any(|t| t.table == name) {
-            let pages = table_pages(config, &first, table).await?;
-            let rows = table.estimated_rows.max(0) as u64;
-            plan.tables.push(TablePlan::cut(
+        let (pages, filenode) = table_storage(config, &first, table).await?;
+        let cut = || {
+            TablePlan::cut(
                 &name,
                 pages,
-                rows,
+                table.estimated_rows.max(0) as u64,
                 config.common.snapshot_fetch_size as u64,
-            ));
+                filenode,
+            )
+        };
+        match plan.tables.iter_mut().find(|t| t.table == name) {
+            None => plan.tables.push(cut()),
+            Some(resumed) if resumed.filenode.is_some() && resumed.filenode != filenode => {
+                // Rows moved between ctid ranges: reading only the chunks left could miss
+                // rows no change will ever bring. Reading the table again repeats rows
+                // instead, which the stream's events then supersede.
+                tracing::warn!(table = %name, "the table was rewritten (VACUUM FULL, CLUSTER or ALTER TABLE) since its snapshot started; it is read again from its first chunk, so rows already emitted are emitted again");
+                *resumed = cut();
+            }
+            Some(_) => {}
         }
     }
     tracing::info!(
@@ -117,7 +128,7 @@ pub async fn run_snapshot(
         };
         let schema = registry.load_from_catalog(&first, config, table).await?;
         let last_table = t + 1 == table_count;
-        let mut progress = Progress::start(schema.qualified(), table.estimated_rows);
+        let mut progress = Progress::start("initial", schema.qualified(), table.estimated_rows);
         let remaining: Vec<u64> = plan.tables[t].remaining().collect();
         let mut pending = remaining.into_iter();
         let mut running = JoinSet::new();
@@ -245,20 +256,23 @@ fn keep_captured(mut plan: SnapshotPlan, tables: &[TableRef]) -> SnapshotPlan {
     plan
 }
 
-async fn table_pages(
+/// The table's size in heap pages and its file node.
+async fn table_storage(
     config: &PostgresConfig,
     client: &Client,
     table: &TableRef,
-) -> Result<u64, PostgresError> {
-    let pages: i64 = client
+) -> Result<(u64, Option<u64>), PostgresError> {
+    let row = client
         .query_one(
-            "SELECT pg_relation_size($1::oid) / current_setting('block_size')::bigint",
+            "SELECT pg_relation_size($1::oid) / current_setting('block_size')::bigint, \
+                    pg_relation_filenode($1::oid)::bigint",
             &[&table.oid],
         )
         .await
-        .map_err(|e| sql_error(config, e))?
-        .get(0);
-    Ok(pages.max(0) as u64)
+        .map_err(|e| sql_error(config, e))?;
+    let pages: i64 = row.get(0);
+    let filenode: Option<i64> = row.get(1);
+    Ok((pages.max(0) as u64, filenode.map(|f| f as u64)))
 }
 
 fn chunk_sql(schema: &TableSchema, table: &TableRef, plan: &TablePlan, index: u64) -> String {

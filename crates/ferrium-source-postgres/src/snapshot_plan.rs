@@ -24,12 +24,22 @@ pub struct TablePlan {
     pub chunk_pages: u64,
     pub chunks: u64,
     pub done: BTreeSet<u64>,
+    /// `pg_relation_filenode` when the plan was cut: a rewrite (`VACUUM FULL`, `CLUSTER`,
+    /// a rewriting `ALTER TABLE`) changes it and moves rows between `ctid` ranges, so the
+    /// chunks done no longer say which rows were read.
+    pub filenode: Option<u64>,
 }
 
 impl TablePlan {
     /// Cuts a table of `pages` heap pages holding about `rows` rows into chunks of about
     /// `rows_per_chunk` rows.
-    pub fn cut(table: &str, pages: u64, rows: u64, rows_per_chunk: u64) -> TablePlan {
+    pub fn cut(
+        table: &str,
+        pages: u64,
+        rows: u64,
+        rows_per_chunk: u64,
+        filenode: Option<u64>,
+    ) -> TablePlan {
         let rows_per_page = if pages > 0 && rows > 0 {
             (rows / pages).max(1)
         } else {
@@ -43,6 +53,7 @@ impl TablePlan {
             chunk_pages,
             chunks,
             done: BTreeSet::new(),
+            filenode,
         }
     }
 
@@ -83,6 +94,7 @@ impl SnapshotPlan {
                     "chunk_pages": t.chunk_pages,
                     "chunks": t.chunks,
                     "done": t.done.iter().collect::<Vec<_>>(),
+                    "filenode": t.filenode,
                 })
             })
             .collect();
@@ -129,6 +141,7 @@ impl SnapshotPlan {
                 chunk_pages: number("chunk_pages")?.max(1),
                 chunks: number("chunks")?.max(1),
                 done,
+                filenode: item.get("filenode").and_then(Json::as_u64),
             });
         }
         Ok(Some(SnapshotPlan { tables }))
@@ -141,7 +154,7 @@ mod tests {
 
     #[test]
     fn cuts_tables_into_page_ranges_with_an_open_end() {
-        let plan = TablePlan::cut("public.t", 1000, 100_000, 10_000);
+        let plan = TablePlan::cut("public.t", 1000, 100_000, 10_000, None);
         assert_eq!(plan.chunk_pages, 100);
         assert_eq!(plan.chunks, 10);
         assert_eq!(
@@ -149,17 +162,17 @@ mod tests {
             "ctid >= '(0,0)'::tid AND ctid < '(100,0)'::tid"
         );
         assert_eq!(plan.ctid_range(9), "ctid >= '(900,0)'::tid");
-        let empty = TablePlan::cut("public.e", 0, 0, 10_000);
+        let empty = TablePlan::cut("public.e", 0, 0, 10_000, None);
         assert_eq!(empty.chunks, 1);
         assert_eq!(empty.ctid_range(0), "ctid >= '(0,0)'::tid");
     }
 
     #[test]
     fn progress_round_trips_through_the_offset() {
-        let mut a = TablePlan::cut("public.a", 50, 5000, 1000);
+        let mut a = TablePlan::cut("public.a", 50, 5000, 1000, Some(16384));
         a.done.extend([0, 2, 3]);
         let plan = SnapshotPlan {
-            tables: vec![a, TablePlan::cut("public.b", 1, 1, 1000)],
+            tables: vec![a, TablePlan::cut("public.b", 1, 1, 1000, Some(16390))],
         };
         let mut offset = Offset::new().with("lsn", 7u64);
         plan.write(&mut offset);

@@ -29,15 +29,6 @@ use crate::stream::{SignalTable, Streamer};
 use ferrium_event::emitter::Emitter;
 use ferrium_snapshot::IncrementalSnapshot;
 
-/// What the runtime needs to know from the connector config.
-#[derive(Debug, Clone, Copy)]
-pub struct SourceSettings {
-    pub max_batch_size: usize,
-    pub max_queue_size: usize,
-    pub errors_max_retries: i64,
-    pub retriable_restart_wait: Duration,
-}
-
 pub struct PostgresSource {
     config: PostgresConfig,
 }
@@ -53,13 +44,9 @@ impl PostgresSource {
         SourcePartition::server(&self.config.common.topic_prefix)
     }
 
-    pub fn settings(&self) -> SourceSettings {
-        SourceSettings {
-            max_batch_size: self.config.common.max_batch_size,
-            max_queue_size: self.config.common.max_queue_size,
-            errors_max_retries: self.config.common.errors_max_retries,
-            retriable_restart_wait: self.config.common.retriable_restart_wait,
-        }
+    /// The options every source shares, for the runtime (batching, retries, signals).
+    pub fn common(&self) -> &ferrium_config::relational::CommonSettings {
+        &self.config.common
     }
 }
 

@@ -12,6 +12,9 @@ pub enum WorkerError {
     /// 400: a bad config, an unknown class, a request the connector's state forbids.
     #[error("{0}")]
     BadRequest(String),
+    /// 503: the connector cannot take this now; the same request may succeed later.
+    #[error("{0}")]
+    Unavailable(String),
     /// 500: storage or Kafka failed.
     #[error("{0}")]
     Internal(String),

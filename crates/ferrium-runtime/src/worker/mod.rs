@@ -263,6 +263,38 @@ impl Worker {
         Ok(slot.typed(slot.status.snapshot()))
     }
 
+    /// Queues a signal for a source connector (`POST /connectors/{name}/signals`). It
+    /// waits in the connector's inbox while the connector is paused or restarting.
+    pub fn signal(
+        &self,
+        name: &str,
+        signal: ferrium_event::signal::Signal,
+    ) -> Result<(), WorkerError> {
+        let slot = self.slot(name)?;
+        if *slot.kind.lock().unwrap_or_else(|p| p.into_inner()) == "sink" {
+            return Err(WorkerError::Conflict(format!(
+                "Connector {name} is a sink connector; signals go to source connectors"
+            )));
+        }
+        let (id, kind) = (signal.id.clone(), signal.kind.clone());
+        crate::signal_channels::offer(&slot.handles, signal).map_err(|e| match e {
+            crate::signal_channels::Refused::Invalid(m) => WorkerError::BadRequest(m),
+            busy @ crate::signal_channels::Refused::Busy => {
+                WorkerError::Unavailable(busy.to_string())
+            }
+        })?;
+        tracing::info!(connector = %name, id = %id, kind = %kind, channel = "rest", "signal queued");
+        Ok(())
+    }
+
+    /// The connector's snapshot progress and signal problems (the REST status shows it).
+    pub fn snapshot_report(
+        &self,
+        name: &str,
+    ) -> Result<ferrium_event::snapshot_status::SnapshotReport, WorkerError> {
+        Ok(self.slot(name)?.handles.snapshot_status.report())
+    }
+
     /// Stops and forgets a connector (its offsets stay). Its replication slot is dropped
     /// only when its config says `slot.drop.on.stop=true`.
     pub async fn delete(&self, name: &str) -> Result<(), WorkerError> {

@@ -81,9 +81,21 @@ impl Ferrium {
         let stderr = child.stderr.take().unwrap();
         let (tx, rx) = mpsc::channel();
         std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                let json: Value = serde_json::from_str(&line)
+            let mut reader = BufReader::new(stdout);
+            let mut line = String::new();
+            loop {
+                line.clear();
+                match reader.read_line(&mut line) {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => {}
+                }
+                // A process killed in the middle of a write leaves a last line without its
+                // newline: that record was never flushed whole, so never delivered (its
+                // offset was not stored), and the restart sends it again.
+                let Some(line) = line.strip_suffix('\n') else {
+                    break;
+                };
+                let json: Value = serde_json::from_str(line)
                     .unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"));
                 let parsed = Line {
                     topic: json["topic"].as_str().unwrap().to_string(),

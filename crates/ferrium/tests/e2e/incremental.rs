@@ -1,7 +1,8 @@
 //! Incremental snapshots driven by signals (Debezium's DBLog watermarks) on PostgreSQL:
 //! chunks interleaved with a busy stream fold to exactly the table, a key's versions
 //! never go backwards, and pause, resume and stop signals from the signalling table
-//! do what they say.
+//! do what they say; a table added to the include list is snapshotted by a signal; a
+//! surrogate key that is not unique is refused while streaming goes on.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -293,12 +294,15 @@ async fn an_incremental_snapshot_resumes_after_kill_9() {
     .await;
     let mut fold = Fold::default();
     // Kill once a third of the rows are out and their offsets had time to be stored.
-    first.collect_until(WAIT, |lines| {
+    let mut seen = first.collect_until(WAIT, |lines| {
         fold.apply(lines);
         fold.reads >= 20_000
     });
     wait_for_stored_progress(&db);
-    first.kill9();
+    // What the first run wrote before it died was delivered: the restart resumes after
+    // it, so it belongs in the state the second run builds on.
+    seen.extend(first.kill9_and_read_rest());
+    fold.apply(&seen);
     db.exec("UPDATE items SET version = 1 WHERE id % 1000 = 0")
         .await;
 
@@ -319,5 +323,93 @@ async fn an_incremental_snapshot_resumes_after_kill_9() {
         resumed.reads
     );
     second.stop();
+    db.drop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_table_added_to_the_include_list_is_snapshotted_by_a_signal() {
+    let db = TestDb::create("incradd").await;
+    db.exec(&format!(
+        "CREATE TABLE items (id int PRIMARY KEY, version int NOT NULL);
+         CREATE TABLE orders (id int PRIMARY KEY, amount int NOT NULL);
+         INSERT INTO orders SELECT i, i FROM generate_series(1, 3000) i;
+         {SIGNAL_TABLE}"
+    ))
+    .await;
+    let first = start(&db, &[]);
+    db.exec("INSERT INTO items VALUES (1, 0)").await;
+    first.collect("test.public.items", 1, WAIT);
+    first.stop();
+
+    // The connector now captures orders too; its history before now comes by signal.
+    let both = [("table.include.list", "public.items,public.orders")];
+    let second = start(&db, &both);
+    db.exec("UPDATE orders SET amount = -1 WHERE id = 7").await;
+    signal(
+        &db,
+        "add-1",
+        "execute-snapshot",
+        r#"{"data-collections": ["public.orders"], "type": "incremental"}"#,
+    )
+    .await;
+    let mut amounts = BTreeMap::new();
+    let mut reads = 0;
+    second.collect_until(WAIT, |lines| {
+        amounts.clear();
+        reads = 0;
+        for l in lines.iter().filter(|l| l.topic == "test.public.orders") {
+            reads += usize::from(l.op() == Some("r"));
+            amounts.insert(
+                l.after()["id"].as_i64().unwrap(),
+                l.after()["amount"].as_i64().unwrap(),
+            );
+        }
+        amounts.len() == 3000
+    });
+    assert_eq!(reads, 3000, "each order is read once by the snapshot");
+    assert_eq!(amounts[&7], -1, "the streamed update is the state of key 7");
+    assert!(amounts.iter().all(|(id, a)| *id == 7 || a == id));
+    assert!(second.log().contains("incremental snapshot finished"));
+    second.stop();
+    db.drop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_surrogate_key_that_is_not_unique_is_refused_and_streaming_goes_on() {
+    let db = TestDb::create("incrsurr").await;
+    db.exec(&format!(
+        "CREATE TABLE items (id int PRIMARY KEY, version int NOT NULL);
+         CREATE TABLE events (code int NOT NULL, note text);
+         INSERT INTO events SELECT i % 10, 'x' FROM generate_series(1, 100) i;
+         {SIGNAL_TABLE}"
+    ))
+    .await;
+    let ferrium = start(&db, &[("table.include.list", "public.items,public.events")]);
+    signal(
+        &db,
+        "nokey",
+        "execute-snapshot",
+        r#"{"data-collections": ["public.events"]}"#,
+    )
+    .await;
+    ferrium.wait_for_log("has no primary key");
+    signal(
+        &db,
+        "dup",
+        "execute-snapshot",
+        r#"{"data-collections": ["public.events"], "surrogate-key": "code"}"#,
+    )
+    .await;
+    ferrium.wait_for_log("surrogate-key 'code' is not unique in 'public.events'");
+    db.exec("INSERT INTO items VALUES (1, 5)").await;
+    let streamed = ferrium.collect("test.public.items", 1, WAIT);
+    assert_eq!(streamed[0].op(), Some("c"));
+    assert!(
+        !ferrium
+            .log()
+            .contains("incremental snapshot of the table finished"),
+        "a table was snapshotted by a key that is not unique"
+    );
+    ferrium.stop();
     db.drop().await;
 }

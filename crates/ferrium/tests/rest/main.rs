@@ -12,4 +12,5 @@ mod worker;
 mod api;
 mod lifecycle;
 mod observe;
+mod signals;
 mod tls;

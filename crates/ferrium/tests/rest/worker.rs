@@ -100,6 +100,19 @@ impl Worker {
         self.log.lock().unwrap().clone()
     }
 
+    /// Waits until the log has `needle`.
+    pub fn wait_for_log(&self, needle: &str, timeout: Duration) {
+        let deadline = Instant::now() + timeout;
+        while !self.log().contains(needle) {
+            assert!(
+                Instant::now() < deadline,
+                "'{needle}' never appeared in the log:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
     /// Data records (topics starting with `prefix`) until `count` arrived.
     pub fn collect(&self, prefix: &str, count: usize, timeout: Duration) -> Vec<Line> {
         let deadline = Instant::now() + timeout;

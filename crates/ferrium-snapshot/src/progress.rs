@@ -1,5 +1,6 @@
-//! Snapshot progress for people: on a terminal a live line per table (rows done of the
-//! estimate, rate, ETA); otherwise a log line every few seconds.
+//! Snapshot progress for people, for initial and incremental snapshots alike: on a
+//! terminal a live line per table (rows done of the estimate, rate, ETA); otherwise a log
+//! line every few seconds.
 
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
@@ -8,6 +9,8 @@ const LOG_EVERY: Duration = Duration::from_secs(10);
 const DRAW_EVERY: Duration = Duration::from_millis(250);
 
 pub struct Progress {
+    /// `initial` or `incremental`.
+    kind: &'static str,
     table: String,
     estimate: i64,
     done: u64,
@@ -17,9 +20,10 @@ pub struct Progress {
 }
 
 impl Progress {
-    pub fn start(table: String, estimate: i64) -> Self {
+    pub fn start(kind: &'static str, table: String, estimate: i64) -> Self {
         let now = Instant::now();
         Progress {
+            kind,
             table,
             estimate,
             done: 0,
@@ -42,6 +46,10 @@ impl Progress {
         self.report(true);
     }
 
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
     pub fn rows(&self) -> u64 {
         self.done
     }
@@ -59,16 +67,16 @@ impl Progress {
             let mut err = std::io::stderr().lock();
             let _ = write!(
                 err,
-                "\r\x1b[2Ksnapshot {}: {} of ~{} rows, {:.0} rows/s, ETA {}",
-                self.table, self.done, estimate, rate, eta
+                "\r\x1b[2K{} snapshot {}: {} of ~{} rows, {:.0} rows/s, ETA {}",
+                self.kind, self.table, self.done, estimate, rate, eta
             );
             if finished {
                 let _ = writeln!(err);
             }
         } else if finished {
-            tracing::info!(table = %self.table, rows = self.done, seconds = format!("{secs:.1}"), "snapshot of table finished");
+            tracing::info!(kind = self.kind, table = %self.table, rows = self.done, seconds = format!("{secs:.1}"), "snapshot of table finished");
         } else {
-            tracing::info!(table = %self.table, rows = self.done, estimate, rate = format!("{rate:.0}"), eta = %eta, "snapshot progress");
+            tracing::info!(kind = self.kind, table = %self.table, rows = self.done, estimate, rate = format!("{rate:.0}"), eta = %eta, "snapshot progress");
         }
     }
 }
