@@ -105,6 +105,11 @@ SYSTEMS = {
     "ferrium-null-jsfilter": ("ferrium", {"sink": "stdout", "config": JS_FILTER}),
     # Without Debezium's four context headers per event (extended.headers.enabled=false).
     "ferrium-null-noctx": ("ferrium", {"sink": "stdout", "config": {"extended.headers.enabled": "false"}}),
+    # Opt-in snapshot variants: JSON without schemas, and the PostgreSQL snapshot read by two
+    # connections (snapshot.max.threads=2) instead of one.
+    "ferrium-null-noschemas": ("ferrium", {"sink": "stdout", "config": {
+        "key.converter.schemas.enable": "false", "value.converter.schemas.enable": "false"}}),
+    "ferrium-null-threads2": ("ferrium", {"sink": "stdout", "config": {"snapshot.max.threads": "2"}}),
     "ferrium": ("ferrium", {"sink": "kafka", "eos": "enabled"}),
     "ferrium-alo": ("ferrium", {"sink": "kafka", "eos": "disabled"}),
     # The same two with Avro (a schema registry) instead of JSON with schemas.
@@ -130,7 +135,8 @@ SYSTEMS = {
 }
 # Only measured when BENCH_SYSTEMS names them (each adds a run per workload): what one producer setting buys.
 OPT_IN = {"kafka-producer-perf-javadefaults", "kafka-producer-perf-linger0", "kafka-producer-perf-16k",
-          "kafka-producer-perf-nocompression", "kafka-producer-perf-zstd"}
+          "kafka-producer-perf-nocompression", "kafka-producer-perf-zstd",
+          "ferrium-null-noschemas", "ferrium-null-threads2"}
 # Records of the last Ferrium->Kafka run per (workload, format "json"/"avro"): the kafka-perf systems' payloads.
 FERRIUM_RECORDS = {}
 
@@ -1168,10 +1174,12 @@ def write_results(runs, info):
                  ("ferrium-alo-avro", ("ceiling", "kafka-producer-perf-alo-avro")),
                  ("kafka-producer-perf-avro", "kafka-producer-perf"),
                  ("kafka-producer-perf-alo-avro", "kafka-producer-perf-alo")]
-        comps += [(v, "kafka-producer-perf-alo") for v in sorted(OPT_IN)]
+        comps += [(v, "kafka-producer-perf-alo") for v in sorted(OPT_IN) if SYSTEMS[v][0] == "kafka-perf"]
         comps += [("ferrium-null", "debezium-null"),
                  ("ferrium-null-unwrap", "ferrium-null"), ("ferrium-null-jsfilter", "ferrium-null"),
                  ("ferrium-null", "ferrium-null-noctx"),
+                 ("ferrium-null-noschemas", "ceiling"), ("ferrium-null-threads2", "ceiling"),
+                 ("ferrium-null-threads2", "ferrium-null"),
                  ("ferrium", "debezium"), ("ferrium-alo", "debezium"), ("ferrium-null", "debezium-tuned-null"),
                  ("ferrium", "debezium-tuned")]
         lines = []

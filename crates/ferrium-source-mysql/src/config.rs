@@ -98,6 +98,12 @@ const KEYS: &[ConfigKey] = &[
     )
     .default("initial"),
     ConfigKey::new(
+        "snapshot.max.threads",
+        T::Int,
+        "connections reading the snapshot (1: parallel snapshots are PostgreSQL-only so far)",
+    )
+    .default("1"),
+    ConfigKey::new(
         "snapshot.locking.mode",
         T::Enum(&["minimal", "none"]),
         "locks held while the snapshot reads the binlog position and the schemas",
@@ -348,6 +354,9 @@ impl MysqlConfig {
         if v.choice("event.deserialization.failure.handling.mode") != "fail" {
             tracing::warn!("event.deserialization.failure.handling.mode other than 'fail' is not supported by Ferrium: an event that cannot be decoded always stops the connector, so no change is lost silently");
         }
+        if v.i64("snapshot.max.threads") != Some(1) {
+            problems.push("option 'snapshot.max.threads' must be 1 on MySQL/MariaDB: Ferrium reads their snapshot on one connection (parallel, chunked snapshots are implemented for PostgreSQL so far)".into());
+        }
         let ms = |key: &str| Duration::from_millis(v.i64(key).unwrap_or(0).max(0) as u64);
         if !problems.is_empty() {
             return Err(ConfigError::Invalid(problems));
@@ -471,6 +480,15 @@ mod tests {
             name: "mysql".into(),
             props,
         }
+    }
+
+    #[test]
+    fn parallel_snapshot_threads_are_refused_by_name() {
+        let err = MysqlConfig::from_connector(&config(&[("snapshot.max.threads", "4")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("'snapshot.max.threads' must be 1"), "{err}");
+        MysqlConfig::from_connector(&config(&[("snapshot.max.threads", "1")])).unwrap();
     }
 
     #[test]
