@@ -351,8 +351,9 @@ impl MysqlConfig {
             },
             time_adjuster: v.bool("enable.time.adjuster"),
         };
-        if v.choice("event.deserialization.failure.handling.mode") != "fail" {
-            tracing::warn!("event.deserialization.failure.handling.mode other than 'fail' is not supported by Ferrium: an event that cannot be decoded always stops the connector, so no change is lost silently");
+        let on_bad_event = v.choice("event.deserialization.failure.handling.mode");
+        if on_bad_event != "fail" {
+            problems.push(format!("option 'event.deserialization.failure.handling.mode={on_bad_event}' is not supported: an event Ferrium cannot decode always stops the connector, so no change is skipped unseen; leave it 'fail' (the default)"));
         }
         if v.i64("snapshot.max.threads") != Some(1) {
             problems.push("option 'snapshot.max.threads' must be 1 on MySQL/MariaDB: Ferrium reads their snapshot on one connection (parallel, chunked snapshots are implemented for PostgreSQL so far)".into());
@@ -480,6 +481,20 @@ mod tests {
             name: "mysql".into(),
             props,
         }
+    }
+
+    #[test]
+    fn skipping_undecodable_events_is_refused_by_name() {
+        let err = MysqlConfig::from_connector(&config(&[(
+            "event.deserialization.failure.handling.mode",
+            "warn",
+        )]))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("event.deserialization.failure.handling.mode=warn"),
+            "{err}"
+        );
     }
 
     #[test]
