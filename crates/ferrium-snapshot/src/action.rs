@@ -61,6 +61,24 @@ pub enum SignalError {
     },
 }
 
+/// The names among `names` that a signal's `data-collections` entry means: the name
+/// itself, or a regular expression over whole names, case-insensitively (as Debezium
+/// matches them). Sorted, so chunks run in a stable order.
+pub fn matching_names<'a>(pattern: &str, names: impl Iterator<Item = &'a str>) -> Vec<String> {
+    let regex = regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
+        .case_insensitive(true)
+        .build()
+        .ok();
+    let mut matched: Vec<String> = names
+        .filter(|name| {
+            name.eq_ignore_ascii_case(pattern) || regex.as_ref().is_some_and(|r| r.is_match(name))
+        })
+        .map(str::to_string)
+        .collect();
+    matched.sort();
+    matched
+}
+
 /// Reads a signal into an action.
 pub fn parse(signal: &Signal) -> Result<Action, SignalError> {
     let kind = signal.kind.trim().to_ascii_lowercase();
@@ -217,6 +235,21 @@ mod tests {
             data: data.into(),
             channel: SignalChannel::Source,
         }
+    }
+
+    #[test]
+    fn collections_match_by_name_or_whole_name_regex_case_insensitively() {
+        let names = ["public.orders", "public.order_lines", "audit.orders"];
+        assert_eq!(
+            matching_names("PUBLIC.ORDERS", names.into_iter()),
+            vec!["public.orders"]
+        );
+        assert_eq!(
+            matching_names("public\\.order.*", names.into_iter()),
+            vec!["public.order_lines", "public.orders"]
+        );
+        assert!(matching_names("orders", names.into_iter()).is_empty());
+        assert!(matching_names("(", names.into_iter()).is_empty());
     }
 
     #[test]

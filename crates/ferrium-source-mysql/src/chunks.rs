@@ -394,20 +394,8 @@ impl ChunkReader for MysqlChunkReader<'_> {
     type Error = MysqlError;
 
     fn matching_tables(&self, pattern: &str) -> Vec<String> {
-        let regex = regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
-            .case_insensitive(true)
-            .build()
-            .ok();
-        let mut names: Vec<String> = self
-            .captured()
-            .map(ToString::to_string)
-            .filter(|name| {
-                name.eq_ignore_ascii_case(pattern)
-                    || regex.as_ref().is_some_and(|r| r.is_match(name))
-            })
-            .collect();
-        names.sort();
-        names
+        let names: Vec<String> = self.captured().map(ToString::to_string).collect();
+        ferrium_snapshot::action::matching_names(pattern, names.iter().map(String::as_str))
     }
 
     async fn estimate(&mut self, wanted: &DataCollection) -> Option<u64> {

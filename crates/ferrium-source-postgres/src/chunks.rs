@@ -138,18 +138,12 @@ impl ChunkReader for PgChunkReader<'_> {
     type Error = PostgresError;
 
     fn matching_tables(&self, pattern: &str) -> Vec<String> {
-        let regex = regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
-            .case_insensitive(true)
-            .build()
-            .ok();
-        self.tables
+        let names: Vec<String> = self
+            .tables
             .iter()
             .map(|t| format!("{}.{}", t.schema, t.table))
-            .filter(|name| {
-                name.eq_ignore_ascii_case(pattern)
-                    || regex.as_ref().is_some_and(|r| r.is_match(name))
-            })
-            .collect()
+            .collect();
+        ferrium_snapshot::action::matching_names(pattern, names.iter().map(String::as_str))
     }
 
     async fn estimate(&mut self, wanted: &DataCollection) -> Option<u64> {
