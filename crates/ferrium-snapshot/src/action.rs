@@ -26,6 +26,16 @@ pub struct DataCollection {
     pub surrogate_key: Option<String>,
 }
 
+impl DataCollection {
+    /// The `additional-conditions` filter as a clause to append to a chunk's `WHERE`
+    /// (empty without one).
+    pub fn and_filter(&self) -> String {
+        self.additional_condition
+            .as_deref()
+            .map_or_else(String::new, |c| format!(" AND ({c})"))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     ExecuteSnapshot {

@@ -206,13 +206,6 @@ fn bound(key: &[KeyColumn], op: &str, text: &KeyText) -> Result<String, String> 
     Ok(sql)
 }
 
-fn filter(wanted: &DataCollection) -> String {
-    wanted
-        .additional_condition
-        .as_deref()
-        .map_or_else(String::new, |c| format!(" AND ({c})"))
-}
-
 /// A statement the server refuses (a bad filter, a missing privilege) is the table's
 /// problem; a lost connection is the source's.
 fn table_problem(context: &str, e: mysql_async::Error) -> ChunkError<MysqlError> {
@@ -325,7 +318,7 @@ impl MysqlChunkReader<'_> {
         from: &str,
     ) -> Result<(), ChunkError<MysqlError>> {
         let column = quote(&key.name);
-        let filter = filter(wanted);
+        let filter = wanted.and_filter();
         let duplicates = format!(
             "SELECT 1 FROM {from} WHERE {column} IS NOT NULL{filter} GROUP BY {column} HAVING COUNT(*) > 1 LIMIT 1"
         );
@@ -429,7 +422,7 @@ impl ChunkReader for MysqlChunkReader<'_> {
         let sql = format!(
             "SELECT {} FROM {from} WHERE 1 = 1{} ORDER BY {} LIMIT 1",
             names.join(", "),
-            filter(wanted),
+            wanted.and_filter(),
             order.join(", ")
         );
         let row: Option<Row> = self
@@ -475,7 +468,7 @@ impl ChunkReader for MysqlChunkReader<'_> {
             columns.join(", "),
             table_sql(&table.def.id),
             conditions.join(" AND "),
-            filter(wanted),
+            wanted.and_filter(),
             order.join(", ")
         );
         let rows: Vec<Row> = self

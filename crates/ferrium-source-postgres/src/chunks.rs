@@ -88,13 +88,6 @@ impl PgChunkReader<'_> {
         Ok(key)
     }
 
-    fn filter(wanted: &DataCollection) -> String {
-        wanted
-            .additional_condition
-            .as_deref()
-            .map_or_else(String::new, |c| format!(" AND ({c})"))
-    }
-
     fn table_problem(&self, e: tokio_postgres::Error) -> ChunkError<PostgresError> {
         // A statement the server refuses (a bad filter, a type without ordering) is the
         // table's problem; a lost connection is the source's.
@@ -159,7 +152,7 @@ impl ChunkReader for PgChunkReader<'_> {
     ) -> Result<Option<KeyText>, ChunkError<PostgresError>> {
         let (table, schema) = self.table(wanted)?;
         let key = self.key_columns(wanted, &schema)?;
-        let filter = Self::filter(wanted);
+        let filter = wanted.and_filter();
         if wanted.surrogate_key.is_some() {
             let unique = format!(
                 "SELECT 1 FROM {} WHERE true{filter} GROUP BY {} HAVING count(*) > 1 LIMIT 1",
@@ -238,7 +231,7 @@ impl ChunkReader for PgChunkReader<'_> {
             table.qualified(),
             row_of(&key),
             literals(max),
-            Self::filter(wanted),
+            wanted.and_filter(),
             order.join(", ")
         );
         let stream = self
