@@ -350,6 +350,7 @@ impl MysqlConfig {
                 _ => BinaryMode::Bytes,
             },
             time_adjuster: v.bool("enable.time.adjuster"),
+            mariadb: false,
         };
         let on_bad_event = v.choice("event.deserialization.failure.handling.mode");
         if on_bad_event != "fail" {

@@ -65,13 +65,14 @@ impl MysqlSource {
     }
 
     async fn run_inner(&mut self, ctx: SourceContext) -> Result<SourceExit, MysqlError> {
-        let config = &self.config;
         let store = self
             .history
             .clone()
             .ok_or_else(|| MysqlError::Config("no schema history store was configured".into()))?;
-        let mut conn = connect(config).await?;
-        let server = check_server(&mut conn, config).await?;
+        let mut conn = connect(&self.config).await?;
+        let server = check_server(&mut conn, &self.config).await?;
+        self.config.types.mariadb = server.flavor == crate::connection::Flavor::MariaDb;
+        let config = &self.config;
         tracing::info!(
             connector = %ctx.connector,
             server = %server.version,

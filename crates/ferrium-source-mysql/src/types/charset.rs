@@ -1,10 +1,16 @@
 //! Decoding binlog string bytes in the column's character set, the way Debezium does with
-//! the Java charset Connector/J names for it (`latin1` is `Cp1252`, `binary` is
-//! `ISO8859_1`, `ucs2` is `UnicodeBig`…). Malformed input becomes U+FFFD, as Java's
-//! `new String(bytes, charset)` does.
+//! the Java charset Connector/J names for it (`latin1` is `Cp1252`, `latin2` is
+//! `ISO8859_2`, `binary` is `ISO8859_1`, `ucs2` is `UnicodeBig`…). Malformed input becomes
+//! U+FFFD, as Java's `new String(bytes, charset)` does.
 //!
-//! Only the character sets that need no conversion tables are implemented; the others
-//! are refused when the column is compiled.
+//! The single- and multi-byte legacy character sets go through `encoding_rs`; a MySQL
+//! character set with no mapping here is refused when the column is compiled (Debezium
+//! would decode it as UTF-8 and write replacement characters).
+//!
+//! Only the binlog needs this: the snapshot connection receives every string converted
+//! by the server to utf8mb4.
+
+use encoding_rs::Encoding;
 
 /// A character set Ferrium can decode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,6 +24,13 @@ pub(crate) enum Charset {
     Utf16Be,
     Utf16Le,
     Utf32Be,
+    /// A legacy character set decoded by `encoding_rs`. `windows` marks the Windows code
+    /// pages, whose unassigned bytes Java decodes as U+FFFD where the WHATWG tables that
+    /// `encoding_rs` follows give the C1 control of the same number.
+    Table {
+        encoding: &'static Encoding,
+        windows: bool,
+    },
 }
 
 impl Charset {
@@ -27,6 +40,14 @@ impl Charset {
         let Some(name) = name else {
             return Some(Charset::Utf8);
         };
+        let table = |encoding: &'static Encoding| Charset::Table {
+            encoding,
+            windows: false,
+        };
+        let windows = |encoding: &'static Encoding| Charset::Table {
+            encoding,
+            windows: true,
+        };
         Some(match name.to_ascii_lowercase().as_str() {
             "utf8mb4" | "utf8mb3" | "utf8" => Charset::Utf8,
             "latin1" => Charset::Cp1252,
@@ -35,6 +56,32 @@ impl Charset {
             "ucs2" | "utf16" => Charset::Utf16Be,
             "utf16le" => Charset::Utf16Le,
             "utf32" => Charset::Utf32Be,
+            "latin2" => table(encoding_rs::ISO_8859_2),
+            "greek" => table(encoding_rs::ISO_8859_7),
+            "hebrew" => table(encoding_rs::ISO_8859_8),
+            "latin7" => table(encoding_rs::ISO_8859_13),
+            "koi8r" => table(encoding_rs::KOI8_R),
+            "koi8u" => table(encoding_rs::KOI8_U),
+            "cp866" => table(encoding_rs::IBM866),
+            "macroman" => table(encoding_rs::MACINTOSH),
+            "cp1250" => windows(encoding_rs::WINDOWS_1250),
+            "cp1251" => windows(encoding_rs::WINDOWS_1251),
+            "cp1256" => windows(encoding_rs::WINDOWS_1256),
+            "cp1257" => windows(encoding_rs::WINDOWS_1257),
+            // MySQL's latin5 is ISO-8859-9, which differs from Windows-1254 only in
+            // 0x80–0x9F, where ISO-8859-9 has the C1 controls.
+            "latin5" => Charset::Table {
+                encoding: encoding_rs::WINDOWS_1254,
+                windows: false,
+            },
+            "tis620" => windows(encoding_rs::WINDOWS_874),
+            "sjis" | "cp932" => table(encoding_rs::SHIFT_JIS),
+            "ujis" | "eucjpms" => table(encoding_rs::EUC_JP),
+            "euckr" => table(encoding_rs::EUC_KR),
+            // GBK is a superset of GB2312 (Connector/J maps gb2312 to GBK as well).
+            "gbk" | "gb2312" => table(encoding_rs::GBK),
+            "gb18030" => table(encoding_rs::GB18030),
+            "big5" => table(encoding_rs::BIG5),
             _ => return None,
         })
     }
@@ -68,8 +115,22 @@ impl Charset {
                     _ => '\u{FFFD}',
                 })
                 .collect(),
+            Charset::Table { encoding, windows } => {
+                let (text, _) = encoding.decode_without_bom_handling(bytes);
+                if windows && text.chars().any(is_c1) {
+                    text.chars()
+                        .map(|c| if is_c1(c) { '\u{FFFD}' } else { c })
+                        .collect()
+                } else {
+                    text.into_owned()
+                }
+            }
         }
     }
+}
+
+fn is_c1(c: char) -> bool {
+    ('\u{80}'..='\u{9F}').contains(&c)
 }
 
 /// Java's `windows-1252` decoder: 0x80–0x9F map to typographic characters, and the five
@@ -96,7 +157,16 @@ mod tests {
         assert_eq!(Charset::for_mysql(Some("UTF8MB4")), Some(Charset::Utf8));
         assert_eq!(Charset::for_mysql(Some("latin1")), Some(Charset::Cp1252));
         assert_eq!(Charset::for_mysql(Some("ucs2")), Some(Charset::Utf16Be));
-        assert_eq!(Charset::for_mysql(Some("gbk")), None);
+        assert!(matches!(
+            Charset::for_mysql(Some("latin2")),
+            Some(Charset::Table { windows: false, .. })
+        ));
+        assert!(matches!(
+            Charset::for_mysql(Some("CP1250")),
+            Some(Charset::Table { windows: true, .. })
+        ));
+        assert_eq!(Charset::for_mysql(Some("armscii8")), None);
+        assert_eq!(Charset::for_mysql(Some("nonsense")), None);
     }
 
     #[test]
@@ -111,5 +181,27 @@ mod tests {
         assert_eq!(Charset::Utf16Le.decode(&[0x41, 0x00, 0xAC, 0x20]), "A€");
         assert_eq!(Charset::Utf16Be.decode(&[0xD8, 0x3D, 0xDE, 0x00]), "😀");
         assert_eq!(Charset::Utf32Be.decode(&[0, 1, 0xF6, 0x00]), "😀");
+    }
+
+    #[test]
+    fn decodes_legacy_code_pages() {
+        let cs = |name| Charset::for_mysql(Some(name)).unwrap_or(Charset::Utf8);
+        // "Łódź" in ISO-8859-2 and in Windows-1250 (which moves Ł, ź… elsewhere).
+        assert_eq!(cs("latin2").decode(&[0xA3, 0xF3, 0x64, 0xBC]), "Łódź");
+        assert_eq!(cs("cp1250").decode(&[0xA3, 0xF3, 0x64, 0x9F]), "Łódź");
+        // Windows-1250 leaves 0x81 unassigned: Java gives U+FFFD, not U+0081.
+        assert_eq!(cs("cp1250").decode(&[0x81, b'a']), "\u{FFFD}a");
+        // ISO-8859-2 assigns the C1 controls.
+        assert_eq!(cs("latin2").decode(&[0x81]), "\u{81}");
+        assert_eq!(cs("cp1251").decode(&[0xCF, 0xF0, 0xE8]), "При");
+        assert_eq!(cs("koi8r").decode(&[0xF0, 0xD2, 0xC9]), "При");
+        assert_eq!(cs("greek").decode(&[0xE1]), "α");
+        assert_eq!(cs("latin5").decode(&[0xD0, 0xFD]), "Ğı");
+        assert_eq!(cs("sjis").decode(&[0x93, 0xFA, 0x96, 0x7B]), "日本");
+        assert_eq!(cs("gbk").decode(&[0xD6, 0xD0, 0xCE, 0xC4]), "中文");
+        assert_eq!(cs("euckr").decode(&[0xC7, 0xD1]), "한");
+        assert_eq!(cs("big5").decode(&[0xA4, 0xA4]), "中");
+        // A truncated multi-byte character is malformed.
+        assert_eq!(cs("gbk").decode(&[b'a', 0xD6]), "a\u{FFFD}");
     }
 }

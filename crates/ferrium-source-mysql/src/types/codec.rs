@@ -27,8 +27,15 @@ use super::options::{BinaryMode, DecimalMode, TimePrecisionMode, TypeOptions};
 use super::temporal::{parse_date, parse_datetime, parse_epoch, parse_time, LocalDateTime};
 use crate::model::{ColumnDef, TableId};
 
-const HINT_CHARSET: &str = "Ferrium decodes utf8mb4, utf8mb3, latin1, ascii, binary, ucs2, \
-     utf16, utf16le and utf32 columns; exclude the column with column.exclude.list";
+/// Why a column of character set `name` cannot be read.
+fn charset_hint(name: &str) -> Cow<'static, str> {
+    Cow::Owned(format!(
+        "its character set {name} is not one Ferrium can decode (it decodes the utf8, latin, \
+         Windows, ISO-8859, KOI8, Japanese, Chinese and Korean character sets, ascii, binary, \
+         ucs2, utf16, utf16le and utf32); convert the column, or exclude it with \
+         column.exclude.list"
+    ))
+}
 
 /// One column's schema and decoders. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -156,7 +163,7 @@ impl ColumnCodec {
         let unsigned = column.unsigned || column.zerofill;
         let family = classify(&column.type_name, unsigned, column.length, column.scale);
         let (schema, kind) =
-            map_family(family, column, opts).map_err(|hint| ctx.unsupported(hint))?;
+            map_family(family, column, opts).map_err(|hint| ctx.unsupported(&hint))?;
         // Debezium's Geometry builder is optional whatever the column says.
         let optional = column.nullable || matches!(kind, Kind::Geometry);
         let mut codec = ColumnCodec {
@@ -416,6 +423,8 @@ impl ColumnCodec {
                     v
                 };
                 Ok(match out {
+                    // `Number.byteValue()`, `shortValue()`…: out-of-range reads wrap.
+                    8 => Value::Int8(v as i8),
                     16 => Value::Int16(v as i16),
                     32 => Value::Int32(v as i32),
                     // BIGINT UNSIGNED in `long` mode wraps like Java's `longValue()`.
@@ -501,6 +510,7 @@ impl Kind {
         match self {
             Kind::Bool | Kind::Bit1 => Value::Boolean(false),
             Kind::Bits(_) => Value::Bytes(Vec::new()),
+            Kind::Int { out: 8, .. } => Value::Int8(0),
             Kind::Int { out: 16, .. } => Value::Int16(0),
             Kind::Int { out: 32, .. } => Value::Int32(0),
             Kind::Int { .. } => Value::Int64(0),
@@ -538,7 +548,7 @@ fn map_family(
     family: Family,
     column: &ColumnDef,
     opts: &TypeOptions,
-) -> Result<(Schema, Kind), &'static str> {
+) -> Result<(Schema, Kind), Cow<'static, str>> {
     use SchemaType as T;
     let plain = Schema::of;
     Ok(match family {
@@ -551,6 +561,7 @@ fn map_family(
         Family::Int { bits, unsigned } => match int_output(bits, unsigned, opts) {
             Some(out) => (
                 plain(match out {
+                    8 => T::Int8,
                     16 => T::Int16,
                     32 => T::Int32,
                     _ => T::Int64,
@@ -590,7 +601,9 @@ fn map_family(
             } else {
                 Charset::for_mysql(column.charset.as_deref())
             };
-            (plain(T::String), Kind::Text(charset.ok_or(HINT_CHARSET)?))
+            let charset = charset
+                .ok_or_else(|| charset_hint(column.charset.as_deref().unwrap_or_default()))?;
+            (plain(T::String), Kind::Text(charset))
         }
         Family::Binary { pad } => (
             binary_schema(opts.binary),
@@ -658,14 +671,19 @@ fn map_family(
         Family::Year => (logical(T::Int32, "io.debezium.time.Year"), Kind::Year),
         Family::Enum => (
             logical(T::String, "io.debezium.data.Enum")
-                .param("allowed", column.enum_values.join(",")),
+                .param("allowed", allowed_list(&column.enum_values)),
             Kind::Enum(column.enum_values.clone().into()),
         ),
         Family::Set => (
             logical(T::String, "io.debezium.data.EnumSet")
-                .param("allowed", column.enum_values.join(",")),
+                .param("allowed", allowed_list(&column.enum_values)),
             Kind::Set(column.enum_values.clone().into()),
         ),
+        // MariaDB's SHOW CREATE TABLE says `longtext … CHECK (json_valid(…))`, so the table
+        // Debezium snapshots has a plain utf8mb4 string; a `JSON` in DDL read from the
+        // binlog is the same column. (Debezium would give it io.debezium.data.Json and
+        // hand its text to the MySQL binary-JSON parser, which cannot read it.)
+        Family::Json if opts.mariadb => (plain(T::String), Kind::Text(Charset::Utf8)),
         Family::Json => (logical(T::String, "io.debezium.data.Json"), Kind::Json),
         Family::Geometry => (
             logical(T::Struct, "io.debezium.data.geometry.Geometry")
@@ -684,8 +702,27 @@ fn map_family(
             Kind::Point,
         ),
         Family::Uuid => (logical(T::String, "io.debezium.data.Uuid"), Kind::Uuid),
-        Family::Unsupported(hint) => return Err(hint),
+        Family::Unsupported(hint) => return Err(Cow::Borrowed(hint)),
     })
+}
+
+/// The `allowed` parameter of an ENUM or SET schema, as `EnumeratedValues.toCommaSeparatedString`
+/// joins the members: a backslash doubled and a comma escaped as `\,`, so that a member
+/// holding a comma still reads back as one member.
+pub(crate) fn allowed_list(members: &[String]) -> String {
+    let mut out = String::new();
+    for (i, member) in members.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        for c in member.chars() {
+            if c == '\\' || c == ',' {
+                out.push('\\');
+            }
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn int_of(v: &MyValue) -> Result<i128, Bad> {

@@ -94,9 +94,15 @@ fn logical(kind: SchemaType, name: &str) -> Schema {
 
 #[test]
 fn tinyint_to_int64_signed_and_unsigned_widths() {
+    // Signed TINYINT is JDBC TINYINT, int8 in Debezium; TINYINT(1) too (only a column
+    // declared BOOL/BOOLEAN in DDL Debezium parses is a boolean).
     let c = compile(&col("TINYINT"));
-    assert_eq!(**c.schema(), Schema::of(SchemaType::Int16).optional());
-    assert_eq!(both(&c, My::Int(-128), b"-128"), Value::Int16(-128));
+    assert_eq!(**c.schema(), Schema::of(SchemaType::Int8).optional());
+    assert_eq!(both(&c, My::Int(-128), b"-128"), Value::Int8(-128));
+    assert_eq!(both(&c, My::Int(127), b"127"), Value::Int8(127));
+    let c = compile(&sized("TINYINT", 1));
+    assert_eq!(c.schema().kind, SchemaType::Int8);
+    assert_eq!(both(&c, My::Int(5), b"5"), Value::Int8(5));
 
     let c = compile(&unsigned("TINYINT"));
     assert_eq!(c.schema().kind, SchemaType::Int16);
@@ -365,17 +371,40 @@ fn strings_decode_in_the_column_charset() {
         Value::String("Aé".into())
     );
 
+    // latin2 and cp1250 bytes from the binlog are transcoded; the snapshot receives the
+    // server's utf8mb4 conversion of the same text.
+    for (charset, bytes) in [
+        ("latin2", vec![0xA3, 0xF3, 0x64, 0xBC]),
+        ("cp1250", vec![0xA3, 0xF3, 0x64, 0x9F]),
+    ] {
+        let mut c = col("VARCHAR");
+        c.charset = Some(charset.into());
+        let c = compile(&c);
+        assert_eq!(
+            both(&c, My::Bytes(bytes), "Łódź".as_bytes()),
+            Value::String("Łódź".into()),
+            "{charset}"
+        );
+    }
+
     // NCHAR is always utf8, whatever the table default.
     let mut n = col("NVARCHAR");
-    n.charset = Some("gbk".into());
-    assert!(ColumnCodec::compile(&TableId::new("shop", "t"), &n, &TypeOptions::default()).is_ok());
+    n.charset = Some("armscii8".into());
+    let c = compile(&n);
+    assert_eq!(
+        both(&c, My::Bytes("é".as_bytes().to_vec()), "é".as_bytes()),
+        Value::String("é".into())
+    );
 
-    let mut gbk = col("VARCHAR");
-    gbk.charset = Some("gbk".into());
-    let err = ColumnCodec::compile(&TableId::new("shop", "t"), &gbk, &TypeOptions::default())
+    let mut unknown = col("VARCHAR");
+    unknown.charset = Some("armscii8".into());
+    let err = ColumnCodec::compile(&TableId::new("shop", "t"), &unknown, &TypeOptions::default())
         .unwrap_err();
     assert!(err.is_unsupported());
-    assert!(err.to_string().contains("column.exclude.list"));
+    let text = err.to_string();
+    assert!(text.contains("shop.t.c"), "{text}");
+    assert!(text.contains("character set armscii8"), "{text}");
+    assert!(text.contains("column.exclude.list"), "{text}");
 }
 
 #[test]
@@ -752,9 +781,10 @@ fn year_enum_and_set() {
     let mut e = col("ENUM");
     e.enum_values = vec!["a".into(), "b,c".into(), "it's".into()];
     let c = compile(&e);
+    // EnumeratedValues.toCommaSeparatedString escapes the comma inside a member.
     assert_eq!(
         **c.schema(),
-        logical(SchemaType::String, "io.debezium.data.Enum").param("allowed", "a,b,c,it's")
+        logical(SchemaType::String, "io.debezium.data.Enum").param("allowed", "a,b\\,c,it's")
     );
     assert_eq!(both(&c, My::Int(3), b"it's"), Value::String("it's".into()));
     assert_eq!(both(&c, My::Int(0), b""), Value::String(String::new()));
@@ -784,7 +814,8 @@ fn json_from_text_binlog_text_and_binary_json_agree() {
         **c.schema(),
         logical(SchemaType::String, "io.debezium.data.Json")
     );
-    // MariaDB: the binlog carries the text as inserted, like the snapshot.
+    // Text from the binlog (a MySQL JSON column seen as text) is re-rendered in the
+    // binlog formatter's compact form, like the snapshot's.
     let doc = br#"{"b":  1.50, "a":[1 ,2]}"#;
     assert_eq!(
         both(&c, My::Bytes(doc.to_vec()), doc),
@@ -804,6 +835,42 @@ fn json_from_text_binlog_text_and_binary_json_agree() {
         text(&c, b"1e20")
     );
     assert!(c.decode_text(&My::Bytes(b"{oops".to_vec())).is_err());
+}
+
+#[test]
+fn mariadb_json_is_its_longtext() {
+    // On MariaDB a column declared JSON is LONGTEXT: a plain string, the text as stored.
+    let opts = TypeOptions {
+        mariadb: true,
+        ..TypeOptions::default()
+    };
+    let c = ColumnCodec::compile(&TableId::new("shop", "t"), &col("JSON"), &opts).unwrap();
+    assert_eq!(**c.schema(), Schema::of(SchemaType::String).optional());
+    let doc = br#"{"b":  1.50, "a":[1 ,2]}"#;
+    assert_eq!(
+        both(&c, My::Bytes(doc.to_vec()), doc),
+        Value::String(String::from_utf8_lossy(doc).into_owned())
+    );
+}
+
+#[test]
+fn enum_and_set_members_are_joined_with_escapes() {
+    let members = |m: &[&str]| m.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert_eq!(
+        super::allowed_list(&members(&["a", "b,c", "d"])),
+        "a,b\\,c,d"
+    );
+    assert_eq!(
+        super::allowed_list(&members(&["back\\slash", "x"])),
+        "back\\\\slash,x"
+    );
+    assert_eq!(super::allowed_list(&members(&[])), "");
+    let mut s = col("SET");
+    s.enum_values = members(&["1,2", "3"]);
+    assert_eq!(
+        compile(&s).schema().parameter("allowed"),
+        Some("1\\,2,3")
+    );
 }
 
 #[test]

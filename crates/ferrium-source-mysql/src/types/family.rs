@@ -134,10 +134,13 @@ pub(crate) fn classify(
 }
 
 /// The Connect integer width Debezium gives an integer column; `None` for the precise
-/// BIGINT UNSIGNED decimal.
+/// BIGINT UNSIGNED decimal. The DDL parser gives TINYINT the JDBC type `TINYINT`, which
+/// `JdbcValueConverters` maps to int8; only the unsigned integer types are widened by
+/// `BinlogValueConverters` (TINYINT UNSIGNED to int16, and so on).
 pub(crate) fn int_output(bits: u32, unsigned: bool, opts: &TypeOptions) -> Option<u32> {
     match (bits, unsigned) {
-        (8 | 16, false) | (8, true) => Some(16),
+        (8, false) => Some(8),
+        (16, false) | (8, true) => Some(16),
         (24 | 32, false) | (16 | 24, true) => Some(32),
         (32, true) | (64, false) => Some(64),
         (_, true) => match opts.bigint_unsigned {
@@ -239,8 +242,10 @@ mod tests {
     #[test]
     fn integer_widths_follow_binlog_value_converters() {
         let o = TypeOptions::default();
-        assert_eq!(int_output(8, false, &o), Some(16));
+        assert_eq!(int_output(8, false, &o), Some(8));
         assert_eq!(int_output(8, true, &o), Some(16));
+        assert_eq!(int_output(16, false, &o), Some(16));
+        assert_eq!(int_output(24, false, &o), Some(32));
         assert_eq!(int_output(16, true, &o), Some(32));
         assert_eq!(int_output(24, true, &o), Some(32));
         assert_eq!(int_output(32, true, &o), Some(64));

@@ -28,6 +28,11 @@ pub struct TypeOptions {
     /// `enable.time.adjuster` (default `true`): years 00–69 of DATE, DATETIME and TIMESTAMP
     /// values become 2000–2069 and 70–99 become 1970–1999, as MySQL does for two-digit years.
     pub time_adjuster: bool,
+    /// Whether the server is MariaDB: not an option, set once connected. MariaDB's `JSON`
+    /// is `LONGTEXT` with a `json_valid` check (its binlog carries the text, not MySQL's
+    /// binary JSON), so a column declared `JSON` reads as the plain string that
+    /// Debezium's MariaDB connector writes for it after a snapshot.
+    pub mariadb: bool,
 }
 
 impl Default for TypeOptions {
@@ -38,6 +43,7 @@ impl Default for TypeOptions {
             bigint_unsigned: BigintUnsignedMode::Long,
             binary: BinaryMode::Bytes,
             time_adjuster: true,
+            mariadb: false,
         }
     }
 }
