@@ -18,6 +18,10 @@ const SCHEMA_CACHE_SIZE: usize = 1000;
 
 pub struct JsonConverter {
     pub(crate) schemas_enable: bool,
+    /// `replace.null.with.default` (default `true`): a null whose schema has a default is
+    /// written, and read, as that default, as Kafka's `JsonConverter` does with or
+    /// without `schemas.enable`.
+    pub(crate) replace_null_with_default: bool,
     /// `key.converter`, `value.converter` or `header.converter`, for messages.
     pub(crate) role: String,
     /// Keyed by the schema's address; the `Arc` is kept so the address cannot be reused.
@@ -80,6 +84,7 @@ impl JsonConverter {
     pub fn new(schemas_enable: bool) -> Self {
         JsonConverter {
             schemas_enable,
+            replace_null_with_default: true,
             role: "value.converter".into(),
             cache: HashMap::new(),
             read_cache: Default::default(),
@@ -93,22 +98,31 @@ impl JsonConverter {
         self
     }
 
+    /// Sets `replace.null.with.default`.
+    pub fn replace_null_with_default(mut self, replace: bool) -> Self {
+        self.replace_null_with_default = replace;
+        self
+    }
+
     /// Serialises key or value data; `None` (a tombstone or a null key) stays `None`.
     pub fn to_bytes(&mut self, data: Option<&ConnectData>) -> Result<Option<Vec<u8>>, String> {
         let Some(data) = data else {
             return Ok(None);
         };
         let schemas_enable = self.schemas_enable;
+        let nulls = Nulls {
+            replace: self.replace_null_with_default,
+        };
         let compiled = self.compiled(&data.schema);
         let mut out = Vec::with_capacity(compiled.size_hint);
         if schemas_enable {
             out.extend_from_slice(b"{\"schema\":");
             out.extend_from_slice(compiled.text.as_bytes());
             out.extend_from_slice(b",\"payload\":");
-            write_value(&mut out, &data.schema, &compiled.layout, &data.value)?;
+            write_value(&mut out, &data.schema, &compiled.layout, &data.value, nulls)?;
             out.push(b'}');
         } else {
-            write_value(&mut out, &data.schema, &compiled.layout, &data.value)?;
+            write_value(&mut out, &data.schema, &compiled.layout, &data.value, nulls)?;
         }
         compiled.size_hint = out.len() + out.len() / 8;
         Ok(Some(out))
@@ -221,22 +235,41 @@ fn write_float<F: Into<f64> + Copy + serde::Serialize>(out: &mut Vec<u8>, v: F) 
     }
 }
 
+/// How nulls are written (`replace.null.with.default`).
+#[derive(Clone, Copy)]
+struct Nulls {
+    replace: bool,
+}
+
 fn write_value(
     out: &mut Vec<u8>,
     schema: &Schema,
     layout: &Layout,
     value: &Value,
+    nulls: Nulls,
 ) -> Result<(), String> {
     match value {
-        Value::Null => {
-            if !schema.optional && schema.default.is_none() {
+        Value::Null => match &schema.default {
+            // `convertToJson(schema, schema.defaultValue())`: the default is kept in the
+            // JSON form the converter writes for a value, so it is copied as it is.
+            Some(default) if nulls.replace => {
+                serde_json::to_writer(&mut *out, default).map_err(|e| e.to_string())?;
+            }
+            _ if schema.optional => out.extend_from_slice(b"null"),
+            Some(_) => {
+                return Err(format!(
+                    "null for a required {} field that has a default, which \
+                     replace.null.with.default=false does not write",
+                    schema.kind.json_name()
+                ))
+            }
+            None => {
                 return Err(format!(
                     "null for a required {} field",
                     schema.kind.json_name()
-                ));
+                ))
             }
-            out.extend_from_slice(b"null");
-        }
+        },
         Value::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
         Value::Int8(v) => write_int(out, *v),
         Value::Int16(v) => write_int(out, *v),
@@ -265,7 +298,7 @@ fn write_value(
                 if i > 0 {
                     out.push(b',');
                 }
-                write_value(out, item_schema, item_layout, item)?;
+                write_value(out, item_schema, item_layout, item, nulls)?;
             }
             out.push(b']');
         }
@@ -291,7 +324,7 @@ fn write_value(
                     };
                     write_str(out, k);
                     out.push(b':');
-                    write_value(out, value_schema, value_layout, v)?;
+                    write_value(out, value_schema, value_layout, v, nulls)?;
                 }
                 out.push(b'}');
             } else {
@@ -301,9 +334,9 @@ fn write_value(
                         out.push(b',');
                     }
                     out.push(b'[');
-                    write_value(out, key_schema, key_layout, k)?;
+                    write_value(out, key_schema, key_layout, k, nulls)?;
                     out.push(b',');
-                    write_value(out, value_schema, value_layout, v)?;
+                    write_value(out, value_schema, value_layout, v, nulls)?;
                     out.push(b']');
                 }
                 out.push(b']');
@@ -324,7 +357,7 @@ fn write_value(
             out.push(b'{');
             for ((field, (key, field_layout)), v) in schema.fields.iter().zip(keys).zip(values) {
                 out.extend_from_slice(key);
-                write_value(out, &field.schema, field_layout, v)?;
+                write_value(out, &field.schema, field_layout, v, nulls)?;
             }
             out.push(b'}');
         }
@@ -358,6 +391,64 @@ mod tests {
             String::from_utf8(bytes).unwrap(),
             r#"{"schema":{"type":"struct","fields":[{"type":"int64","optional":false,"field":"id"}],"optional":false,"name":"shop.public.accounts.Key"},"payload":{"id":42}}"#
         );
+    }
+
+    fn defaulted_row(value: Value) -> ConnectData {
+        let schema = Schema::record("r")
+            .field(
+                "status",
+                Schema::of(SchemaType::String)
+                    .optional()
+                    .default_value(serde_json::json!("new")),
+            )
+            .field("note", Schema::of(SchemaType::String).optional())
+            .field(
+                "qty",
+                Schema::of(SchemaType::Int32).default_value(serde_json::json!(5)),
+            );
+        ConnectData::new(
+            Arc::new(schema),
+            Value::Struct(vec![value.clone(), Value::Null, value]),
+        )
+    }
+
+    #[test]
+    fn a_null_with_a_schema_default_is_written_as_the_default() {
+        // Kafka's default: with and without schemas, a null whose schema has a default
+        // (optional or not) is the default; one without a default stays null.
+        let mut conv = JsonConverter::new(true);
+        let bytes = conv.to_bytes(Some(&defaulted_row(Value::Null))).unwrap();
+        let text = String::from_utf8(bytes.unwrap()).unwrap();
+        assert!(
+            text.ends_with(r#""payload":{"status":"new","note":null,"qty":5}}"#),
+            "{text}"
+        );
+        // A value that is not null is written as it is.
+        let mut conv = JsonConverter::new(false);
+        let bytes = conv.to_bytes(Some(&defaulted_row(Value::Null))).unwrap();
+        assert_eq!(bytes.unwrap(), br#"{"status":"new","note":null,"qty":5}"#);
+        let row = ConnectData::new(
+            defaulted_row(Value::Null).schema,
+            Value::Struct(vec![Value::from("old"), Value::from("n"), Value::Int32(1)]),
+        );
+        let bytes = conv.to_bytes(Some(&row)).unwrap();
+        assert_eq!(bytes.unwrap(), br#"{"status":"old","note":"n","qty":1}"#);
+    }
+
+    #[test]
+    fn without_replacement_an_optional_null_stays_null_and_a_required_one_fails() {
+        let mut conv = JsonConverter::new(false).replace_null_with_default(false);
+        let schema = defaulted_row(Value::Null).schema;
+        let row = ConnectData::new(
+            schema.clone(),
+            Value::Struct(vec![Value::Null, Value::Null, Value::Int32(1)]),
+        );
+        let bytes = conv.to_bytes(Some(&row)).unwrap();
+        assert_eq!(bytes.unwrap(), br#"{"status":null,"note":null,"qty":1}"#);
+        let e = conv
+            .to_bytes(Some(&defaulted_row(Value::Null)))
+            .unwrap_err();
+        assert!(e.contains("replace.null.with.default=false"), "{e}");
     }
 
     #[test]

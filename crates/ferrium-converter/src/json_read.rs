@@ -12,9 +12,10 @@
 //! json_read 200000`): 7.3 µs per 2.5 KB PostgreSQL change event, 137k records/s on one
 //! core, most of it spent scanning the schema part.
 //!
-//! Nulls: a null or missing value of an optional schema is `Null`, of a required schema
-//! with a default that default, otherwise an error. (Ferrium's JsonConverter runs with
-//! `replace.null.with.default=false`, so an optional value's null stays null.)
+//! Nulls: a null or missing value of a schema with a default is that default
+//! (`replace.null.with.default=true`, Kafka's default), else `Null` when the schema is
+//! optional, otherwise an error. With `replace.null.with.default=false` an optional
+//! value's null stays null and a required one's is an error even with a default.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -104,7 +105,9 @@ impl JsonConverter {
         let Some(schema_text) = envelope.schema.map(RawValue::get) else {
             return Err(no_schema("its \"schema\" is null"));
         };
-        let entry = self.read_cache.entry(schema_text)?;
+        let entry = self
+            .read_cache
+            .entry(schema_text, self.replace_null_with_default)?;
         let mut payload = serde_json::Deserializer::from_str(envelope.payload.get());
         let value = Read(&entry.plan).deserialize(&mut payload).map_err(|e| {
             format!(
@@ -117,7 +120,9 @@ impl JsonConverter {
 }
 
 impl ReadCache {
-    fn entry(&mut self, text: &str) -> Result<Arc<Entry>, String> {
+    /// The parsed schema for `text`; `replace` is the converter's fixed
+    /// `replace.null.with.default`, so it is not part of the key.
+    fn entry(&mut self, text: &str, replace: bool) -> Result<Arc<Entry>, String> {
         if let Some((last, entry)) = &self.last {
             if **last == *text {
                 return Ok(entry.clone());
@@ -134,7 +139,7 @@ impl ReadCache {
                     .map_err(|e| format!("the record's schema is not valid JSON: {e}"))?;
                 let schema = schema_from_json(&json)
                     .map_err(|e| format!("the record's schema is not a Connect schema: {e}"))?;
-                let plan = Plan::of(&schema)
+                let plan = Plan::of(&schema, replace)
                     .map_err(|e| format!("the record's schema is not a Connect schema: {e}"))?;
                 let entry = Arc::new(Entry {
                     schema: Arc::new(schema),
@@ -188,9 +193,11 @@ struct Plan {
 }
 
 impl Plan {
-    fn of(schema: &Schema) -> Result<Plan, String> {
+    fn of(schema: &Schema, replace: bool) -> Result<Plan, String> {
         let child = |s: &Option<Arc<Schema>>| -> Result<Option<Box<Plan>>, String> {
-            s.as_deref().map(|s| Plan::of(s).map(Box::new)).transpose()
+            s.as_deref()
+                .map(|s| Plan::of(s, replace).map(Box::new))
+                .transpose()
         };
         let decimal_scale = match (schema.kind, schema.name.as_deref()) {
             (SchemaType::Bytes, Some(DECIMAL)) => Some(
@@ -212,7 +219,8 @@ impl Plan {
                 .map(|f| {
                     Ok((
                         f.name.clone(),
-                        Plan::of(&f.schema).map_err(|e| format!("field '{}': {e}", f.name))?,
+                        Plan::of(&f.schema, replace)
+                            .map_err(|e| format!("field '{}': {e}", f.name))?,
                     ))
                 })
                 .collect::<Result<_, String>>()?,
@@ -230,9 +238,11 @@ impl Plan {
                     without_position(&e.to_string())
                 )
             })?;
-            plan.null = Some(value);
+            if replace {
+                plan.null = Some(value);
+            }
         }
-        if schema.optional {
+        if schema.optional && plan.null.is_none() {
             plan.null = Some(Value::Null);
         }
         Ok(plan)
@@ -700,6 +710,31 @@ mod tests {
             .unwrap();
         assert_eq!(data.value, Value::Null);
         assert!(data.schema.optional);
+    }
+
+    #[test]
+    fn a_null_reads_as_the_schema_default_unless_replacement_is_off() {
+        let text = r#"{"schema":{"type":"struct","fields":[
+            {"type":"string","optional":true,"default":"new","field":"s"},
+            {"type":"int32","optional":false,"default":7,"field":"n"}
+        ],"optional":false},"payload":{"s":null,"n":null}}"#;
+        let data = read(text).unwrap().unwrap();
+        assert_eq!(
+            data.value,
+            Value::Struct(vec![Value::from("new"), Value::Int32(7)])
+        );
+        let mut off = JsonConverter::new(true).replace_null_with_default(false);
+        let e = off.to_connect(Some(text.as_bytes())).unwrap_err();
+        assert!(e.contains("a null for a required int32"), "{e}");
+        let optional_only = text.replace(r#","n":null"#, r#","n":1"#);
+        let data = off
+            .to_connect(Some(optional_only.as_bytes()))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            data.value,
+            Value::Struct(vec![Value::Null, Value::Int32(1)])
+        );
     }
 
     #[test]

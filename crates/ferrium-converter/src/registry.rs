@@ -124,10 +124,11 @@ fn bool_option(
 /// `JsonConverter` with its options checked.
 fn json_converter(settings: &RoleSettings, problems: &mut Vec<String>) -> JsonConverter {
     let schemas = bool_option(settings, "schemas.enable", true, problems);
+    let replace = bool_option(settings, "replace.null.with.default", true, problems);
     let role = settings.role;
     for (name, value) in &settings.options {
         match name.as_str() {
-            "schemas.enable" | "converter.type" => {}
+            "schemas.enable" | "converter.type" | "replace.null.with.default" => {}
             "schemas.cache.size" => {
                 if value.parse::<u32>().is_err() {
                     problems.push(format!(
@@ -139,16 +140,13 @@ fn json_converter(settings: &RoleSettings, problems: &mut Vec<String>) -> JsonCo
             "decimal.format" => problems.push(format!(
                 "option '{role}.decimal.format' is '{value}': Ferrium's JsonConverter writes decimals as BASE64 only; remove the option or set it to BASE64"
             )),
-            // Ferrium writes a null as null; the default replacement is not implemented.
-            "replace.null.with.default" if value.eq_ignore_ascii_case("false") => {}
-            "replace.null.with.default" => problems.push(format!(
-                "option '{role}.replace.null.with.default' is '{value}': Ferrium's JsonConverter writes nulls as null (replace.null.with.default=false); set it to false"
-            )),
             // Kafka's converters ignore options they do not define; so does Ferrium.
             other => tracing::debug!(option = %format!("{role}.{other}"), "ignoring unknown converter option"),
         }
     }
-    JsonConverter::new(schemas).for_role(settings.role)
+    JsonConverter::new(schemas)
+        .replace_null_with_default(replace)
+        .for_role(settings.role)
 }
 
 /// The key and value converters and the header converter of a connector.
@@ -276,6 +274,48 @@ mod tests {
         assert_eq!(
             value_text(&mut build_converters(&props(&[]), &by_simple_name).unwrap()),
             "1"
+        );
+    }
+
+    #[test]
+    fn replace_null_with_default_is_on_unless_set_false() {
+        let schema = Schema::record("r").field(
+            "s",
+            Schema::of(SchemaType::String)
+                .optional()
+                .default_value(serde_json::json!("d")),
+        );
+        let record = SourceRecord::new(
+            "t".into(),
+            None,
+            Some(ConnectData::new(
+                Arc::new(schema),
+                Value::Struct(vec![Value::Null]),
+            )),
+        );
+        let text = |converter: &mut RecordConverter| {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap();
+            let stop = tokio_util::sync::CancellationToken::new();
+            let serialized = runtime.block_on(converter.convert(&record, &stop)).unwrap();
+            String::from_utf8(serialized.value.unwrap()).unwrap()
+        };
+        let worker = props(&[("value.converter.schemas.enable", "false")]);
+        assert_eq!(
+            text(&mut build_converters(&worker, &props(&[])).unwrap()),
+            r#"{"s":"d"}"#
+        );
+        let connector = props(&[("value.converter.replace.null.with.default", "false")]);
+        assert_eq!(
+            text(&mut build_converters(&worker, &connector).unwrap()),
+            r#"{"s":null}"#
+        );
+        let bad = props(&[("key.converter.replace.null.with.default", "maybe")]);
+        let problems = build_converters(&worker, &bad).err().unwrap().0;
+        assert!(
+            problems[0].contains("'key.converter.replace.null.with.default'"),
+            "{problems:?}"
         );
     }
 

@@ -272,6 +272,25 @@ async fn read_position_and_schemas(
         .iter()
         .filter(|db| config.filters.captures_database(db))
     {
+        // The database's default character set, which a table created later without one
+        // takes: recorded as Debezium's snapshot records it (`CREATE DATABASE … DEFAULT
+        // CHARACTER SET … COLLATE …`), so that a recovered history knows it too.
+        let locale: Option<(String, String)> = conn
+            .exec_first(
+                "SELECT DEFAULT_CHARACTER_SET_NAME, DEFAULT_COLLATION_NAME \
+                 FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?",
+                (db.as_str(),),
+            )
+            .await
+            .map_err(|e| query_error(&format!("reading the character set of {db}"), e))?;
+        if let Some((charset, collation)) = locale {
+            let create = format!(
+                "CREATE DATABASE {} DEFAULT CHARACTER SET {charset} COLLATE {collation}",
+                quote(db)
+            );
+            ddl::apply(cx.schemas, db, &create)?;
+            cx.history.record(&at, db, &create, &[]).await?;
+        }
         let tables: Vec<(String, String)> = conn
             .query(format!("SHOW FULL TABLES FROM {}", quote(db)))
             .await

@@ -918,7 +918,8 @@ fn to_json(v: &Value) -> serde_json::Value {
         Value::Int16(i) => J::from(*i),
         Value::Int32(i) => J::from(*i),
         Value::Int64(i) => J::from(*i),
-        Value::Float32(f) => J::from(f64::from(*f)),
+        // Jackson writes a float32 in its own shortest form (1.1, not 1.100000023841858).
+        Value::Float32(f) => J::from(f.to_string().parse::<f64>().unwrap_or(f64::from(*f))),
         Value::Float64(f) => J::from(*f),
         Value::String(s) => J::String(s.clone()),
         Value::Bytes(b) => J::String(ferrium_event::logical::binary::base64_standard(b)),

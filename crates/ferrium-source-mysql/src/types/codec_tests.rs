@@ -398,8 +398,12 @@ fn strings_decode_in_the_column_charset() {
 
     let mut unknown = col("VARCHAR");
     unknown.charset = Some("armscii8".into());
-    let err = ColumnCodec::compile(&TableId::new("shop", "t"), &unknown, &TypeOptions::default())
-        .unwrap_err();
+    let err = ColumnCodec::compile(
+        &TableId::new("shop", "t"),
+        &unknown,
+        &TypeOptions::default(),
+    )
+    .unwrap_err();
     assert!(err.is_unsupported());
     let text = err.to_string();
     assert!(text.contains("shop.t.c"), "{text}");
@@ -867,10 +871,7 @@ fn enum_and_set_members_are_joined_with_escapes() {
     assert_eq!(super::allowed_list(&members(&[])), "");
     let mut s = col("SET");
     s.enum_values = members(&["1,2", "3"]);
-    assert_eq!(
-        compile(&s).schema().parameter("allowed"),
-        Some("1\\,2,3")
-    );
+    assert_eq!(compile(&s).schema().parameter("allowed"), Some("1\\,2,3"));
 }
 
 #[test]

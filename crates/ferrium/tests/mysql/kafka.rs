@@ -57,8 +57,9 @@ async fn legacy_history_options_exactly_once_and_recovery_from_the_history_topic
     );
     assert!(ferrium.stop().success());
 
-    // The history topic holds the snapshot's CREATE and the streamed ALTER, in order
-    // (Debezium's default also stores other databases' DDL, which other tests write).
+    // The history topic holds the snapshot's CREATE DATABASE (with its character set)
+    // and CREATE TABLE, and the streamed ALTER, in order (Debezium's default also stores
+    // other databases' DDL, which other tests write).
     let history = consume_for(
         &history_topic,
         &format!("{prefix}-h"),
@@ -70,7 +71,14 @@ async fn legacy_history_options_exactly_once_and_recovery_from_the_history_topic
         .filter(|v| v["databaseName"] == db.name.as_str())
         .map(|v| v["ddl"].as_str().unwrap())
         .collect();
-    assert!(ddl[0].starts_with("CREATE TABLE `customers`"), "{ddl:?}");
+    assert!(
+        ddl[0].starts_with(&format!(
+            "CREATE DATABASE `{}` DEFAULT CHARACTER SET ",
+            db.name
+        )),
+        "{ddl:?}"
+    );
+    assert!(ddl[1].starts_with("CREATE TABLE `customers`"), "{ddl:?}");
     assert!(
         ddl.iter().any(|d| d.contains("ADD COLUMN email")),
         "{ddl:?}"

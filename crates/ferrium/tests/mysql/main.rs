@@ -12,3 +12,4 @@ mod recovery;
 mod snapshot;
 mod streaming;
 mod types;
+mod types_conformance;

@@ -53,7 +53,10 @@ async fn snapshot_and_binlog_give_debeziums_values_for_every_type() {
         .unwrap()
         .clone();
     let schema_of = |name: &str| fields.iter().find(|f| f["field"] == name).unwrap().clone();
+    assert_eq!(schema_of("ti")["type"], "int8");
+    assert_eq!(schema_of("flag")["type"], "int8");
     assert_eq!(schema_of("tiu")["type"], "int16");
+    assert_eq!(schema_of("si")["type"], "int16");
     assert_eq!(schema_of("siu")["type"], "int32");
     assert_eq!(schema_of("iu")["type"], "int64");
     assert_eq!(
@@ -76,6 +79,7 @@ async fn snapshot_and_binlog_give_debeziums_values_for_every_type() {
     assert_eq!(schema_of("e")["parameters"]["allowed"], "a,b");
     assert_eq!(schema_of("s")["name"], "io.debezium.data.EnumSet");
     assert_eq!(schema_of("j")["type"], "string");
+    assert_eq!(schema_of("j").get("name"), None);
     assert_eq!(schema_of("pt")["name"], "io.debezium.data.geometry.Point");
     ferrium.stop();
     db.drop().await;
