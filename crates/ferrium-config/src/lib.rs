@@ -11,6 +11,7 @@ pub mod jdbc_url;
 mod name_filter;
 pub mod relational;
 pub mod signal;
+pub mod topic_naming;
 mod worker;
 
 pub use connector_file::{load_connector_file, parse_connectors, ConnectorConfig};

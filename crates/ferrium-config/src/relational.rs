@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use crate::signal::SignalSettings;
+use crate::topic_naming::TopicNaming;
 use crate::{ConfigKey, ConfigType as T, Validated};
 
 pub const COMMON_KEYS: &[ConfigKey] = &[
@@ -37,6 +38,28 @@ pub const COMMON_KEYS: &[ConfigKey] = &[
     .default("false"),
     ConfigKey::new("topic.transaction", T::String, "transaction topic suffix")
         .default("transaction"),
+    ConfigKey::new(
+        "topic.delimiter",
+        T::String,
+        "the delimiter between topic name parts",
+    )
+    .default("."),
+    ConfigKey::new(
+        "topic.naming.strategy",
+        T::String,
+        "which name parts make a data change topic; the default depends on the connector",
+    ),
+    ConfigKey::new(
+        "topic.heartbeat.name",
+        T::String,
+        "the full heartbeat topic name, overriding <topic.heartbeat.prefix>.<topic.prefix>",
+    ),
+    ConfigKey::new(
+        "topic.cache.size",
+        T::Int,
+        "Debezium's topic name cache; Ferrium computes each table's topic once",
+    )
+    .default("10000"),
     ConfigKey::new(
         "tombstones.on.delete",
         T::Boolean,
@@ -76,9 +99,11 @@ pub const COMMON_KEYS: &[ConfigKey] = &[
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CommonSettings {
     pub topic_prefix: String,
+    /// Data change topic names (and record schema names).
+    pub naming: TopicNaming,
     pub snapshot_fetch_size: usize,
     pub heartbeat_interval: Option<Duration>,
-    /// `<topic.heartbeat.prefix>.<topic.prefix>`
+    /// `topic.heartbeat.name`, else `<topic.heartbeat.prefix>.<topic.prefix>`
     pub heartbeat_topic: String,
     pub provide_transaction_metadata: bool,
     /// `<topic.prefix>.<topic.transaction>`
@@ -95,7 +120,8 @@ pub struct CommonSettings {
 
 impl CommonSettings {
     /// Reads the shared settings, adding every problem (by option name) to `problems`.
-    pub fn read(v: &Validated, problems: &mut Vec<String>) -> CommonSettings {
+    /// `naming_default` is the connector class's default `topic.naming.strategy`.
+    pub fn read(v: &Validated, naming_default: &str, problems: &mut Vec<String>) -> CommonSettings {
         let positive = |key: &str, problems: &mut Vec<String>| -> usize {
             match v.i64(key) {
                 Some(n) if n > 0 => n as usize,
@@ -137,14 +163,15 @@ impl CommonSettings {
             problems.push("option 'topic.prefix' must not be empty".into());
         }
         let signals = SignalSettings::read(v, &topic_prefix, problems);
+        let naming = TopicNaming::read(v, naming_default, problems);
         let ms = |key: &str| Duration::from_millis(v.i64(key).unwrap_or(0).max(0) as u64);
         CommonSettings {
-            heartbeat_topic: format!(
-                "{}.{}",
+            heartbeat_topic: naming.heartbeat_topic(
                 v.str_or_empty("topic.heartbeat.prefix"),
-                topic_prefix
+                v.str_or_empty("topic.heartbeat.name"),
             ),
-            transaction_topic: format!("{}.{}", topic_prefix, v.str_or_empty("topic.transaction")),
+            transaction_topic: naming.transaction_topic(v.str_or_empty("topic.transaction")),
+            naming,
             topic_prefix,
             snapshot_fetch_size,
             heartbeat_interval: (heartbeat_ms > 0)

@@ -294,7 +294,11 @@ impl MysqlConfig {
     pub fn from_connector(config: &ConnectorConfig) -> Result<Self, ConfigError> {
         let v = DEF.validate(config)?;
         let mut problems = Vec::new();
-        let common = CommonSettings::read(&v, &mut problems);
+        let common = CommonSettings::read(
+            &v,
+            ferrium_config::topic_naming::DEFAULT_STRATEGY,
+            &mut problems,
+        );
         let port = match v.i64("database.port") {
             Some(p) if (1..=65535).contains(&p) => p as u16,
             _ => {

@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use ferrium_config::topic_naming::TableParts;
 use ferrium_event::{Envelope, Schema, Value};
 
 use crate::catalog::CatalogTable;
@@ -74,7 +75,11 @@ impl TableSchema {
         types: &HashMap<u32, Arc<PgType>>,
     ) -> Result<Self, PostgresError> {
         let qualified = format!("{schema}.{table}");
-        let record_prefix = format!("{}.{}.{}", config.common.topic_prefix, schema, table);
+        let record_prefix = config.common.naming.data_change_topic(TableParts {
+            catalog: None,
+            schema: Some(schema),
+            table,
+        });
         let mut codecs = Vec::with_capacity(columns.len());
         let mut value_slot = Vec::with_capacity(columns.len());
         let mut row_schema = Schema::record(format!("{record_prefix}.Value")).optional();
