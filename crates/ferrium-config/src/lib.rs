@@ -18,7 +18,7 @@ pub use connector_file::{load_connector_file, parse_connectors, ConnectorConfig}
 pub use def::{ConfigDef, ConfigKey, ConfigType, Validated};
 pub use error::ConfigError;
 pub use jdbc_url::{JdbcDialect, JdbcUrl};
-pub use name_filter::NameFilter;
+pub use name_filter::{NameFilter, NamePatterns};
 pub use worker::WorkerConfig;
 
 /// Masks values of keys that look secret, for logs.

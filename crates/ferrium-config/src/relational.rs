@@ -3,11 +3,12 @@
 //! Debezium's names and defaults, and the settings read from them. Each connector adds its
 //! own keys; these are declared and checked once.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::signal::SignalSettings;
 use crate::topic_naming::TopicNaming;
-use crate::{ConfigKey, ConfigType as T, Validated};
+use crate::{ConfigKey, ConfigType as T, NamePatterns, Validated};
 
 pub const COMMON_KEYS: &[ConfigKey] = &[
     ConfigKey::new(
@@ -53,6 +54,21 @@ pub const COMMON_KEYS: &[ConfigKey] = &[
         "topic.heartbeat.name",
         T::String,
         "the full heartbeat topic name, overriding <topic.heartbeat.prefix>.<topic.prefix>",
+    ),
+    ConfigKey::new(
+        "column.propagate.source.type",
+        T::List,
+        "regexes over <schema-or-db>.<table>.<column>: these columns' schemas carry the source type parameters",
+    ),
+    ConfigKey::new(
+        "datatype.propagate.source.type",
+        T::List,
+        "regexes over <schema-or-db>.<table>.<type name>: columns of these types carry the source type parameters",
+    ),
+    ConfigKey::new(
+        "snapshot.select.statement.overrides",
+        T::List,
+        "tables whose snapshot reads the SELECT given in snapshot.select.statement.overrides.<table>",
     ),
     ConfigKey::new(
         "topic.cache.size",
@@ -116,6 +132,75 @@ pub struct CommonSettings {
     pub errors_max_retries: i64,
     pub retriable_restart_wait: Duration,
     pub signals: SignalSettings,
+    pub propagate: SourceTypePropagation,
+    /// `snapshot.select.statement.overrides`: per table id (`schema.table` or
+    /// `database.table`), the statement the initial snapshot reads instead of the table.
+    pub select_overrides: BTreeMap<String, String>,
+}
+
+/// The key prefix of the per-table statements; connectors pass it through.
+pub const SELECT_OVERRIDE_PREFIX: &str = "snapshot.select.statement.overrides.";
+
+/// Reads `snapshot.select.statement.overrides` and the statement of each table it lists.
+fn select_overrides(v: &Validated, problems: &mut Vec<String>) -> BTreeMap<String, String> {
+    let mut overrides = BTreeMap::new();
+    for table in v.list("snapshot.select.statement.overrides") {
+        let key = format!("{SELECT_OVERRIDE_PREFIX}{table}");
+        match v.raw.get(&key).map(str::trim) {
+            Some(statement) if !statement.is_empty() => {
+                overrides.insert(table, statement.to_string());
+            }
+            _ => problems.push(format!(
+                "option 'snapshot.select.statement.overrides' lists '{table}', but '{key}' is not set: give the SELECT statement that reads it"
+            )),
+        }
+    }
+    for key in v.raw.props.keys() {
+        if let Some(table) = key.strip_prefix(SELECT_OVERRIDE_PREFIX) {
+            if !overrides.contains_key(table) {
+                problems.push(format!(
+                    "option '{key}' is set, but 'snapshot.select.statement.overrides' does not list '{table}': add it there, as Debezium requires, or remove the option"
+                ));
+            }
+        }
+    }
+    overrides
+}
+
+/// `column.propagate.source.type` and `datatype.propagate.source.type`: which columns'
+/// schemas carry Debezium's `__debezium.source.column.*` parameters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceTypePropagation {
+    columns: NamePatterns,
+    datatypes: NamePatterns,
+}
+
+impl SourceTypePropagation {
+    fn read(v: &Validated, problems: &mut Vec<String>) -> Self {
+        let mut patterns = |key: &str| {
+            NamePatterns::from_config(v, key).unwrap_or_else(|e| {
+                problems.push(e);
+                NamePatterns::default()
+            })
+        };
+        SourceTypePropagation {
+            columns: patterns("column.propagate.source.type"),
+            datatypes: patterns("datatype.propagate.source.type"),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.columns.is_empty() && self.datatypes.is_empty()
+    }
+
+    /// Whether a column gets the parameters. `table` is Debezium's table id
+    /// (`schema.table` for PostgreSQL, `database.table` for MySQL); `type_name` is the
+    /// type as the source's JDBC driver names it (matched case-insensitively).
+    pub fn applies(&self, table: &str, column: &str, type_name: &str) -> bool {
+        (!self.columns.is_empty() && self.columns.matches(&format!("{table}.{column}")))
+            || (!self.datatypes.is_empty()
+                && self.datatypes.matches(&format!("{table}.{type_name}")))
+    }
 }
 
 impl CommonSettings {
@@ -184,6 +269,8 @@ impl CommonSettings {
             errors_max_retries: v.i64("errors.max.retries").unwrap_or(-1),
             retriable_restart_wait: ms("retriable.restart.connector.wait.ms"),
             signals,
+            propagate: SourceTypePropagation::read(v, problems),
+            select_overrides: select_overrides(v, problems),
         }
     }
 

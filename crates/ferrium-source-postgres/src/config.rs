@@ -203,6 +203,7 @@ pub const DEF: ConfigDef = ConfigDef {
         "header.converter",
         "producer.override.",
         "topic.creation.",
+        ferrium_config::relational::SELECT_OVERRIDE_PREFIX,
         "errors.",
         SIGNAL_CONSUMER_PREFIX,
     ],

@@ -14,7 +14,7 @@ use ferrium_event::{Envelope, Schema, Value};
 use crate::catalog::CatalogTable;
 use crate::config::PostgresConfig;
 use crate::error::PostgresError;
-use crate::types::{ColumnCodec, PgType};
+use crate::types::{source_column, ColumnCodec, PgType};
 
 /// A column as a tuple carries it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,6 +81,7 @@ impl TableSchema {
             table,
         });
         let mut codecs = Vec::with_capacity(columns.len());
+        let mut field_schemas: Vec<Option<Arc<Schema>>> = Vec::with_capacity(columns.len());
         let mut value_slot = Vec::with_capacity(columns.len());
         let mut row_schema = Schema::record(format!("{record_prefix}.Value")).optional();
         let mut fallbacks = Vec::new();
@@ -90,14 +91,12 @@ impl TableSchema {
             let in_value = config.filters.captures_column(schema, table, &column.name);
             if !in_key && !in_value {
                 codecs.push(None);
+                field_schemas.push(None);
                 value_slot.push(None);
                 continue;
             }
-            let not_null = catalog
-                .columns
-                .iter()
-                .find(|c| c.name == column.name)
-                .is_some_and(|c| c.not_null);
+            let described = catalog.columns.iter().find(|c| c.name == column.name);
+            let not_null = described.is_some_and(|c| c.not_null);
             let ty = types.get(&column.type_oid).ok_or_else(|| {
                 PostgresError::Protocol(format!(
                     "type {} of {qualified}.{} was not resolved",
@@ -112,13 +111,30 @@ impl TableSchema {
                 !(not_null || in_key),
                 &config.types,
             )?;
+            let source = source_column(
+                &column.name,
+                ty,
+                column.typmod,
+                described.and_then(|c| c.default_expr.as_deref()),
+            );
+            let field_schema =
+                if config
+                    .common
+                    .propagate
+                    .applies(&qualified, &column.name, &source.type_name)
+                {
+                    Arc::new(Schema::clone(codec.schema()).with_source_column(&source))
+                } else {
+                    codec.schema().clone()
+                };
             if in_value {
                 value_slot.push(Some(row_schema.fields.len()));
-                fallbacks.push(Value::required_fallback(codec.schema()));
-                row_schema = row_schema.field(column.name.clone(), codec.schema().clone());
+                fallbacks.push(codec.fallback());
+                row_schema = row_schema.field(column.name.clone(), field_schema.clone());
             } else {
                 value_slot.push(None);
             }
+            field_schemas.push(Some(field_schema));
             codecs.push(Some(codec));
         }
         let mut key_schema = Schema::record(format!("{record_prefix}.Key"));
@@ -128,12 +144,9 @@ impl TableSchema {
                     "key column {key} of {qualified} is missing from the relation"
                 )));
             };
-            let schema = codecs[pos]
-                .as_ref()
-                .map(|c| c.schema().clone())
-                .ok_or_else(|| {
-                    PostgresError::Protocol(format!("key column {key} of {qualified} has no codec"))
-                })?;
+            let schema = field_schemas[pos].clone().ok_or_else(|| {
+                PostgresError::Protocol(format!("key column {key} of {qualified} has no codec"))
+            })?;
             key_schema = key_schema.field(key.clone(), schema);
             key_columns.push(pos);
         }

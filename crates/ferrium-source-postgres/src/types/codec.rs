@@ -231,6 +231,23 @@ impl ColumnCodec {
         }
     }
 
+    /// What Debezium writes for a NULL in a required column (a `REPLICA IDENTITY DEFAULT`
+    /// delete's `before`, a snapshot override that reads NULL): zero in the column's
+    /// shape, which for `money` carries its fraction digits (`"0.00"` in string mode).
+    pub fn fallback(&self) -> Value {
+        match &self.kind {
+            Kind::Money {
+                mode: DecimalMode::String,
+                digits,
+            } => Value::String(if *digits == 0 {
+                "0".to_string()
+            } else {
+                format!("0.{}", "0".repeat(*digits as usize))
+            }),
+            _ => Value::required_fallback(&self.schema),
+        }
+    }
+
     /// What Debezium writes for an unchanged TOAST column (`unavailable.value.placeholder`),
     /// shaped for this column's schema; `Value::Null` where Debezium has no shape for it.
     pub fn unavailable(&self) -> Value {

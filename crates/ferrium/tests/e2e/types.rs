@@ -38,7 +38,7 @@ fn with_schemas(mut base: Map<String, Value>, changes: Value) -> Map<String, Val
 }
 
 /// The `after` struct's schema of a record.
-fn after_schema(line: &Line) -> &Value {
+pub(crate) fn after_schema(line: &Line) -> &Value {
     line.value["schema"]["fields"]
         .as_array()
         .expect("the envelope schema has fields")
@@ -115,7 +115,7 @@ fn schema_diffs(
 
 /// Creates the table with `ddl`, inserts row 1, starts Ferrium with `extra` connector
 /// options, takes the snapshot row, waits for streaming, inserts row 2, and returns both.
-async fn snapshot_and_stream(
+pub(crate) async fn snapshot_and_stream(
     tag: &str,
     ddl: &str,
     insert: impl Fn(i32) -> String,
