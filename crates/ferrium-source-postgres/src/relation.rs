@@ -103,14 +103,26 @@ impl TableSchema {
                     column.type_oid, column.name
                 ))
             })?;
-            let codec = ColumnCodec::compile(
+            let Some(codec) = ColumnCodec::compile(
                 &qualified,
                 &column.name,
                 ty,
                 column.typmod,
                 !(not_null || in_key),
                 &config.types,
-            )?;
+            )?
+            else {
+                if in_key {
+                    return Err(PostgresError::Config(format!(
+                        "key column {qualified}.{} has type {}, which Debezium leaves out of its events, so the table's rows would have no key; give the table a primary key (or replica identity index) of other columns, or exclude it with table.exclude.list",
+                        column.name, ty.name
+                    )));
+                }
+                codecs.push(None);
+                field_schemas.push(None);
+                value_slot.push(None);
+                continue;
+            };
             let source = source_column(
                 &column.name,
                 ty,

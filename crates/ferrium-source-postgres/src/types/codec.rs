@@ -39,9 +39,9 @@ const HINT_GEOMETRIC: &str =
 const HINT_VECTOR: &str =
     "Debezium maps pgvector types to io.debezium.data.*Vector, which Ferrium does not \
      implement yet; exclude the column with column.exclude.list";
-const HINT_DROPPED_ARRAY: &str =
-    "Debezium has no mapping for arrays of this element type and leaves such \
-     columns out of its events; exclude the column with column.exclude.list";
+const LEFT_OUT_ARRAY: &str = "Debezium has no mapping for arrays of this element type";
+const LEFT_OUT_UNKNOWN_ARRAY: &str = "Debezium has no mapping for arrays of this element type \
+     (set include.unknown.datatypes=true to receive each element's text as bytes)";
 const HINT_BIT_ARRAY: &str =
     "Debezium declares bit arrays with a non-array schema and cannot emit them; \
      exclude the column with column.exclude.list";
@@ -109,9 +109,6 @@ enum Kind {
     Interval(IntervalMode),
     Hstore(HstoreMode),
     Array(Box<ColumnCodec>),
-    /// Debezium declares a schema for the column but has no converter for it, so the field
-    /// is always null (arrays of unknown element types with include.unknown.datatypes).
-    AlwaysNull,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,6 +133,8 @@ enum Unmapped {
     UnknownArray,
     /// Not emittable, whatever include.unknown.datatypes says.
     NoEquivalent(&'static str),
+    /// Debezium builds no schema for it and leaves the column out of its events.
+    LeftOut(&'static str),
 }
 
 /// A value that could not be decoded.
@@ -169,8 +168,9 @@ fn plain(kind: SchemaType) -> Schema {
 }
 
 impl ColumnCodec {
-    /// Works out the column's schema and decoder. `table` and `column` are only for error
-    /// messages (`public.orders` and `total` give "public.orders.total").
+    /// Works out the column's schema and decoder; `None` when Debezium leaves the column
+    /// out of its events (logged as a warning). `table` and `column` are only for messages
+    /// (`public.orders` and `total` give "public.orders.total").
     pub fn compile(
         table: &str,
         column: &str,
@@ -178,7 +178,7 @@ impl ColumnCodec {
         typmod: i32,
         optional: bool,
         opts: &TypeOptions,
-    ) -> Result<ColumnCodec, TypeError> {
+    ) -> Result<Option<ColumnCodec>, TypeError> {
         let ctx = Arc::new(Ctx {
             table: table.to_string(),
             column: column.to_string(),
@@ -190,25 +190,41 @@ impl ColumnCodec {
                 schema: binary_schema(opts.binary),
                 kind: Kind::UnknownText(opts.binary),
             },
-            Err(Unmapped::UnknownArray) if opts.include_unknown => Mapped {
-                // Debezium's `SchemaBuilder.array(binaryMode.getSchema())`: items not optional.
-                schema: Schema::array(binary_schema(opts.binary)),
-                kind: Kind::AlwaysNull,
-            },
-            Err(Unmapped::Unknown | Unmapped::UnknownArray) => {
-                return Err(ctx.unsupported(HINT_UNKNOWN))
+            Err(Unmapped::UnknownArray) if opts.include_unknown => {
+                // Debezium's `SchemaBuilder.array(binaryMode.getSchema())` (items not
+                // optional), each element converted as an unknown value: its text as bytes.
+                let item = binary_schema(opts.binary);
+                Mapped {
+                    schema: Schema::array(item.clone()),
+                    kind: Kind::Array(Box::new(ColumnCodec {
+                        schema: Arc::new(item),
+                        kind: Kind::UnknownText(opts.binary),
+                        optional: true,
+                        unavailable: Value::Null,
+                        ctx: ctx.clone(),
+                    })),
+                }
+            }
+            Err(Unmapped::Unknown) => return Err(ctx.unsupported(HINT_UNKNOWN)),
+            Err(Unmapped::UnknownArray) => {
+                ctx.left_out(LEFT_OUT_UNKNOWN_ARRAY);
+                return Ok(None);
+            }
+            Err(Unmapped::LeftOut(reason)) => {
+                ctx.left_out(reason);
+                return Ok(None);
             }
             Err(Unmapped::NoEquivalent(hint)) => return Err(ctx.unsupported(hint)),
         };
         let schema = schema.with_optional(optional);
         let unavailable = unavailable_value(&ty.name, &kind, &schema, opts);
-        Ok(ColumnCodec {
+        Ok(Some(ColumnCodec {
             schema: Arc::new(schema),
             kind,
             optional,
             unavailable,
             ctx,
-        })
+        }))
     }
 
     pub fn schema(&self) -> &Arc<Schema> {
@@ -382,12 +398,20 @@ impl ColumnCodec {
                 }
                 Value::Array(values)
             }
-            Kind::AlwaysNull => Value::Null,
         })
     }
 }
 
 impl Ctx {
+    fn left_out(&self, reason: &str) {
+        tracing::warn!(
+            "column {}.{} of type {} is left out of the events, as Debezium leaves it out: {reason}",
+            self.table,
+            self.column,
+            self.type_name
+        );
+    }
+
     fn unsupported(&self, hint: &str) -> TypeError {
         TypeError::Unsupported {
             table: self.table.clone(),
@@ -723,7 +747,7 @@ fn map_array(
             | oid::VARBIT
             | oid::XML
             | oid::POINT
-            | oid::REFCURSOR => return Err(Unmapped::NoEquivalent(HINT_DROPPED_ARRAY)),
+            | oid::REFCURSOR => return Err(Unmapped::LeftOut(LEFT_OUT_ARRAY)),
             oid::BIT => return Err(Unmapped::NoEquivalent(HINT_BIT_ARRAY)),
             oid::TSVECTOR => ArrayItems::Required,
             oid::LSEG | oid::PATH | oid::BOX | oid::POLYGON | oid::LINE | oid::CIRCLE => {
