@@ -50,7 +50,8 @@ pub struct TableSchema {
     pub row_schema: Arc<Schema>,
     pub envelope: Envelope,
     /// What Debezium writes for a null in a required field (a key-only before image).
-    fallbacks: Vec<Value>,
+    /// Per row slot, Debezium's stand-in for a NULL in a `NOT NULL` column.
+    fallbacks: Vec<Option<Value>>,
 }
 
 /// A decoded tuple: the row struct fields and the key fields.
@@ -141,7 +142,7 @@ impl TableSchema {
                 };
             if in_value {
                 value_slot.push(Some(row_schema.fields.len()));
-                fallbacks.push(codec.fallback());
+                fallbacks.push((!codec.is_nullable()).then(|| codec.fallback()));
                 row_schema = row_schema.field(column.name.clone(), field_schema.clone());
             } else {
                 value_slot.push(None);
@@ -251,9 +252,9 @@ impl TableSchema {
                 row[slot] = value;
             }
         }
-        for (slot, value) in row.iter_mut().enumerate() {
-            if value.is_null() && !self.row_schema.fields[slot].schema.optional {
-                *value = self.fallbacks[slot].clone();
+        for (value, fallback) in row.iter_mut().zip(&self.fallbacks) {
+            if let (Value::Null, Some(fallback)) = (&value, fallback) {
+                *value = fallback.clone();
             }
         }
         let key = need_key.then(|| {

@@ -16,6 +16,7 @@ use ferrium_event::{Schema, SchemaType, Value};
 use super::array::parse_array;
 use super::bits::{bit_to_bool, bits_to_bytes};
 use super::error::{excerpt, TypeError};
+use super::geometric::Geometric;
 use super::hstore::{java_hashmap_order, parse_hstore, to_json};
 use super::interval::PgInterval;
 use super::name_uuid::name_uuid_from_bytes;
@@ -33,9 +34,13 @@ use super::temporal::{
 const HINT_UNKNOWN: &str =
     "exclude the column with column.exclude.list, or set include.unknown.datatypes=true \
      to receive its text form (as bytes shaped by binary.handling.mode, like Debezium)";
-const HINT_GEOMETRIC: &str =
-    "Debezium maps geometric and PostGIS types to io.debezium.data.geometry structs, \
-     which Ferrium does not implement yet; exclude the column with column.exclude.list";
+const HINT_POSTGIS: &str =
+    "Debezium maps PostGIS types to io.debezium.data.geometry structs, which Ferrium \
+     does not implement yet (PostGIS is not on its test machines); exclude the column \
+     with column.exclude.list";
+const HINT_GEOMETRIC_ARRAY: &str =
+    "Debezium declares arrays of geometric types as arrays of bytes but fills them with \
+     geometry structs, so it cannot emit them; exclude the column with column.exclude.list";
 const HINT_VECTOR: &str =
     "Debezium maps pgvector types to io.debezium.data.*Vector, which Ferrium does not \
      implement yet; exclude the column with column.exclude.list";
@@ -109,6 +114,7 @@ enum Kind {
     Interval(IntervalMode),
     Hstore(HstoreMode),
     Array(Box<ColumnCodec>),
+    Geometric(Geometric),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -157,6 +163,10 @@ struct Mapped {
 
 fn mapped(schema: Schema, kind: Kind) -> Result<Mapped, Unmapped> {
     Ok(Mapped { schema, kind })
+}
+
+fn geometric(g: Geometric) -> Result<Mapped, Unmapped> {
+    mapped(g.schema(), Kind::Geometric(g))
 }
 
 fn logical(kind: SchemaType, name: &str) -> Schema {
@@ -216,7 +226,8 @@ impl ColumnCodec {
             }
             Err(Unmapped::NoEquivalent(hint)) => return Err(ctx.unsupported(hint)),
         };
-        let schema = schema.with_optional(optional);
+        let always_optional = matches!(kind, Kind::Geometric(g) if g.always_optional());
+        let schema = schema.with_optional(optional || always_optional);
         let unavailable = unavailable_value(&ty.name, &kind, &schema, opts);
         Ok(Some(ColumnCodec {
             schema: Arc::new(schema),
@@ -247,11 +258,18 @@ impl ColumnCodec {
         }
     }
 
+    /// Whether the column may hold NULL (a key column never does). Geometry schemas are
+    /// optional even for a `NOT NULL` column, so this is not the schema's optionality.
+    pub fn is_nullable(&self) -> bool {
+        self.optional
+    }
+
     /// What Debezium writes for a NULL in a required column (a `REPLICA IDENTITY DEFAULT`
     /// delete's `before`, a snapshot override that reads NULL): zero in the column's
     /// shape, which for `money` carries its fraction digits (`"0.00"` in string mode).
     pub fn fallback(&self) -> Value {
         match &self.kind {
+            Kind::Geometric(g) => g.fallback(),
             Kind::Money {
                 mode: DecimalMode::String,
                 digits,
@@ -385,6 +403,7 @@ impl ColumnCodec {
                     ),
                 }
             }
+            Kind::Geometric(g) => g.decode(text)?,
             Kind::Array(element) => {
                 let items = parse_array(text)?;
                 let mut values = Vec::with_capacity(items.len());
@@ -521,9 +540,13 @@ fn map_base(
         // unbounded varbit.
         oid::BIT => map_bits(typmod),
         oid::VARBIT => map_bits(if typmod == -1 { i32::MAX } else { typmod }),
-        oid::POINT | oid::LSEG | oid::PATH | oid::BOX | oid::POLYGON | oid::LINE | oid::CIRCLE => {
-            Err(Unmapped::NoEquivalent(HINT_GEOMETRIC))
-        }
+        oid::POINT => geometric(Geometric::Point),
+        oid::LSEG => geometric(Geometric::Lseg),
+        oid::PATH => geometric(Geometric::Path),
+        oid::BOX => geometric(Geometric::Box),
+        oid::POLYGON => geometric(Geometric::Polygon),
+        oid::LINE => geometric(Geometric::Line),
+        oid::CIRCLE => geometric(Geometric::Circle),
         // Extension types have no fixed OID; Debezium's TypeRegistry finds them by name.
         _ => match ty.name.as_str() {
             "hstore" => match opts.hstore {
@@ -538,7 +561,7 @@ fn map_base(
             },
             "ltree" => mapped(logical(T::String, "io.debezium.data.Ltree"), Kind::Text),
             "citext" | "isbn" => mapped(plain(T::String), Kind::Text),
-            "geometry" | "geography" => Err(Unmapped::NoEquivalent(HINT_GEOMETRIC)),
+            "geometry" | "geography" => Err(Unmapped::NoEquivalent(HINT_POSTGIS)),
             "vector" | "halfvec" | "sparsevec" => Err(Unmapped::NoEquivalent(HINT_VECTOR)),
             _ => Err(Unmapped::Unknown),
         },
@@ -751,11 +774,11 @@ fn map_array(
             oid::BIT => return Err(Unmapped::NoEquivalent(HINT_BIT_ARRAY)),
             oid::TSVECTOR => ArrayItems::Required,
             oid::LSEG | oid::PATH | oid::BOX | oid::POLYGON | oid::LINE | oid::CIRCLE => {
-                return Err(Unmapped::NoEquivalent(HINT_GEOMETRIC))
+                return Err(Unmapped::NoEquivalent(HINT_GEOMETRIC_ARRAY))
             }
             _ => match element.name.as_str() {
                 "citext" | "ltree" | "hstore" => ArrayItems::Optional,
-                "geometry" | "geography" => return Err(Unmapped::NoEquivalent(HINT_GEOMETRIC)),
+                "geometry" | "geography" => return Err(Unmapped::NoEquivalent(HINT_POSTGIS)),
                 _ => return Err(Unmapped::UnknownArray),
             },
         },

@@ -927,14 +927,42 @@ fn unknown_types_fail_unless_included_and_then_are_bytes() {
 }
 
 #[test]
-fn geometric_types_stay_unsupported_even_when_unknown_types_are_included() {
+fn postgis_types_stay_unsupported_even_when_unknown_types_are_included() {
     let include = TypeOptions {
         include_unknown: true,
         ..opts()
     };
-    let err = compile_err(&base(oid::POINT, "point"), -1, &include);
-    assert!(err.to_string().contains("geometry"), "{err}");
-    assert!(compile_err(&base(70_040, "geometry"), -1, &include).is_unsupported());
+    let err = compile_err(&base(70_040, "geometry"), -1, &include);
+    assert!(err.to_string().contains("PostGIS"), "{err}");
+}
+
+#[test]
+fn geometric_schemas_follow_debeziums_builders() {
+    let required = |o: u32, name: &str| {
+        ColumnCodec::compile("public.t", "g", &base(o, name), -1, false, &opts())
+            .unwrap()
+            .unwrap()
+    };
+    // Point follows the column; Geometry, Circle and Line are optional whatever it says,
+    // but a NULL in the NOT NULL column still gets Debezium's fallback.
+    let point = required(oid::POINT, "point");
+    assert!(!point.schema().optional);
+    assert_eq!(
+        point.schema().name.as_deref(),
+        Some("io.debezium.data.geometry.Point")
+    );
+    for (o, name, logical, version) in [
+        (oid::BOX, "box", "io.debezium.data.geometry.Geometry", 2),
+        (oid::CIRCLE, "circle", "io.debezium.data.geometry.Circle", 1),
+        (oid::LINE, "line", "io.debezium.data.geometry.Line", 1),
+    ] {
+        let c = required(o, name);
+        assert!(c.schema().optional, "{name}");
+        assert_eq!(c.schema().name.as_deref(), Some(logical));
+        assert_eq!(c.schema().version, Some(version));
+        assert!(!c.is_nullable());
+        assert_ne!(c.fallback(), Value::Null);
+    }
 }
 
 #[test]

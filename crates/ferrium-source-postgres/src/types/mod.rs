@@ -13,6 +13,7 @@ mod array;
 mod bits;
 mod codec;
 mod error;
+mod geometric;
 mod hstore;
 mod interval;
 mod name_uuid;

@@ -257,3 +257,95 @@ async fn arrays_of_a_domain_are_left_out_or_bytes_per_element() {
         );
     }
 }
+
+/// Little-endian 2D WKB, base64 as the JsonConverter writes bytes: `kind` 1 is a point,
+/// 2 a line string, 3 a polygon of one ring.
+fn wkb(kind: u32, points: &[(f64, f64)]) -> String {
+    use base64::Engine;
+    let mut b = vec![1u8];
+    b.extend_from_slice(&kind.to_le_bytes());
+    if kind == 3 {
+        b.extend_from_slice(&1u32.to_le_bytes());
+    }
+    if kind != 1 {
+        b.extend_from_slice(&(points.len() as u32).to_le_bytes());
+    }
+    for (x, y) in points {
+        b.extend_from_slice(&x.to_le_bytes());
+        b.extend_from_slice(&y.to_le_bytes());
+    }
+    base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+/// `AbstractRecordsProducerTest.schemasAndValuesForDomainAliasTypes` (the geometric
+/// columns, dbz#2135) and `PostgresSchemaIT`'s point schema: every built-in geometric type,
+/// also through a domain, on both paths; PostgreSQL normalises a box to its upper-right
+/// corner first and a line to its coefficients.
+#[tokio::test(flavor = "multi_thread")]
+async fn geometric_types_as_debeziums_geometry_structs() {
+    let rows = snapshot_and_stream(
+        "geometric",
+        "CREATE DOMAIN box_alias AS box;
+         CREATE TABLE geo (id int PRIMARY KEY, p point NOT NULL, pn point, b box, b_alias box_alias,
+           l lseg, pa path, po polygon, c circle, li line);",
+        |id| {
+            format!(
+                "INSERT INTO geo VALUES ({id}, '(1,1)', NULL, '(0,0),(1,1)', '(0,0),(1,1)', \
+                 '[(0,0),(0,1)]', '((0,0),(0,1),(0,2))', '((0,0),(0,1),(1,0))', '<(10,4),10>', \
+                 '{{-1,0,0}}')"
+            )
+        },
+        "test.public.geo",
+        &[],
+    )
+    .await;
+    let point = |x: f64, y: f64| json!({"x": x, "y": y, "wkb": wkb(1, &[(x, y)]), "srid": null});
+    let boxed = json!({"wkb": wkb(3, &[(1.0, 1.0), (1.0, 0.0), (0.0, 0.0), (0.0, 1.0), (1.0, 1.0)]),
+                       "srid": null, "extensions": {"type": "box"}});
+    for (line, id) in [(&rows.0, 1), (&rows.1, 2)] {
+        assert_eq!(
+            line.after(),
+            &json!({
+                "id": id,
+                "p": point(1.0, 1.0),
+                "pn": null,
+                "b": boxed,
+                "b_alias": boxed,
+                "l": {"wkb": wkb(2, &[(0.0, 0.0), (0.0, 1.0)]), "srid": null,
+                      "extensions": {"type": "lseg"}},
+                "pa": {"wkb": wkb(2, &[(0.0, 0.0), (0.0, 1.0), (0.0, 2.0)]), "srid": null,
+                       "extensions": {"type": "path", "closed": "true"}},
+                "po": {"wkb": wkb(3, &[(0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (0.0, 0.0)]),
+                       "srid": null, "extensions": {"type": "polygon"}},
+                "c": {"center": point(10.0, 4.0), "radius": 10.0},
+                "li": {"a": -1.0, "b": 0.0, "c": 0.0},
+            })
+        );
+        let fields = after_schema(line)["fields"].as_array().unwrap().clone();
+        let schema = |name: &str| fields.iter().find(|f| f["field"] == name).unwrap().clone();
+        assert_eq!(
+            schema("p"),
+            json!({"type": "struct", "fields": [
+                      {"type": "double", "optional": false, "field": "x"},
+                      {"type": "double", "optional": false, "field": "y"},
+                      {"type": "bytes", "optional": true, "field": "wkb"},
+                      {"type": "int32", "optional": true, "field": "srid"}],
+                   "optional": false, "name": "io.debezium.data.geometry.Point", "version": 1,
+                   "doc": "Geometry (POINT)", "field": "p"})
+        );
+        assert_eq!(schema("pn")["optional"], true);
+        assert_eq!(
+            schema("b"),
+            json!({"type": "struct", "fields": [
+                      {"type": "bytes", "optional": false, "field": "wkb"},
+                      {"type": "int32", "optional": true, "field": "srid"},
+                      {"type": "map", "keys": {"type": "string", "optional": false},
+                       "values": {"type": "string", "optional": false}, "optional": true,
+                       "field": "extensions"}],
+                   "optional": true, "name": "io.debezium.data.geometry.Geometry", "version": 2,
+                   "doc": "Geometry", "field": "b"})
+        );
+        assert_eq!(schema("c")["name"], "io.debezium.data.geometry.Circle");
+        assert_eq!(schema("li")["name"], "io.debezium.data.geometry.Line");
+    }
+}

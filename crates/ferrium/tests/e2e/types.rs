@@ -418,31 +418,3 @@ async fn unknown_type_is_an_error_unless_included() {
         );
     }
 }
-
-/// Geometric types have a Debezium mapping (io.debezium.data.geometry.Point) that Ferrium
-/// does not implement, so include.unknown.datatypes must not turn them into bytes.
-#[tokio::test(flavor = "multi_thread")]
-async fn point_column_is_an_error_even_with_unknown_types_included() {
-    let db = TestDb::create("types_point").await;
-    db.exec("CREATE TABLE geo (id integer PRIMARY KEY, loc point); INSERT INTO geo VALUES (1, '(1,2)');").await;
-    let connector = db.connector(&[("include.unknown.datatypes", "true")]);
-    let (status, log) = run_to_exit(&db.write_connector(&connector), Some(&db.worker(&[])), WAIT);
-    assert!(
-        !status.success(),
-        "a point column must stop ferrium:\n{log}"
-    );
-    assert!(
-        log.contains("public.geo.loc") && log.contains("point"),
-        "the error names table, column and type:\n{log}"
-    );
-    assert!(
-        log.contains("column.exclude.list"),
-        "the error says how to go on:\n{log}"
-    );
-    assert_eq!(
-        db.confirmed_flush_lsn().await,
-        None,
-        "nothing was created on the server"
-    );
-    db.drop().await;
-}
