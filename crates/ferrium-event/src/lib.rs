@@ -6,6 +6,7 @@
 //! source or a new wire format never needs to know about the other.
 
 pub mod change;
+pub mod default_json;
 pub mod emitter;
 pub mod envelope;
 pub mod history;
