@@ -11,13 +11,14 @@ pub mod jdbc_url;
 mod name_filter;
 pub mod relational;
 pub mod signal;
+pub mod topic_naming;
 mod worker;
 
 pub use connector_file::{load_connector_file, parse_connectors, ConnectorConfig};
 pub use def::{ConfigDef, ConfigKey, ConfigType, Validated};
 pub use error::ConfigError;
 pub use jdbc_url::{JdbcDialect, JdbcUrl};
-pub use name_filter::NameFilter;
+pub use name_filter::{NameFilter, NamePatterns};
 pub use worker::WorkerConfig;
 
 /// Masks values of keys that look secret, for logs.

@@ -42,6 +42,42 @@ impl NameFilter {
     }
 }
 
+/// A single list of whole-name patterns (`column.propagate.source.type`, …): a name
+/// matches when any pattern matches all of it, case-insensitively. Empty matches nothing.
+#[derive(Debug, Clone, Default)]
+pub struct NamePatterns {
+    patterns: Vec<Regex>,
+}
+
+impl PartialEq for NamePatterns {
+    fn eq(&self, other: &Self) -> bool {
+        self.patterns.len() == other.patterns.len()
+            && self
+                .patterns
+                .iter()
+                .zip(&other.patterns)
+                .all(|(a, b)| a.as_str() == b.as_str())
+    }
+}
+
+impl Eq for NamePatterns {}
+
+impl NamePatterns {
+    pub fn from_config(v: &Validated, key: &str) -> Result<Self, String> {
+        Ok(NamePatterns {
+            patterns: compile(key, &v.list(key))?,
+        })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.patterns.is_empty()
+    }
+
+    pub fn matches(&self, name: &str) -> bool {
+        self.patterns.iter().any(|r| r.is_match(name))
+    }
+}
+
 fn compile(key: &str, patterns: &[String]) -> Result<Vec<Regex>, String> {
     patterns
         .iter()

@@ -6,6 +6,7 @@
 //! source or a new wire format never needs to know about the other.
 
 pub mod change;
+pub mod default_json;
 pub mod emitter;
 pub mod envelope;
 pub mod history;
@@ -26,6 +27,6 @@ pub use change::{is_envelope, struct_field, take_field, ChangeEvent, FieldRef};
 pub use envelope::{Envelope, Op};
 pub use offset::{Offset, SourcePartition};
 pub use record::{ConnectData, Header, SerializedRecord, SourceRecord};
-pub use schema::{Field, Schema, SchemaType};
+pub use schema::{Field, Schema, SchemaType, SourceColumn};
 pub use source::{Classified, ErrorAction, Source, SourceContext, SourceExit, SourceMessage};
 pub use value::Value;

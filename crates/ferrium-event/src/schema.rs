@@ -160,6 +160,23 @@ impl Schema {
         self.fields.iter().position(|f| f.name == name)
     }
 
+    /// Debezium's `PropagateSourceMetadataToSchemaParameter` (`column.propagate.source.type`):
+    /// the column's source type upper-cased, its length and scale when the source knows
+    /// them, and its name, after the parameters the type mapping set.
+    pub fn with_source_column(self, column: &SourceColumn<'_>) -> Self {
+        let mut schema = self.param(
+            "__debezium.source.column.type",
+            column.type_name.to_uppercase(),
+        );
+        if let Some(length) = column.length {
+            schema = schema.param("__debezium.source.column.length", length.to_string());
+        }
+        if let Some(scale) = column.scale {
+            schema = schema.param("__debezium.source.column.scale", scale.to_string());
+        }
+        schema.param("__debezium.source.column.name", column.name)
+    }
+
     /// The value of a schema parameter.
     pub fn parameter(&self, key: &str) -> Option<&str> {
         self.parameters
@@ -167,6 +184,17 @@ impl Schema {
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.as_str())
     }
+}
+
+/// What a source knows about a column's declared type, for
+/// [`Schema::with_source_column`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceColumn<'a> {
+    pub name: &'a str,
+    /// As the source's JDBC driver names it (`varchar`, `serial`, `INT UNSIGNED`, …).
+    pub type_name: String,
+    pub length: Option<i64>,
+    pub scale: Option<i64>,
 }
 
 #[cfg(test)]

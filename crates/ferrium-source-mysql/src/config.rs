@@ -220,6 +220,7 @@ pub const DEF: ConfigDef = ConfigDef {
         "header.converter",
         "producer.override.",
         "topic.creation.",
+        ferrium_config::relational::SELECT_OVERRIDE_PREFIX,
         "errors.",
         SIGNAL_CONSUMER_PREFIX,
         // Client settings of the history topic's producer and consumer.
@@ -294,7 +295,17 @@ impl MysqlConfig {
     pub fn from_connector(config: &ConnectorConfig) -> Result<Self, ConfigError> {
         let v = DEF.validate(config)?;
         let mut problems = Vec::new();
-        let common = CommonSettings::read(&v, &mut problems);
+        let common = CommonSettings::read(
+            &v,
+            ferrium_config::topic_naming::DEFAULT_STRATEGY,
+            &mut problems,
+        );
+        if !common.select_overrides.is_empty() {
+            problems.push("option 'snapshot.select.statement.overrides' is not supported by Ferrium's MySQL/MariaDB connector yet (the PostgreSQL connector has it): remove it, or filter rows with a transform".into());
+        }
+        if !common.propagate.is_empty() {
+            problems.push("options 'column.propagate.source.type' and 'datatype.propagate.source.type' are not supported by Ferrium's MySQL/MariaDB connector yet (the PostgreSQL connector has them): remove them".into());
+        }
         let port = match v.i64("database.port") {
             Some(p) if (1..=65535).contains(&p) => p as u16,
             _ => {

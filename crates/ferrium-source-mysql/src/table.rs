@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use ferrium_config::topic_naming::TableParts;
 use ferrium_event::{Envelope, Schema, Value};
 
 use crate::config::MysqlConfig;
@@ -42,7 +43,11 @@ impl TableSchema {
     ) -> Result<Self, MysqlError> {
         let db = &def.id.database;
         let table = &def.id.table;
-        let record_prefix = format!("{}.{}.{}", config.common.topic_prefix, db, table);
+        let record_prefix = config.common.naming.data_change_topic(TableParts {
+            catalog: Some(db),
+            schema: None,
+            table,
+        });
         let mut codecs = Vec::with_capacity(def.columns.len());
         let mut value_slot = Vec::with_capacity(def.columns.len());
         let mut fallbacks = Vec::new();

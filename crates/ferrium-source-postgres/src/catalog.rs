@@ -33,6 +33,8 @@ pub struct CatalogColumn {
     pub type_oid: u32,
     pub typmod: i32,
     pub not_null: bool,
+    /// `pg_get_expr(adbin)`: the column's default expression, if it has one.
+    pub default_expr: Option<String>,
 }
 
 /// Columns and key of one table.
@@ -117,8 +119,9 @@ pub async fn describe_table(
 ) -> Result<CatalogTable, PostgresError> {
     let columns = client
         .query(
-            "SELECT a.attname, a.atttypid, a.atttypmod, a.attnotnull \
+            "SELECT a.attname, a.atttypid, a.atttypmod, a.attnotnull, pg_get_expr(d.adbin, d.adrelid) \
              FROM pg_attribute a \
+             LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
              WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = '' \
              ORDER BY a.attnum",
             &[&oid],
@@ -131,6 +134,7 @@ pub async fn describe_table(
             type_oid: r.get(1),
             typmod: r.get(2),
             not_null: r.get(3),
+            default_expr: r.get(4),
         })
         .collect();
     let key_rows = client

@@ -203,6 +203,7 @@ pub const DEF: ConfigDef = ConfigDef {
         "header.converter",
         "producer.override.",
         "topic.creation.",
+        ferrium_config::relational::SELECT_OVERRIDE_PREFIX,
         "errors.",
         SIGNAL_CONSUMER_PREFIX,
     ],
@@ -255,7 +256,11 @@ impl PostgresConfig {
     pub fn from_connector(config: &ConnectorConfig) -> Result<Self, ConfigError> {
         let v = DEF.validate(config)?;
         let mut problems = Vec::new();
-        let common = CommonSettings::read(&v, &mut problems);
+        let common = CommonSettings::read(
+            &v,
+            ferrium_config::topic_naming::SCHEMA_STRATEGY,
+            &mut problems,
+        );
         if v.choice("plugin.name") != "pgoutput" {
             problems.push("option 'plugin.name' is 'decoderbufs', which Ferrium does not support: use 'pgoutput' (built into PostgreSQL 10+)".into());
         }
@@ -431,6 +436,46 @@ mod tests {
         assert_eq!(c.common.heartbeat_topic, "__debezium-heartbeat.shop");
         assert_eq!(c.common.transaction_topic, "shop.transaction");
         assert_eq!(c.types, TypeOptions::default());
+    }
+
+    #[test]
+    fn topic_naming_options_follow_debeziums_strategies() {
+        use ferrium_config::topic_naming::TableParts;
+        let orders = TableParts {
+            catalog: None,
+            schema: Some("sales"),
+            table: "orders",
+        };
+        let c = PostgresConfig::from_connector(&config(&[])).unwrap();
+        assert_eq!(
+            c.common.naming.data_change_topic(orders),
+            "shop.sales.orders"
+        );
+        // PostgreSQL table ids have no catalog, so Debezium's DefaultTopicNamingStrategy
+        // leaves the schema out.
+        let c = PostgresConfig::from_connector(&config(&[
+            (
+                "topic.naming.strategy",
+                "io.debezium.schema.DefaultTopicNamingStrategy",
+            ),
+            ("topic.delimiter", "_"),
+            ("topic.heartbeat.name", "beats"),
+        ]))
+        .unwrap();
+        assert_eq!(c.common.naming.data_change_topic(orders), "shop_orders");
+        assert_eq!(c.common.transaction_topic, "shop_transaction");
+        assert_eq!(c.common.heartbeat_topic, "beats");
+        let err = PostgresConfig::from_connector(&config(&[
+            ("topic.prefix", "my shop"),
+            ("topic.naming.strategy", "com.example.Custom"),
+        ]))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("'topic.prefix' is 'my shop'"), "{err}");
+        assert!(
+            err.contains("'topic.naming.strategy' is 'com.example.Custom'"),
+            "{err}"
+        );
     }
 
     #[test]

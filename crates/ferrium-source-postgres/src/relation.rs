@@ -8,12 +8,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use ferrium_config::topic_naming::TableParts;
 use ferrium_event::{Envelope, Schema, Value};
 
 use crate::catalog::CatalogTable;
 use crate::config::PostgresConfig;
 use crate::error::PostgresError;
-use crate::types::{ColumnCodec, PgType};
+use crate::types::{source_column, ColumnCodec, PgType};
 
 /// A column as a tuple carries it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,7 +50,8 @@ pub struct TableSchema {
     pub row_schema: Arc<Schema>,
     pub envelope: Envelope,
     /// What Debezium writes for a null in a required field (a key-only before image).
-    fallbacks: Vec<Value>,
+    /// Per row slot, Debezium's stand-in for a NULL in a `NOT NULL` column.
+    fallbacks: Vec<Option<Value>>,
 }
 
 /// A decoded tuple: the row struct fields and the key fields.
@@ -74,8 +76,13 @@ impl TableSchema {
         types: &HashMap<u32, Arc<PgType>>,
     ) -> Result<Self, PostgresError> {
         let qualified = format!("{schema}.{table}");
-        let record_prefix = format!("{}.{}.{}", config.common.topic_prefix, schema, table);
+        let record_prefix = config.common.naming.data_change_topic(TableParts {
+            catalog: None,
+            schema: Some(schema),
+            table,
+        });
         let mut codecs = Vec::with_capacity(columns.len());
+        let mut field_schemas: Vec<Option<Arc<Schema>>> = Vec::with_capacity(columns.len());
         let mut value_slot = Vec::with_capacity(columns.len());
         let mut row_schema = Schema::record(format!("{record_prefix}.Value")).optional();
         let mut fallbacks = Vec::new();
@@ -85,35 +92,62 @@ impl TableSchema {
             let in_value = config.filters.captures_column(schema, table, &column.name);
             if !in_key && !in_value {
                 codecs.push(None);
+                field_schemas.push(None);
                 value_slot.push(None);
                 continue;
             }
-            let not_null = catalog
-                .columns
-                .iter()
-                .find(|c| c.name == column.name)
-                .is_some_and(|c| c.not_null);
+            let described = catalog.columns.iter().find(|c| c.name == column.name);
+            let not_null = described.is_some_and(|c| c.not_null);
             let ty = types.get(&column.type_oid).ok_or_else(|| {
                 PostgresError::Protocol(format!(
                     "type {} of {qualified}.{} was not resolved",
                     column.type_oid, column.name
                 ))
             })?;
-            let codec = ColumnCodec::compile(
+            let Some(codec) = ColumnCodec::compile(
                 &qualified,
                 &column.name,
                 ty,
                 column.typmod,
                 !(not_null || in_key),
                 &config.types,
-            )?;
+            )?
+            else {
+                if in_key {
+                    return Err(PostgresError::Config(format!(
+                        "key column {qualified}.{} has type {}, which Debezium leaves out of its events, so the table's rows would have no key; give the table a primary key (or replica identity index) of other columns, or exclude it with table.exclude.list",
+                        column.name, ty.name
+                    )));
+                }
+                codecs.push(None);
+                field_schemas.push(None);
+                value_slot.push(None);
+                continue;
+            };
+            let source = source_column(
+                &column.name,
+                ty,
+                column.typmod,
+                described.and_then(|c| c.default_expr.as_deref()),
+            );
+            let field_schema =
+                if config
+                    .common
+                    .propagate
+                    .applies(&qualified, &column.name, &source.type_name)
+                {
+                    Arc::new(Schema::clone(codec.schema()).with_source_column(&source))
+                } else {
+                    codec.schema().clone()
+                };
             if in_value {
                 value_slot.push(Some(row_schema.fields.len()));
-                fallbacks.push(Value::required_fallback(codec.schema()));
-                row_schema = row_schema.field(column.name.clone(), codec.schema().clone());
+                fallbacks.push((!codec.is_nullable()).then(|| codec.fallback()));
+                row_schema = row_schema.field(column.name.clone(), field_schema.clone());
             } else {
                 value_slot.push(None);
             }
+            field_schemas.push(Some(field_schema));
             codecs.push(Some(codec));
         }
         let mut key_schema = Schema::record(format!("{record_prefix}.Key"));
@@ -123,12 +157,9 @@ impl TableSchema {
                     "key column {key} of {qualified} is missing from the relation"
                 )));
             };
-            let schema = codecs[pos]
-                .as_ref()
-                .map(|c| c.schema().clone())
-                .ok_or_else(|| {
-                    PostgresError::Protocol(format!("key column {key} of {qualified} has no codec"))
-                })?;
+            let schema = field_schemas[pos].clone().ok_or_else(|| {
+                PostgresError::Protocol(format!("key column {key} of {qualified} has no codec"))
+            })?;
             key_schema = key_schema.field(key.clone(), schema);
             key_columns.push(pos);
         }
@@ -221,9 +252,9 @@ impl TableSchema {
                 row[slot] = value;
             }
         }
-        for (slot, value) in row.iter_mut().enumerate() {
-            if value.is_null() && !self.row_schema.fields[slot].schema.optional {
-                *value = self.fallbacks[slot].clone();
+        for (value, fallback) in row.iter_mut().zip(&self.fallbacks) {
+            if let (Value::Null, Some(fallback)) = (&value, fallback) {
+                *value = fallback.clone();
             }
         }
         let key = need_key.then(|| {

@@ -86,7 +86,12 @@ pub async fn run_snapshot(
     };
     for table in tables {
         let name = format!("{}.{}", table.schema, table.table);
-        let (pages, filenode) = table_storage(config, &first, table).await?;
+        let overridden = config.common.select_overrides.contains_key(&name);
+        let (mut pages, filenode) = table_storage(config, &first, table).await?;
+        if overridden {
+            // A statement of the user's cannot be cut into ctid ranges: one chunk.
+            pages = 0;
+        }
         let cut = || {
             TablePlan::cut(
                 &name,
@@ -105,6 +110,7 @@ pub async fn run_snapshot(
                 tracing::warn!(table = %name, "the table was rewritten (VACUUM FULL, CLUSTER or ALTER TABLE) since its snapshot started; it is read again from its first chunk, so rows already emitted are emitted again");
                 *resumed = cut();
             }
+            Some(resumed) if overridden && resumed.chunks != 1 => *resumed = cut(),
             Some(_) => {}
         }
     }
@@ -134,12 +140,18 @@ pub async fn run_snapshot(
         let mut running = JoinSet::new();
         let mut free: Vec<Arc<Client>> = readers.clone();
         let mut first_in_table = plan.tables[t].done.is_empty();
+        let override_sql = match config.common.select_overrides.get(&plan.tables[t].table) {
+            Some(statement) => Some(override_sql(&first, &schema, statement).await?),
+            None => None,
+        };
         loop {
             // Every free reader takes the next chunk left.
             while !free.is_empty() {
                 let Some(index) = pending.next() else { break };
                 let Some(client) = free.pop() else { break };
-                let sql = chunk_sql(&schema, table, &plan.tables[t], index);
+                let sql = override_sql
+                    .clone()
+                    .unwrap_or_else(|| chunk_sql(&schema, table, &plan.tables[t], index));
                 let (config, schema) = (config.clone(), schema.clone());
                 running.spawn(async move {
                     let chunk = read_chunk(&config, &client, &schema, &sql, index).await;
@@ -287,6 +299,42 @@ fn chunk_sql(schema: &TableSchema, table: &TableRef, plan: &TablePlan, index: u6
         table.qualified(),
         plan.ctid_range(index)
     )
+}
+
+/// `snapshot.select.statement.overrides.<schema>.<table>`: the user's statement, its
+/// columns matched to the table's by name as Debezium matches them (a column it does not
+/// return reads as NULL, which a required column turns into Debezium's fallback).
+async fn override_sql(
+    client: &Client,
+    schema: &TableSchema,
+    statement: &str,
+) -> Result<String, PostgresError> {
+    let statement = statement.trim().trim_end_matches(';');
+    let prepared = client.prepare(statement).await.map_err(|e| {
+        PostgresError::Config(format!(
+            "the snapshot.select.statement.overrides statement of {} cannot be prepared: {}",
+            schema.qualified(),
+            e.as_db_error()
+                .map_or_else(|| e.to_string(), |d| d.message().to_string())
+        ))
+    })?;
+    let returned: Vec<&str> = prepared.columns().iter().map(|c| c.name()).collect();
+    let columns = schema
+        .columns
+        .iter()
+        .map(|c| {
+            returned
+                .iter()
+                .find(|r| **r == c.name)
+                .or_else(|| returned.iter().find(|r| r.eq_ignore_ascii_case(&c.name)))
+                .map_or_else(|| "NULL".to_string(), |r| format!("o.{}", quote_ident(r)))
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    tracing::info!(table = %schema.qualified(), "the snapshot reads the table through snapshot.select.statement.overrides");
+    Ok(format!(
+        "COPY (SELECT {columns} FROM ({statement}) AS o) TO STDOUT"
+    ))
 }
 
 async fn read_chunk(

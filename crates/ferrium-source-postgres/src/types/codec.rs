@@ -16,6 +16,7 @@ use ferrium_event::{Schema, SchemaType, Value};
 use super::array::parse_array;
 use super::bits::{bit_to_bool, bits_to_bytes};
 use super::error::{excerpt, TypeError};
+use super::geometric::Geometric;
 use super::hstore::{java_hashmap_order, parse_hstore, to_json};
 use super::interval::PgInterval;
 use super::name_uuid::name_uuid_from_bytes;
@@ -33,15 +34,19 @@ use super::temporal::{
 const HINT_UNKNOWN: &str =
     "exclude the column with column.exclude.list, or set include.unknown.datatypes=true \
      to receive its text form (as bytes shaped by binary.handling.mode, like Debezium)";
-const HINT_GEOMETRIC: &str =
-    "Debezium maps geometric and PostGIS types to io.debezium.data.geometry structs, \
-     which Ferrium does not implement yet; exclude the column with column.exclude.list";
+const HINT_POSTGIS: &str =
+    "Debezium maps PostGIS types to io.debezium.data.geometry structs, which Ferrium \
+     does not implement yet (PostGIS is not on its test machines); exclude the column \
+     with column.exclude.list";
+const HINT_GEOMETRIC_ARRAY: &str =
+    "Debezium declares arrays of geometric types as arrays of bytes but fills them with \
+     geometry structs, so it cannot emit them; exclude the column with column.exclude.list";
 const HINT_VECTOR: &str =
     "Debezium maps pgvector types to io.debezium.data.*Vector, which Ferrium does not \
      implement yet; exclude the column with column.exclude.list";
-const HINT_DROPPED_ARRAY: &str =
-    "Debezium has no mapping for arrays of this element type and leaves such \
-     columns out of its events; exclude the column with column.exclude.list";
+const LEFT_OUT_ARRAY: &str = "Debezium has no mapping for arrays of this element type";
+const LEFT_OUT_UNKNOWN_ARRAY: &str = "Debezium has no mapping for arrays of this element type \
+     (set include.unknown.datatypes=true to receive each element's text as bytes)";
 const HINT_BIT_ARRAY: &str =
     "Debezium declares bit arrays with a non-array schema and cannot emit them; \
      exclude the column with column.exclude.list";
@@ -109,9 +114,7 @@ enum Kind {
     Interval(IntervalMode),
     Hstore(HstoreMode),
     Array(Box<ColumnCodec>),
-    /// Debezium declares a schema for the column but has no converter for it, so the field
-    /// is always null (arrays of unknown element types with include.unknown.datatypes).
-    AlwaysNull,
+    Geometric(Geometric),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,6 +139,8 @@ enum Unmapped {
     UnknownArray,
     /// Not emittable, whatever include.unknown.datatypes says.
     NoEquivalent(&'static str),
+    /// Debezium builds no schema for it and leaves the column out of its events.
+    LeftOut(&'static str),
 }
 
 /// A value that could not be decoded.
@@ -160,6 +165,10 @@ fn mapped(schema: Schema, kind: Kind) -> Result<Mapped, Unmapped> {
     Ok(Mapped { schema, kind })
 }
 
+fn geometric(g: Geometric) -> Result<Mapped, Unmapped> {
+    mapped(g.schema(), Kind::Geometric(g))
+}
+
 fn logical(kind: SchemaType, name: &str) -> Schema {
     Schema::of(kind).named(name).version(1)
 }
@@ -169,8 +178,9 @@ fn plain(kind: SchemaType) -> Schema {
 }
 
 impl ColumnCodec {
-    /// Works out the column's schema and decoder. `table` and `column` are only for error
-    /// messages (`public.orders` and `total` give "public.orders.total").
+    /// Works out the column's schema and decoder; `None` when Debezium leaves the column
+    /// out of its events (logged as a warning). `table` and `column` are only for messages
+    /// (`public.orders` and `total` give "public.orders.total").
     pub fn compile(
         table: &str,
         column: &str,
@@ -178,7 +188,7 @@ impl ColumnCodec {
         typmod: i32,
         optional: bool,
         opts: &TypeOptions,
-    ) -> Result<ColumnCodec, TypeError> {
+    ) -> Result<Option<ColumnCodec>, TypeError> {
         let ctx = Arc::new(Ctx {
             table: table.to_string(),
             column: column.to_string(),
@@ -190,25 +200,42 @@ impl ColumnCodec {
                 schema: binary_schema(opts.binary),
                 kind: Kind::UnknownText(opts.binary),
             },
-            Err(Unmapped::UnknownArray) if opts.include_unknown => Mapped {
-                // Debezium's `SchemaBuilder.array(binaryMode.getSchema())`: items not optional.
-                schema: Schema::array(binary_schema(opts.binary)),
-                kind: Kind::AlwaysNull,
-            },
-            Err(Unmapped::Unknown | Unmapped::UnknownArray) => {
-                return Err(ctx.unsupported(HINT_UNKNOWN))
+            Err(Unmapped::UnknownArray) if opts.include_unknown => {
+                // Debezium's `SchemaBuilder.array(binaryMode.getSchema())` (items not
+                // optional), each element converted as an unknown value: its text as bytes.
+                let item = binary_schema(opts.binary);
+                Mapped {
+                    schema: Schema::array(item.clone()),
+                    kind: Kind::Array(Box::new(ColumnCodec {
+                        schema: Arc::new(item),
+                        kind: Kind::UnknownText(opts.binary),
+                        optional: true,
+                        unavailable: Value::Null,
+                        ctx: ctx.clone(),
+                    })),
+                }
+            }
+            Err(Unmapped::Unknown) => return Err(ctx.unsupported(HINT_UNKNOWN)),
+            Err(Unmapped::UnknownArray) => {
+                ctx.left_out(LEFT_OUT_UNKNOWN_ARRAY);
+                return Ok(None);
+            }
+            Err(Unmapped::LeftOut(reason)) => {
+                ctx.left_out(reason);
+                return Ok(None);
             }
             Err(Unmapped::NoEquivalent(hint)) => return Err(ctx.unsupported(hint)),
         };
-        let schema = schema.with_optional(optional);
+        let always_optional = matches!(kind, Kind::Geometric(g) if g.always_optional());
+        let schema = schema.with_optional(optional || always_optional);
         let unavailable = unavailable_value(&ty.name, &kind, &schema, opts);
-        Ok(ColumnCodec {
+        Ok(Some(ColumnCodec {
             schema: Arc::new(schema),
             kind,
             optional,
             unavailable,
             ctx,
-        })
+        }))
     }
 
     pub fn schema(&self) -> &Arc<Schema> {
@@ -228,6 +255,30 @@ impl ColumnCodec {
         match self.kind {
             Kind::Text => Ok(Value::String(text)),
             _ => self.decode(&text),
+        }
+    }
+
+    /// Whether the column may hold NULL (a key column never does). Geometry schemas are
+    /// optional even for a `NOT NULL` column, so this is not the schema's optionality.
+    pub fn is_nullable(&self) -> bool {
+        self.optional
+    }
+
+    /// What Debezium writes for a NULL in a required column (a `REPLICA IDENTITY DEFAULT`
+    /// delete's `before`, a snapshot override that reads NULL): zero in the column's
+    /// shape, which for `money` carries its fraction digits (`"0.00"` in string mode).
+    pub fn fallback(&self) -> Value {
+        match &self.kind {
+            Kind::Geometric(g) => g.fallback(),
+            Kind::Money {
+                mode: DecimalMode::String,
+                digits,
+            } => Value::String(if *digits == 0 {
+                "0".to_string()
+            } else {
+                format!("0.{}", "0".repeat(*digits as usize))
+            }),
+            _ => Value::required_fallback(&self.schema),
         }
     }
 
@@ -352,6 +403,7 @@ impl ColumnCodec {
                     ),
                 }
             }
+            Kind::Geometric(g) => g.decode(text)?,
             Kind::Array(element) => {
                 let items = parse_array(text)?;
                 let mut values = Vec::with_capacity(items.len());
@@ -365,12 +417,20 @@ impl ColumnCodec {
                 }
                 Value::Array(values)
             }
-            Kind::AlwaysNull => Value::Null,
         })
     }
 }
 
 impl Ctx {
+    fn left_out(&self, reason: &str) {
+        tracing::warn!(
+            "column {}.{} of type {} is left out of the events, as Debezium leaves it out: {reason}",
+            self.table,
+            self.column,
+            self.type_name
+        );
+    }
+
     fn unsupported(&self, hint: &str) -> TypeError {
         TypeError::Unsupported {
             table: self.table.clone(),
@@ -480,9 +540,13 @@ fn map_base(
         // unbounded varbit.
         oid::BIT => map_bits(typmod),
         oid::VARBIT => map_bits(if typmod == -1 { i32::MAX } else { typmod }),
-        oid::POINT | oid::LSEG | oid::PATH | oid::BOX | oid::POLYGON | oid::LINE | oid::CIRCLE => {
-            Err(Unmapped::NoEquivalent(HINT_GEOMETRIC))
-        }
+        oid::POINT => geometric(Geometric::Point),
+        oid::LSEG => geometric(Geometric::Lseg),
+        oid::PATH => geometric(Geometric::Path),
+        oid::BOX => geometric(Geometric::Box),
+        oid::POLYGON => geometric(Geometric::Polygon),
+        oid::LINE => geometric(Geometric::Line),
+        oid::CIRCLE => geometric(Geometric::Circle),
         // Extension types have no fixed OID; Debezium's TypeRegistry finds them by name.
         _ => match ty.name.as_str() {
             "hstore" => match opts.hstore {
@@ -497,7 +561,7 @@ fn map_base(
             },
             "ltree" => mapped(logical(T::String, "io.debezium.data.Ltree"), Kind::Text),
             "citext" | "isbn" => mapped(plain(T::String), Kind::Text),
-            "geometry" | "geography" => Err(Unmapped::NoEquivalent(HINT_GEOMETRIC)),
+            "geometry" | "geography" => Err(Unmapped::NoEquivalent(HINT_POSTGIS)),
             "vector" | "halfvec" | "sparsevec" => Err(Unmapped::NoEquivalent(HINT_VECTOR)),
             _ => Err(Unmapped::Unknown),
         },
@@ -706,15 +770,15 @@ fn map_array(
             | oid::VARBIT
             | oid::XML
             | oid::POINT
-            | oid::REFCURSOR => return Err(Unmapped::NoEquivalent(HINT_DROPPED_ARRAY)),
+            | oid::REFCURSOR => return Err(Unmapped::LeftOut(LEFT_OUT_ARRAY)),
             oid::BIT => return Err(Unmapped::NoEquivalent(HINT_BIT_ARRAY)),
             oid::TSVECTOR => ArrayItems::Required,
             oid::LSEG | oid::PATH | oid::BOX | oid::POLYGON | oid::LINE | oid::CIRCLE => {
-                return Err(Unmapped::NoEquivalent(HINT_GEOMETRIC))
+                return Err(Unmapped::NoEquivalent(HINT_GEOMETRIC_ARRAY))
             }
             _ => match element.name.as_str() {
                 "citext" | "ltree" | "hstore" => ArrayItems::Optional,
-                "geometry" | "geography" => return Err(Unmapped::NoEquivalent(HINT_GEOMETRIC)),
+                "geometry" | "geography" => return Err(Unmapped::NoEquivalent(HINT_POSTGIS)),
                 _ => return Err(Unmapped::UnknownArray),
             },
         },

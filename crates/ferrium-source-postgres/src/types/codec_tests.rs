@@ -42,7 +42,9 @@ fn base(o: u32, name: &str) -> PgType {
 }
 
 fn compile(ty: &PgType, typmod: i32, opts: &TypeOptions) -> ColumnCodec {
-    ColumnCodec::compile("public.t", "c", ty, typmod, true, opts).unwrap()
+    ColumnCodec::compile("public.t", "c", ty, typmod, true, opts)
+        .unwrap()
+        .expect("a column Debezium emits")
 }
 
 fn decode(ty: &PgType, typmod: i32, opts: &TypeOptions, text: &str) -> Value {
@@ -84,6 +86,7 @@ fn worked_example_balance_is_a_decimal() {
         false,
         &opts(),
     )
+    .unwrap()
     .unwrap();
     assert_eq!(
         **c.schema(),
@@ -318,7 +321,9 @@ fn enum_carries_its_labels() {
             labels: vec!["active".into(), "suspended".into(), "closed".into()],
         },
     );
-    let c = ColumnCodec::compile("public.accounts", "status", &status, -1, false, &opts()).unwrap();
+    let c = ColumnCodec::compile("public.accounts", "status", &status, -1, false, &opts())
+        .unwrap()
+        .unwrap();
     assert_eq!(
         **c.schema(),
         logical(SchemaType::String, "io.debezium.data.Enum")
@@ -566,6 +571,7 @@ fn timestamps_in_every_time_mode() {
         false,
         &with_time(TimePrecisionMode::Nanoseconds),
     )
+    .unwrap()
     .unwrap();
     assert!(required.decode("2300-01-01 00:00:00").is_err());
     let connect = compile(&ts, 6, &with_time(TimePrecisionMode::Connect));
@@ -702,7 +708,9 @@ fn hstore_as_json_and_as_map() {
 #[test]
 fn text_arrays_keep_quotes_and_nulls() {
     let tags = PgType::array(1009, "_text", text());
-    let c = ColumnCodec::compile("public.accounts", "tags", &tags, -1, true, &opts()).unwrap();
+    let c = ColumnCodec::compile("public.accounts", "tags", &tags, -1, true, &opts())
+        .unwrap()
+        .unwrap();
     assert_eq!(
         **c.schema(),
         Schema::array(Schema::of(SchemaType::String).optional()).optional()
@@ -803,15 +811,24 @@ fn arrays_debezium_cannot_emit() {
         include_unknown: true,
         ..opts()
     };
+    let left_out = |ty: &PgType, opts: &TypeOptions| {
+        ColumnCodec::compile("public.t", "c", ty, -1, true, opts)
+            .unwrap()
+            .is_none()
+    };
+    // Debezium builds no schema for these and leaves the column out of its events.
     for (o, name, elem) in [
         (1003, "_name", base(oid::NAME, "name")),
         (1187, "_interval", base(oid::INTERVAL, "interval")),
-        (1561, "_bit", base(oid::BIT, "bit")),
     ] {
         let arr = PgType::array(o, name, elem);
-        assert!(compile_err(&arr, -1, &include).is_unsupported(), "{name}");
+        assert!(left_out(&arr, &include), "{name}");
     }
-    // Arrays of domains are unknown to Debezium: dropped, or an always-null bytes array.
+    // Bit arrays get a schema Debezium cannot fill: an error, whatever the options.
+    let bits = PgType::array(1561, "_bit", base(oid::BIT, "bit"));
+    assert!(compile_err(&bits, -1, &include).is_unsupported());
+    // Arrays of domains are unknown to Debezium: left out, or with
+    // include.unknown.datatypes an array of each element's text as bytes.
     let dom = PgType::new(
         70_010,
         "positive_int",
@@ -821,17 +838,20 @@ fn arrays_debezium_cannot_emit() {
         },
     );
     let arr = PgType::array(70_011, "_positive_int", dom);
-    let err = compile_err(&arr, -1, &opts());
-    assert!(
-        err.to_string().contains("include.unknown.datatypes=true"),
-        "{err}"
-    );
+    assert!(left_out(&arr, &opts()));
     let c = compile(&arr, -1, &include);
     assert_eq!(
         **c.schema(),
         Schema::array(Schema::of(SchemaType::Bytes)).optional()
     );
-    assert_eq!(c.decode("{1,2}").unwrap(), Value::Null);
+    assert_eq!(
+        c.decode("{1,NULL,22}").unwrap(),
+        Value::Array(vec![
+            Value::Bytes(b"1".to_vec()),
+            Value::Null,
+            Value::Bytes(b"22".to_vec())
+        ])
+    );
 }
 
 #[test]
@@ -907,14 +927,42 @@ fn unknown_types_fail_unless_included_and_then_are_bytes() {
 }
 
 #[test]
-fn geometric_types_stay_unsupported_even_when_unknown_types_are_included() {
+fn postgis_types_stay_unsupported_even_when_unknown_types_are_included() {
     let include = TypeOptions {
         include_unknown: true,
         ..opts()
     };
-    let err = compile_err(&base(oid::POINT, "point"), -1, &include);
-    assert!(err.to_string().contains("geometry"), "{err}");
-    assert!(compile_err(&base(70_040, "geometry"), -1, &include).is_unsupported());
+    let err = compile_err(&base(70_040, "geometry"), -1, &include);
+    assert!(err.to_string().contains("PostGIS"), "{err}");
+}
+
+#[test]
+fn geometric_schemas_follow_debeziums_builders() {
+    let required = |o: u32, name: &str| {
+        ColumnCodec::compile("public.t", "g", &base(o, name), -1, false, &opts())
+            .unwrap()
+            .unwrap()
+    };
+    // Point follows the column; Geometry, Circle and Line are optional whatever it says,
+    // but a NULL in the NOT NULL column still gets Debezium's fallback.
+    let point = required(oid::POINT, "point");
+    assert!(!point.schema().optional);
+    assert_eq!(
+        point.schema().name.as_deref(),
+        Some("io.debezium.data.geometry.Point")
+    );
+    for (o, name, logical, version) in [
+        (oid::BOX, "box", "io.debezium.data.geometry.Geometry", 2),
+        (oid::CIRCLE, "circle", "io.debezium.data.geometry.Circle", 1),
+        (oid::LINE, "line", "io.debezium.data.geometry.Line", 1),
+    ] {
+        let c = required(o, name);
+        assert!(c.schema().optional, "{name}");
+        assert_eq!(c.schema().name.as_deref(), Some(logical));
+        assert_eq!(c.schema().version, Some(version));
+        assert!(!c.is_nullable());
+        assert_ne!(c.fallback(), Value::Null);
+    }
 }
 
 #[test]
@@ -927,10 +975,13 @@ fn required_columns_get_required_schemas() {
         false,
         &opts(),
     )
+    .unwrap()
     .unwrap();
     assert!(!c.schema().optional);
     let tags = PgType::array(1009, "_text", text());
-    let c = ColumnCodec::compile("public.t", "tags", &tags, -1, false, &opts()).unwrap();
+    let c = ColumnCodec::compile("public.t", "tags", &tags, -1, false, &opts())
+        .unwrap()
+        .unwrap();
     assert!(!c.schema().optional);
     assert!(c.schema().items.as_ref().is_some_and(|i| i.optional));
 }

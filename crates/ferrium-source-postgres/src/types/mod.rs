@@ -13,12 +13,14 @@ mod array;
 mod bits;
 mod codec;
 mod error;
+mod geometric;
 mod hstore;
 mod interval;
 mod name_uuid;
 mod numeric;
 mod options;
 mod pg_type;
+mod source_type;
 mod temporal;
 
 pub use codec::ColumnCodec;
@@ -27,3 +29,4 @@ pub use options::{
     BinaryMode, DecimalMode, HstoreMode, IntervalMode, TimePrecisionMode, TypeOptions,
 };
 pub use pg_type::{oid, PgType, PgTypeKind};
+pub use source_type::source_column;

@@ -9,12 +9,12 @@ use std::sync::Arc;
 use base64::Engine;
 use ferrium_event::{ConnectData, Schema, SchemaType, SourceRecord, Value};
 
-use super::default_json::to_json;
 use super::java_to_string::{self, ConnectDecimal, MILLIS_PER_DAY};
 use super::record_part::{require_struct, RecordPart};
 use super::struct_fields::{default_value, into_fields, or_default, struct_basics};
 use crate::schema_cache::SchemaCache;
 use crate::{ConfigProblem, Props, Transform, TransformError};
+use ferrium_event::default_json::default_json as to_json;
 
 const DECIMAL: &str = "org.apache.kafka.connect.data.Decimal";
 const DATE: &str = "org.apache.kafka.connect.data.Date";

@@ -184,3 +184,59 @@ async fn a_second_instance_fences_the_first() {
     assert!(second.stop().success());
     db.drop().await;
 }
+
+/// A schema or table name with characters Kafka refuses in a topic name (a space, a
+/// non-ASCII letter) is written to Debezium's replaced name, `_` for each such character,
+/// and the record schema names follow it; the other tables stream as before.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_name_kafka_refuses_is_written_to_debeziums_replaced_topic_name() {
+    let db = TestDb::create("topicnames").await;
+    db.exec(
+        r#"CREATE SCHEMA "straße";
+           CREATE TABLE "straße"."Order Items" (id int PRIMARY KEY, v text);
+           CREATE TABLE plain (id int PRIMARY KEY);
+           INSERT INTO "straße"."Order Items" VALUES (1, 'a');
+           INSERT INTO plain VALUES (1);"#,
+    )
+    .await;
+    let prefix = db.name.clone();
+    let connector = db.connector(&[
+        ("topic.prefix", prefix.as_str()),
+        ("topic.creation.default.replication.factor", "1"),
+    ]);
+    let worker = db.worker(&[&format!("bootstrap.servers={}", kafka_bootstrap())]);
+    let ferrium = Ferrium::start(&db.write_connector(&connector), &worker);
+    ferrium.wait_for_log("streaming started");
+    db.exec(r#"INSERT INTO "straße"."Order Items" VALUES (2, 'b'); INSERT INTO plain VALUES (2);"#)
+        .await;
+
+    let odd = format!("{prefix}.stra_e.Order_Items");
+    let records = TopicReader::subscribe(&format!("{prefix}-odd"), &[&odd]).values(
+        2,
+        Duration::from_secs(60),
+        || format!("topic {odd}; log:\n{}", ferrium.log()),
+    );
+    let records: Vec<Value> = records.into_iter().map(Option::unwrap).collect();
+    assert_eq!(records[0]["payload"]["op"], "r");
+    assert_eq!(records[1]["payload"]["after"]["v"], "b");
+    assert_eq!(records[1]["schema"]["name"], format!("{odd}.Envelope"));
+    // The source block keeps the real names.
+    assert_eq!(records[1]["payload"]["source"]["schema"], "straße");
+    assert_eq!(records[1]["payload"]["source"]["table"], "Order Items");
+    let plain = format!("{prefix}.public.plain");
+    let plain_rows = TopicReader::subscribe(&format!("{prefix}-plain"), &[&plain]).values(
+        2,
+        Duration::from_secs(60),
+        || format!("topic {plain}; log:\n{}", ferrium.log()),
+    );
+    assert_eq!(plain_rows.len(), 2);
+    assert!(
+        ferrium
+            .log()
+            .contains(&format!("replacing it with '{odd}'")),
+        "the replacement is logged as a warning:\n{}",
+        ferrium.log()
+    );
+    assert!(ferrium.stop().success());
+    db.drop().await;
+}

@@ -5,6 +5,7 @@ mod support;
 
 mod avro_tools;
 mod bad_input;
+mod conformance;
 mod incremental;
 mod kafka;
 mod recovery;

@@ -38,7 +38,7 @@ fn with_schemas(mut base: Map<String, Value>, changes: Value) -> Map<String, Val
 }
 
 /// The `after` struct's schema of a record.
-fn after_schema(line: &Line) -> &Value {
+pub(crate) fn after_schema(line: &Line) -> &Value {
     line.value["schema"]["fields"]
         .as_array()
         .expect("the envelope schema has fields")
@@ -115,7 +115,7 @@ fn schema_diffs(
 
 /// Creates the table with `ddl`, inserts row 1, starts Ferrium with `extra` connector
 /// options, takes the snapshot row, waits for streaming, inserts row 2, and returns both.
-async fn snapshot_and_stream(
+pub(crate) async fn snapshot_and_stream(
     tag: &str,
     ddl: &str,
     insert: impl Fn(i32) -> String,
@@ -417,32 +417,4 @@ async fn unknown_type_is_an_error_unless_included() {
             ])
         );
     }
-}
-
-/// Geometric types have a Debezium mapping (io.debezium.data.geometry.Point) that Ferrium
-/// does not implement, so include.unknown.datatypes must not turn them into bytes.
-#[tokio::test(flavor = "multi_thread")]
-async fn point_column_is_an_error_even_with_unknown_types_included() {
-    let db = TestDb::create("types_point").await;
-    db.exec("CREATE TABLE geo (id integer PRIMARY KEY, loc point); INSERT INTO geo VALUES (1, '(1,2)');").await;
-    let connector = db.connector(&[("include.unknown.datatypes", "true")]);
-    let (status, log) = run_to_exit(&db.write_connector(&connector), Some(&db.worker(&[])), WAIT);
-    assert!(
-        !status.success(),
-        "a point column must stop ferrium:\n{log}"
-    );
-    assert!(
-        log.contains("public.geo.loc") && log.contains("point"),
-        "the error names table, column and type:\n{log}"
-    );
-    assert!(
-        log.contains("column.exclude.list"),
-        "the error says how to go on:\n{log}"
-    );
-    assert_eq!(
-        db.confirmed_flush_lsn().await,
-        None,
-        "nothing was created on the server"
-    );
-    db.drop().await;
 }

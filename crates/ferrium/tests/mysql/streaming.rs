@@ -238,3 +238,28 @@ async fn heartbeats_and_include_query_on_mariadb() {
     ferrium.stop();
     db.drop().await;
 }
+
+/// A table name with characters Kafka refuses in a topic name goes to Debezium's
+/// replaced topic name (`_` per character) on the snapshot and the binlog path, with
+/// `topic.delimiter` between the parts; the source block keeps the real name.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_table_name_kafka_refuses_goes_to_debeziums_replaced_topic_name() {
+    let mut db = TestDb::create("topicnames").await;
+    db.exec("CREATE TABLE `Żółw Items` (id INT PRIMARY KEY); INSERT INTO `Żółw Items` VALUES (1)")
+        .await;
+    let ferrium = db.start(&[("topic.delimiter", "-")]);
+    let topic = format!("test-{}-___w_Items", db.name);
+    let snap = ferrium.collect(&topic, 1, WAIT);
+    db.exec("INSERT INTO `Żółw Items` VALUES (2)").await;
+    let lines = ferrium.collect_until(WAIT, |l| !of_topic(l, &topic).is_empty());
+    let streamed = of_topic(&lines, &topic)[0];
+    assert_eq!(snap[0].op(), Some("r"));
+    assert_eq!(streamed.after()["id"], 2);
+    assert_eq!(
+        streamed.value["schema"]["name"],
+        format!("{topic}.Envelope")
+    );
+    assert_eq!(streamed.source()["table"], "Żółw Items");
+    assert!(ferrium.stop().success());
+    db.drop().await;
+}

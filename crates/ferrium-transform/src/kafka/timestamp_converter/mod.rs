@@ -18,12 +18,12 @@ use std::sync::Arc;
 use ferrium_event::{ConnectData, Schema, SchemaType, SourceRecord, Value};
 
 use self::java_date_format::JavaDateFormat;
-use super::default_json::to_json;
 use super::java_to_string::MILLIS_PER_DAY;
 use super::record_part::{require_struct, RecordPart};
 use super::struct_fields::{default_value, into_fields, or_default, struct_basics};
 use crate::schema_cache::SchemaCache;
 use crate::{ConfigProblem, Props, Transform, TransformError};
+use ferrium_event::default_json::default_json as to_json;
 
 const DATE: &str = "org.apache.kafka.connect.data.Date";
 const TIME: &str = "org.apache.kafka.connect.data.Time";
