@@ -9,12 +9,13 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use ferrium_config::topic_naming::TableParts;
+use ferrium_event::default_json::default_json;
 use ferrium_event::{Envelope, Schema, Value};
 
 use crate::catalog::CatalogTable;
 use crate::config::PostgresConfig;
 use crate::error::PostgresError;
-use crate::types::{source_column, ColumnCodec, PgType};
+use crate::types::{schema_default, source_column, ColumnCodec, PgType};
 
 /// A column as a tuple carries it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,25 +125,29 @@ impl TableSchema {
                 value_slot.push(None);
                 continue;
             };
-            let source = source_column(
-                &column.name,
-                ty,
-                column.typmod,
-                described.and_then(|c| c.default_expr.as_deref()),
-            );
-            let field_schema =
-                if config
-                    .common
-                    .propagate
-                    .applies(&qualified, &column.name, &source.type_name)
-                {
-                    Arc::new(Schema::clone(codec.schema()).with_source_column(&source))
-                } else {
-                    codec.schema().clone()
-                };
+            let default_expr = described.and_then(|c| c.default_expr.as_deref());
+            let source = source_column(&column.name, ty, column.typmod, default_expr);
+            let default = default_expr.and_then(|expr| {
+                schema_default(expr, &source.type_name, ty, column.typmod, &codec)
+            });
+            let mut field_schema = Schema::clone(codec.schema());
+            if let Some(value) = &default {
+                field_schema.default = Some(default_json(&field_schema, value));
+            }
+            if config
+                .common
+                .propagate
+                .applies(&qualified, &column.name, &source.type_name)
+            {
+                field_schema = field_schema.with_source_column(&source);
+            }
+            let field_schema = Arc::new(field_schema);
             if in_value {
                 value_slot.push(Some(row_schema.fields.len()));
-                fallbacks.push((!codec.is_nullable()).then(|| codec.fallback()));
+                // Debezium's stand-in for a NULL in a NOT NULL column is its default, if any.
+                fallbacks.push(
+                    (!codec.is_nullable()).then(|| default.unwrap_or_else(|| codec.fallback())),
+                );
                 row_schema = row_schema.field(column.name.clone(), field_schema.clone());
             } else {
                 value_slot.push(None);

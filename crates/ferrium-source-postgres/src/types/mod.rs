@@ -12,6 +12,7 @@
 mod array;
 mod bits;
 mod codec;
+mod defaults;
 mod error;
 mod geometric;
 mod hstore;
@@ -24,6 +25,7 @@ mod source_type;
 mod temporal;
 
 pub use codec::ColumnCodec;
+pub use defaults::schema_default;
 pub use error::{TypeError, EXCERPT_CHARS};
 pub use options::{
     BinaryMode, DecimalMode, HstoreMode, IntervalMode, TimePrecisionMode, TypeOptions,

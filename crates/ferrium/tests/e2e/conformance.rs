@@ -349,3 +349,55 @@ async fn geometric_types_as_debeziums_geometry_structs() {
         assert_eq!(schema("li")["name"], "io.debezium.data.geometry.Line");
     }
 }
+
+/// `PostgresDefaultValueIT`-style cases: a column's default becomes the schema `default`,
+/// as `PostgresDefaultValueConverter` reads it — literals as the column's value, function
+/// calls and `CURRENT_DATE` as placeholders (so `serial` defaults to 0), other
+/// expressions and unlisted types (`money`) without one. With the JsonConverter's
+/// `replace.null.with.default` (true by default) a NULL in such a column is written as
+/// the default, as Kafka Connect writes it.
+#[tokio::test(flavor = "multi_thread")]
+async fn column_defaults_are_schema_defaults() {
+    let rows = snapshot_and_stream(
+        "defaults",
+        "CREATE TYPE mood AS ENUM ('sad', 'ok');
+         CREATE TABLE dflt (id serial PRIMARY KEY, b1 bit(1) DEFAULT B'1', bo bool DEFAULT true,
+           t text DEFAULT 'it''s', v varchar(10) DEFAULT 'abc', n numeric(10,2) DEFAULT 12.5,
+           f8 float8 DEFAULT -2.5, i2 int2 DEFAULT -7, i8 int8 DEFAULT 9223372036854775807,
+           u uuid DEFAULT gen_random_uuid(), d date DEFAULT '2020-02-03', d2 date DEFAULT current_date,
+           ts timestamp DEFAULT now(), tz timestamptz DEFAULT '2020-01-01 10:00:00+02',
+           e mood DEFAULT 'ok', ex int DEFAULT (1 + 2), m money DEFAULT 1.5, nodef int);",
+        |id| format!("INSERT INTO dflt (id, t, nodef) VALUES ({id}, NULL, NULL)"),
+        "test.public.dflt",
+        &[],
+    )
+    .await;
+    let expected = json!({
+        "id": 0, "b1": true, "bo": true, "t": "it's", "v": "abc",
+        // 12.50 at scale 2: unscaled 1250 = 0x04E2.
+        "n": "BOI=",
+        "f8": -2.5, "i2": -7, "i8": 9_223_372_036_854_775_807_i64,
+        "u": "00000000-0000-0000-0000-000000000000",
+        // 2020-02-03 is day 18295 of the epoch.
+        "d": 18295, "d2": 0, "ts": 0,
+        // Formatted as the column's values are: timestamptz(6) keeps six fraction digits.
+        "tz": "2020-01-01T08:00:00.000000Z", "e": "ok",
+    });
+    for (line, id) in [(&rows.0, 1), (&rows.1, 2)] {
+        let fields = after_schema(line)["fields"].as_array().unwrap().clone();
+        for field in &fields {
+            let name = field["field"].as_str().unwrap();
+            assert_eq!(
+                field.get("default"),
+                expected.get(name),
+                "default of {name}: {field}"
+            );
+        }
+        assert_eq!(line.key["schema"]["fields"][0]["default"], 0);
+        // t was inserted as NULL: written as its default.
+        assert_eq!(line.after()["t"], "it's");
+        assert_eq!(line.after()["nodef"], Value::Null);
+        assert_eq!(line.after()["id"], id);
+        assert_eq!(line.after()["d"], 18295);
+    }
+}
