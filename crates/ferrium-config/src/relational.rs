@@ -189,10 +189,6 @@ impl SourceTypePropagation {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.columns.is_empty() && self.datatypes.is_empty()
-    }
-
     /// Whether a column gets the parameters. `table` is Debezium's table id
     /// (`schema.table` for PostgreSQL, `database.table` for MySQL); `type_name` is the
     /// type as the source's JDBC driver names it (matched case-insensitively).

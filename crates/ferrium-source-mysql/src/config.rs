@@ -303,9 +303,6 @@ impl MysqlConfig {
         if !common.select_overrides.is_empty() {
             problems.push("option 'snapshot.select.statement.overrides' is not supported by Ferrium's MySQL/MariaDB connector yet (the PostgreSQL connector has it): remove it, or filter rows with a transform".into());
         }
-        if !common.propagate.is_empty() {
-            problems.push("options 'column.propagate.source.type' and 'datatype.propagate.source.type' are not supported by Ferrium's MySQL/MariaDB connector yet (the PostgreSQL connector has them): remove them".into());
-        }
         let port = match v.i64("database.port") {
             Some(p) if (1..=65535).contains(&p) => p as u16,
             _ => {

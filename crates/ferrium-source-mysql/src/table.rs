@@ -5,9 +5,10 @@
 use std::sync::Arc;
 
 use ferrium_config::topic_naming::TableParts;
-use ferrium_event::{Envelope, Schema, Value};
+use ferrium_event::{Envelope, Schema, SourceColumn, Value};
 
 use crate::config::MysqlConfig;
+use crate::ddl::json::debezium_type_name;
 use crate::error::MysqlError;
 use crate::model::TableDef;
 use crate::types::ColumnCodec;
@@ -49,6 +50,8 @@ impl TableSchema {
             table,
         });
         let mut codecs = Vec::with_capacity(def.columns.len());
+        let mut field_schemas: Vec<Option<Arc<Schema>>> = Vec::with_capacity(def.columns.len());
+        let table_id = def.id.to_string();
         let mut value_slot = Vec::with_capacity(def.columns.len());
         let mut fallbacks = Vec::new();
         let mut row_schema = Schema::record(format!("{record_prefix}.Value")).optional();
@@ -60,17 +63,37 @@ impl TableSchema {
             let in_value = config.filters.captures_column(db, table, &column.name);
             if !in_key && !in_value {
                 codecs.push(None);
+                field_schemas.push(None);
                 value_slot.push(None);
                 continue;
             }
             let codec = ColumnCodec::compile(&def.id, column, &config.types)?;
+            let type_name = debezium_type_name(column);
+            let field_schema =
+                if config
+                    .common
+                    .propagate
+                    .applies(&table_id, &column.name, &type_name)
+                {
+                    Arc::new(
+                        Schema::clone(codec.schema()).with_source_column(&SourceColumn {
+                            name: &column.name,
+                            type_name,
+                            length: column.length.map(i64::from),
+                            scale: column.scale.map(i64::from),
+                        }),
+                    )
+                } else {
+                    codec.schema().clone()
+                };
             if in_value {
                 value_slot.push(Some(row_schema.fields.len()));
                 fallbacks.push(Value::required_fallback(codec.schema()));
-                row_schema = row_schema.field(column.name.clone(), codec.schema().clone());
+                row_schema = row_schema.field(column.name.clone(), field_schema.clone());
             } else {
                 value_slot.push(None);
             }
+            field_schemas.push(Some(field_schema));
             codecs.push(Some(codec));
         }
         let mut key_schema = Schema::record(format!("{record_prefix}.Key"));
@@ -86,12 +109,9 @@ impl TableSchema {
                         def.id
                     ))
                 })?;
-            let schema = codecs[pos]
-                .as_ref()
-                .map(|c| c.schema().clone())
-                .ok_or_else(|| {
-                    MysqlError::Schema(format!("key column {key} of {} has no codec", def.id))
-                })?;
+            let schema = field_schemas[pos].clone().ok_or_else(|| {
+                MysqlError::Schema(format!("key column {key} of {} has no codec", def.id))
+            })?;
             key_schema = key_schema.field(def.columns[pos].name.clone(), schema);
             key_columns.push(pos);
         }

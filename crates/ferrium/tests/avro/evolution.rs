@@ -60,10 +60,10 @@ async fn compatible_changes_register_versions_and_incompatible_ones_never_stop_s
     );
     assert_eq!(versions(&subject), [1, 2]);
 
-    // NOT NULL with a default: PostgreSQL's relation message carries no default, so the
-    // field is required and BACKWARD refuses it; the default policy registers it
-    // optional instead.
-    db.exec("ALTER TABLE t ADD COLUMN c int NOT NULL DEFAULT 5; INSERT INTO t (id, a, n, b) VALUES (3, 'three', 30, NULL);")
+    // NOT NULL with an expression default: Debezium derives no schema default from an
+    // expression, so the field is required and BACKWARD refuses it; the default policy
+    // registers it optional instead.
+    db.exec("ALTER TABLE t ADD COLUMN c int NOT NULL DEFAULT (2 + 3); INSERT INTO t (id, a, n, b) VALUES (3, 'three', 30, NULL);")
         .await;
     let records = read_avro(&topic, 3, WAIT);
     assert_eq!(records[2]["value"]["after"]["c"], json!(5));
@@ -130,7 +130,7 @@ async fn the_fail_policy_fails_the_connector_naming_the_table_the_column_and_the
     read_avro(&topic, 1, WAIT);
     set_compatibility(&subject, "BACKWARD");
     db.exec(
-        "ALTER TABLE t ADD COLUMN code int NOT NULL DEFAULT 7; INSERT INTO t VALUES (2, 'two', 8);",
+        "ALTER TABLE t ADD COLUMN code int NOT NULL DEFAULT (3 + 4); INSERT INTO t VALUES (2, 'two', 8);",
     )
     .await;
     let deadline = Instant::now() + WAIT;

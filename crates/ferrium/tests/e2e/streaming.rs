@@ -254,7 +254,7 @@ async fn column_added_mid_stream_changes_the_schema() {
     );
     assert_eq!(
         lines[1].value["schema"]["fields"][1]["fields"][2],
-        json!({"type": "int32", "optional": false, "field": "qty"})
+        json!({"type": "int32", "optional": false, "default": 5, "field": "qty"})
     );
     assert_eq!(lines[2].after(), &json!({"id": 1, "v": "a", "qty": 9}));
     assert!(ferrium.stop().success());

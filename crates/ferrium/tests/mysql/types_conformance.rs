@@ -291,3 +291,47 @@ async fn a_character_set_without_a_decoder_is_refused_by_column_and_name() {
     );
     db.drop().await;
 }
+
+/// `column.propagate.source.type` (`BinlogEnumColumnIT`, `BinlogJdbcSinkDataTypeConverterIT`):
+/// the columns it names carry Debezium's type name with its modifiers, the declared length
+/// and scale (ENUM's length is 1), and the column name; other columns carry none.
+#[tokio::test(flavor = "multi_thread")]
+async fn source_types_are_propagated_with_their_declared_length_and_scale() {
+    let mut db = TestDb::create("propagate").await;
+    db.exec(
+        "CREATE TABLE prop (id INT PRIMARY KEY, v VARCHAR(128), d DECIMAL(10,2), u INT UNSIGNED,
+                            e ENUM('a','b'), r REAL, plain INT);
+         INSERT INTO prop VALUES (1, 'x', 1.5, 7, 'a', 2.5, 1)",
+    )
+    .await;
+    let ferrium = db.start(&[("column.propagate.source.type", ".+\\.prop\\.(v|d|u|e|r)")]);
+    let (snap, streamed) = snapshot_and_binlog(
+        &mut db,
+        &ferrium,
+        "prop",
+        "INSERT INTO prop VALUES (2, 'y', 2.5, 8, 'b', 3.5, 2)",
+    )
+    .await;
+    for line in [&snap, &streamed] {
+        let of = |name: &str| {
+            let p = field_schema(line, name)["parameters"].clone();
+            (
+                p["__debezium.source.column.type"].clone(),
+                p["__debezium.source.column.length"].clone(),
+                p["__debezium.source.column.scale"].clone(),
+                p["__debezium.source.column.name"].clone(),
+            )
+        };
+        let want = |t: &str, l: Value, s: Value, n: &str| (json!(t), l, s, json!(n));
+        assert_eq!(of("v"), want("VARCHAR", json!("128"), Value::Null, "v"));
+        assert_eq!(of("d"), want("DECIMAL", json!("10"), json!("2"), "d"));
+        assert_eq!(of("u"), want("INT UNSIGNED", json!("10"), Value::Null, "u"));
+        assert_eq!(of("e"), want("ENUM", json!("1"), Value::Null, "e"));
+        // SHOW CREATE TABLE, which the snapshot reads, spells REAL as double.
+        assert_eq!(of("r").0, json!("DOUBLE"));
+        assert_eq!(field_schema(line, "plain").get("parameters"), None);
+        assert_eq!(field_schema(line, "id").get("parameters"), None);
+    }
+    assert!(ferrium.stop().success());
+    db.drop().await;
+}
