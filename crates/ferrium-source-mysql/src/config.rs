@@ -300,9 +300,6 @@ impl MysqlConfig {
             ferrium_config::topic_naming::DEFAULT_STRATEGY,
             &mut problems,
         );
-        if !common.select_overrides.is_empty() {
-            problems.push("option 'snapshot.select.statement.overrides' is not supported by Ferrium's MySQL/MariaDB connector yet (the PostgreSQL connector has it): remove it, or filter rows with a transform".into());
-        }
         let port = match v.i64("database.port") {
             Some(p) if (1..=65535).contains(&p) => p as u16,
             _ => {

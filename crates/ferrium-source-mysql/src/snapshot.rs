@@ -149,7 +149,10 @@ pub async fn run_snapshot(
             // Signals and watermarks are instructions, never data.
             continue;
         }
-        let select = format!("SELECT * FROM {}.{}", quote(&id.database), quote(&id.table));
+        let select = match config.common.select_overrides.get(&id.to_string()) {
+            Some(statement) => override_select(conn, &table, statement).await?,
+            None => format!("SELECT * FROM {}.{}", quote(&id.database), quote(&id.table)),
+        };
         let mut result = conn
             .query_iter(select.as_str())
             .await
@@ -186,6 +189,45 @@ pub async fn run_snapshot(
     progress.completed();
     tracing::info!(rows = snapshot_rows.emitted(), "initial snapshot finished");
     Ok(SnapshotEnd::Done(offset))
+}
+
+/// `snapshot.select.statement.overrides.<db>.<table>`: the user's statement, its columns
+/// matched to the table's by name (case-insensitively, as MySQL names are); a column it
+/// does not return reads as NULL, which a required column turns into its fallback.
+async fn override_select(
+    conn: &mut Conn,
+    table: &TableSchema,
+    statement: &str,
+) -> Result<String, MysqlError> {
+    let statement = statement.trim().trim_end_matches(';');
+    let prepared = conn.prep(statement).await.map_err(|e| {
+        MysqlError::Config(format!(
+            "the snapshot.select.statement.overrides statement of {} cannot be prepared: {e}",
+            table.def.id
+        ))
+    })?;
+    let returned: Vec<String> = prepared
+        .columns()
+        .iter()
+        .map(|c| c.name_str().into_owned())
+        .collect();
+    conn.close(prepared)
+        .await
+        .map_err(|e| query_error(statement, e))?;
+    let columns = table
+        .def
+        .columns
+        .iter()
+        .map(|c| {
+            returned
+                .iter()
+                .find(|r| r.eq_ignore_ascii_case(&c.name))
+                .map_or_else(|| "NULL".to_string(), |r| format!("o.{}", quote(r)))
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    tracing::info!(table = %table.def.id, "the snapshot reads the table through snapshot.select.statement.overrides");
+    Ok(format!("SELECT {columns} FROM ({statement}) AS o"))
 }
 
 fn is_signal_table(config: &MysqlConfig, id: &TableId) -> bool {

@@ -335,3 +335,41 @@ async fn source_types_are_propagated_with_their_declared_length_and_scale() {
     assert!(ferrium.stop().success());
     db.drop().await;
 }
+
+/// `snapshot.select.statement.overrides` (Debezium's `BinlogSnapshotSelectOverridesIT`
+/// shape): the snapshot reads the listed table through its statement, columns matched by
+/// name; a NULL it returns for a `NOT NULL` column is the column's default, or zero
+/// without one.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_snapshot_reads_through_select_statement_overrides() {
+    let mut db = TestDb::create("overrides").await;
+    db.exec(
+        "CREATE TABLE t1 (pk INT PRIMARY KEY, name VARCHAR(10) NOT NULL DEFAULT 'dflt',
+                          n INT NOT NULL, extra INT);
+         INSERT INTO t1 VALUES (1, 'a', 1, 1), (2, 'b', 2, 2), (101, 'c', 3, 3), (102, 'd', 4, 4)",
+    )
+    .await;
+    let table = format!("{}.t1", db.name);
+    let key = format!("snapshot.select.statement.overrides.{table}");
+    let statement = format!("SELECT pk, NULL AS name, NULL AS n FROM {table} WHERE pk > 100");
+    let ferrium = db.start(&[
+        ("snapshot.select.statement.overrides", table.as_str()),
+        (key.as_str(), statement.as_str()),
+    ]);
+    let rows = ferrium.collect(&db.topic("t1"), 2, WAIT);
+    let after: Vec<Value> = rows.iter().map(|l| l.after().clone()).collect();
+    assert_eq!(
+        after,
+        [
+            json!({"pk": 101, "name": "dflt", "n": 0, "extra": null}),
+            json!({"pk": 102, "name": "dflt", "n": 0, "extra": null}),
+        ]
+    );
+    // Nothing else of the table comes from the snapshot.
+    assert!(ferrium
+        .drain(Duration::from_secs(1))
+        .iter()
+        .all(|l| l.topic != db.topic("t1")));
+    assert!(ferrium.stop().success());
+    db.drop().await;
+}
