@@ -50,8 +50,8 @@ pub struct TableSchema {
     pub key_schema: Option<Arc<Schema>>,
     pub row_schema: Arc<Schema>,
     pub envelope: Envelope,
-    /// What Debezium writes for a null in a required field (a key-only before image).
-    /// Per row slot, Debezium's stand-in for a NULL in a `NOT NULL` column.
+    /// Per row slot, Debezium's stand-in for a NULL in a `NOT NULL` column (a key-only
+    /// before image, a snapshot override): the column's default, else a zero value.
     fallbacks: Vec<Option<Value>>,
 }
 
