@@ -69,6 +69,20 @@ impl NamePatterns {
         })
     }
 
+    /// Patterns from a comma-separated value of `key` that the config table does not
+    /// declare (a custom converter's `<name>.selector`).
+    pub fn parse(key: &str, value: &str) -> Result<Self, String> {
+        let list: Vec<String> = value
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect();
+        Ok(NamePatterns {
+            patterns: compile(key, &list)?,
+        })
+    }
+
     pub fn is_empty(&self) -> bool {
         self.patterns.is_empty()
     }

@@ -71,6 +71,11 @@ pub const COMMON_KEYS: &[ConfigKey] = &[
         "tables whose snapshot reads the SELECT given in snapshot.select.statement.overrides.<table>",
     ),
     ConfigKey::new(
+        "converters",
+        T::List,
+        "Debezium custom converters by name, each with <name>.type",
+    ),
+    ConfigKey::new(
         "topic.cache.size",
         T::Int,
         "Debezium's topic name cache; Ferrium computes each table's topic once",

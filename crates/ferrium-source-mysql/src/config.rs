@@ -356,6 +356,7 @@ impl MysqlConfig {
             },
             time_adjuster: v.bool("enable.time.adjuster"),
             mariadb: false,
+            tinyint_to_boolean: crate::types::custom_converters::read(&v, &mut problems),
         };
         let on_bad_event = v.choice("event.deserialization.failure.handling.mode");
         if on_bad_event != "fail" {

@@ -265,6 +265,11 @@ impl PostgresConfig {
             problems.push("option 'plugin.name' is 'decoderbufs', which Ferrium does not support: use 'pgoutput' (built into PostgreSQL 10+)".into());
         }
         check_isolation(&v.choice("snapshot.isolation.mode"), &mut problems);
+        if let Some(name) = v.list("converters").first() {
+            problems.push(format!(
+                "option 'converters' lists '{name}': Ferrium's PostgreSQL connector supports no custom converters (remove the option to get Debezium's default mapping)"
+            ));
+        }
         let port = match v.i64("database.port") {
             Some(p) if (1..=65535).contains(&p) => p as u16,
             _ => {
@@ -476,6 +481,17 @@ mod tests {
             err.contains("'topic.naming.strategy' is 'com.example.Custom'"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn custom_converters_are_refused_by_name() {
+        let err = PostgresConfig::from_connector(&config(&[
+            ("converters", "isbn"),
+            ("isbn.type", "com.example.IsbnConverter"),
+        ]))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("'converters' lists 'isbn'"), "{err}");
     }
 
     #[test]

@@ -161,7 +161,14 @@ impl ColumnCodec {
         });
         // ZEROFILL implies UNSIGNED.
         let unsigned = column.unsigned || column.zerofill;
-        let family = classify(&column.type_name, unsigned, column.length, column.scale);
+        let mut family = classify(&column.type_name, unsigned, column.length, column.scale);
+        if opts
+            .tinyint_to_boolean
+            .as_ref()
+            .is_some_and(|c| c.applies(table, column))
+        {
+            family = Family::Bool;
+        }
         let (schema, kind) =
             map_family(family, column, opts).map_err(|hint| ctx.unsupported(&hint))?;
         // Debezium's Geometry builder is optional whatever the column says.

@@ -9,6 +9,7 @@
 
 mod charset;
 mod codec;
+pub mod custom_converters;
 mod defaults;
 mod error;
 pub(crate) mod family;

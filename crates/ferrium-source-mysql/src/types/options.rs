@@ -2,6 +2,8 @@
 //!
 //! The caller parses the connector configuration; this module only holds the result.
 
+use super::custom_converters::TinyIntToBoolean;
+
 pub use ferrium_event::logical::modes::{BinaryMode, DecimalMode, TimePrecisionMode};
 
 /// `bigint.unsigned.handling.mode`
@@ -33,6 +35,8 @@ pub struct TypeOptions {
     /// binary JSON), so a column declared `JSON` reads as the plain string that
     /// Debezium's MariaDB connector writes for it after a snapshot.
     pub mariadb: bool,
+    /// `converters` with Debezium's `TinyIntOneToBooleanConverter`.
+    pub tinyint_to_boolean: Option<TinyIntToBoolean>,
 }
 
 impl Default for TypeOptions {
@@ -44,6 +48,7 @@ impl Default for TypeOptions {
             binary: BinaryMode::Bytes,
             time_adjuster: true,
             mariadb: false,
+            tinyint_to_boolean: None,
         }
     }
 }

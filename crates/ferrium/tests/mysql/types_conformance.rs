@@ -373,3 +373,73 @@ async fn the_snapshot_reads_through_select_statement_overrides() {
     assert!(ferrium.stop().success());
     db.drop().await;
 }
+
+/// Debezium's `TinyIntOneToBooleanConverter` (`converters=boolean`,
+/// `boolean.type=…`): `TINYINT(1)` columns are booleans on both paths, with their default
+/// converted too; `selector` with `length.checker=false` picks columns of any width; any
+/// other converter class is refused at start by name.
+#[tokio::test(flavor = "multi_thread")]
+async fn tinyint_one_to_boolean_converter() {
+    let mut db = TestDb::create("tinyintbool").await;
+    db.exec(
+        "CREATE TABLE b (id INT PRIMARY KEY, flag TINYINT(1) NOT NULL DEFAULT 1,
+                         u TINYINT(1) UNSIGNED, wide TINYINT(3), s SMALLINT(1));
+         INSERT INTO b VALUES (1, 0, 1, 7, 1)",
+    )
+    .await;
+    let class = "io.debezium.connector.binlog.converters.TinyIntOneToBooleanConverter";
+    let ferrium = db.start(&[("converters", "boolean"), ("boolean.type", class)]);
+    let (snap, streamed) = snapshot_and_binlog(
+        &mut db,
+        &ferrium,
+        "b",
+        "INSERT INTO b VALUES (2, 5, 0, -1, 0)",
+    )
+    .await;
+    assert!(ferrium.stop().success());
+    assert_eq!(
+        snap.after(),
+        &json!({"id": 1, "flag": false, "u": true, "wide": 7, "s": 1})
+    );
+    assert_eq!(
+        streamed.after(),
+        &json!({"id": 2, "flag": true, "u": false, "wide": -1, "s": 0})
+    );
+    for line in [&snap, &streamed] {
+        assert_eq!(
+            field_schema(line, "flag"),
+            json!({"type": "boolean", "optional": false, "default": true, "field": "flag"})
+        );
+        assert_eq!(field_schema(line, "wide")["type"], "int8");
+    }
+
+    // A selector and no length check: the named column of any width, only it.
+    std::fs::remove_file(db.offsets_path()).ok();
+    let selector = format!("{}\\.b\\.wide", db.name);
+    let ferrium = db.start(&[
+        ("converters", "boolean"),
+        ("boolean.type", class),
+        ("boolean.selector", selector.as_str()),
+        ("boolean.length.checker", "false"),
+    ]);
+    let rows = ferrium.collect(&db.topic("b"), 2, WAIT);
+    assert!(ferrium.stop().success());
+    assert_eq!(rows[0].after()["wide"], true);
+    assert_eq!(rows[0].after()["flag"], 0);
+
+    // Any other converter class is refused by name.
+    let connector = db.write_connector(&db.connector(&[
+        ("converters", "zero"),
+        (
+            "zero.type",
+            "io.debezium.connector.binlog.converters.ZeroDateFallbackConverter",
+        ),
+    ]));
+    let (status, log) = run_to_exit(&connector, Some(&db.worker(&[])), WAIT);
+    assert!(!status.success());
+    assert!(
+        log.contains("'zero.type' is 'io.debezium.connector.binlog.converters.ZeroDateFallbackConverter', which Ferrium does not implement"),
+        "{log}"
+    );
+    db.drop().await;
+}
