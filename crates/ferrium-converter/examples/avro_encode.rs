@@ -110,7 +110,13 @@ fn main() {
     let values: Vec<Value> = (0..rows).map(row).collect();
 
     let mut check_ours = Vec::new();
-    encode(&schema, &values[1], false, &mut check_ours).unwrap();
+    encode(
+        &schema,
+        &values[1],
+        &AvroDataOptions::default(),
+        &mut check_ours,
+    )
+    .unwrap();
     #[allow(deprecated)]
     let check_theirs = apache_avro::to_avro_datum(&parsed, to_apache(&schema, &values[1])).unwrap();
     assert_eq!(check_ours, check_theirs, "the two encoders disagree");
@@ -119,7 +125,7 @@ fn main() {
     let mut bytes = 0;
     for value in &values {
         let mut out = Vec::with_capacity(128);
-        encode(&schema, value, false, &mut out).unwrap();
+        encode(&schema, value, &AvroDataOptions::default(), &mut out).unwrap();
         bytes += out.len();
     }
     let ours = started.elapsed();

@@ -1,7 +1,10 @@
 //! Values written as schema defaults: Ferrium keeps a default in the JSON form
 //! `JsonConverter` writes (bytes in base64, structs as objects), so sources (a column's
 //! `DEFAULT`) and transforms (Cast's cast default, TimestampConverter's converted struct
-//! default) write it in that form, and a converter passes it on as it is.
+//! default) write it in that form, a converter passes it on as it is, and whatever needs
+//! the default as a value (`Struct.get`'s null replacement) reads it back here.
+
+use base64::Engine;
 
 use crate::logical::binary::base64_standard;
 use crate::{Schema, SchemaType, Value};
@@ -60,5 +63,82 @@ pub fn default_json(schema: &Schema, value: &Value) -> Json {
                 .map(|(f, v)| (f.name.clone(), default_json(&f.schema, v)))
                 .collect(),
         ),
+    }
+}
+
+/// The schema's default as a value, if it has one that fits the schema. Defaults are kept
+/// in their JSON form (bytes as base64, structs as arrays or objects).
+pub fn default_value(schema: &Schema) -> Option<Value> {
+    schema.default.as_ref().and_then(|d| from_json(schema, d))
+}
+
+/// A JSON default read as a value of `schema`; `None` when it does not fit.
+pub fn from_json(schema: &Schema, json: &Json) -> Option<Value> {
+    if json.is_null() {
+        return Some(Value::Null);
+    }
+    let value = match schema.kind {
+        SchemaType::Int8 => Value::Int8(json.as_i64()?.try_into().ok()?),
+        SchemaType::Int16 => Value::Int16(json.as_i64()?.try_into().ok()?),
+        SchemaType::Int32 => Value::Int32(json.as_i64()?.try_into().ok()?),
+        SchemaType::Int64 => Value::Int64(json.as_i64()?),
+        SchemaType::Float32 => Value::Float32(json.as_f64()? as f32),
+        SchemaType::Float64 => Value::Float64(json.as_f64()?),
+        SchemaType::Boolean => Value::Boolean(json.as_bool()?),
+        SchemaType::String => Value::String(json.as_str()?.to_string()),
+        SchemaType::Bytes => Value::Bytes(
+            base64::engine::general_purpose::STANDARD
+                .decode(json.as_str()?)
+                .ok()?,
+        ),
+        SchemaType::Array => {
+            let items = schema.items.as_deref()?;
+            Value::Array(
+                json.as_array()?
+                    .iter()
+                    .map(|item| from_json(items, item))
+                    .collect::<Option<_>>()?,
+            )
+        }
+        SchemaType::Map => {
+            let (keys, values) = (schema.keys.as_deref()?, schema.values.as_deref()?);
+            let entries = match json {
+                Json::Object(obj) => obj
+                    .iter()
+                    .map(|(k, v)| Some((Value::String(k.clone()), from_json(values, v)?)))
+                    .collect::<Option<_>>()?,
+                Json::Array(pairs) => pairs
+                    .iter()
+                    .map(|pair| match pair.as_array()?.as_slice() {
+                        [k, v] => Some((from_json(keys, k)?, from_json(values, v)?)),
+                        _ => None,
+                    })
+                    .collect::<Option<_>>()?,
+                _ => return None,
+            };
+            Value::Map(entries)
+        }
+        SchemaType::Struct => Value::Struct(
+            schema
+                .fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let member = struct_member(json, i, &f.name)?;
+                    from_json(&f.schema, member)
+                })
+                .collect::<Option<_>>()?,
+        ),
+    };
+    Some(value)
+}
+
+/// Member `index`/`name` of a struct default written as an array or as an object; a
+/// missing object member is null.
+pub fn struct_member<'a>(json: &'a Json, index: usize, name: &str) -> Option<&'a Json> {
+    match json {
+        Json::Array(items) => items.get(index),
+        Json::Object(obj) => Some(obj.get(name).unwrap_or(&Json::Null)),
+        _ => None,
     }
 }

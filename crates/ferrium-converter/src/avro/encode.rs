@@ -10,7 +10,10 @@
 //! row, 2026-12-02): 139 ns per row here against 2,813 ns for the copy plus
 //! `apache_avro::to_avro_datum`, the same bytes, 20x.
 
+use ferrium_event::default_json::default_value;
 use ferrium_event::{Schema, SchemaType, Value};
+
+use super::schema::AvroDataOptions;
 
 const ENUM_PARAM: &str = "io.confluent.connect.avro.Enum";
 
@@ -18,9 +21,10 @@ const ENUM_PARAM: &str = "io.confluent.connect.avro.Enum";
 pub fn encode(
     schema: &Schema,
     value: &Value,
-    enhanced: bool,
+    options: &AvroDataOptions,
     out: &mut Vec<u8>,
 ) -> Result<(), String> {
+    let enhanced = options.enhanced_schema_support;
     if schema.optional {
         // Structs are always `["null", record]`; other optional values put the branch
         // with the Connect default first.
@@ -84,7 +88,7 @@ pub fn encode(
             if !items.is_empty() {
                 write_long(out, items.len() as i64);
                 for item in items {
-                    encode(item_schema, item, enhanced, out)?;
+                    encode(item_schema, item, options, out)?;
                 }
             }
             write_long(out, 0);
@@ -104,9 +108,9 @@ pub fn encode(
                         };
                         write_bytes(out, k.as_bytes());
                     } else {
-                        encode(keys, k, enhanced, out)?;
+                        encode(keys, k, options, out)?;
                     }
-                    encode(values, v, enhanced, out)?;
+                    encode(values, v, options, out)?;
                 }
             }
             write_long(out, 0);
@@ -120,7 +124,20 @@ pub fn encode(
                 ));
             }
             for (field, v) in schema.fields.iter().zip(values) {
-                encode(&field.schema, v, enhanced, out)
+                // AvroData reads each field with Connect's `Struct.get`, which gives the
+                // field's default for a null (`getWithoutDefault` for an optional field
+                // under ignore.default.for.nullables).
+                let replaced;
+                let v = match v {
+                    Value::Null
+                        if !(field.schema.optional && options.ignore_default_for_nullables) =>
+                    {
+                        replaced = default_value(&field.schema);
+                        replaced.as_ref().unwrap_or(v)
+                    }
+                    _ => v,
+                };
+                encode(&field.schema, v, options, out)
                     .map_err(|e| format!("field '{}': {e}", field.name))?;
             }
         }
@@ -153,7 +170,7 @@ fn write_bytes(out: &mut Vec<u8>, b: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::avro::schema::{avro_schema, AvroDataOptions};
+    use crate::avro::schema::avro_schema;
     use apache_avro::types::Value as Avro;
     use serde_json::json;
 
@@ -161,7 +178,7 @@ mod tests {
         let avro =
             apache_avro::Schema::parse(&avro_schema(schema, AvroDataOptions::default())).unwrap();
         let mut bytes = Vec::new();
-        encode(schema, value, false, &mut bytes).unwrap();
+        encode(schema, value, &AvroDataOptions::default(), &mut bytes).unwrap();
         let mut reader = bytes.as_slice();
         let decoded = apache_avro::reader::datum::GenericDatumReader::builder(&avro)
             .build()
@@ -170,6 +187,30 @@ mod tests {
             .unwrap();
         assert!(reader.is_empty(), "bytes left over");
         decoded
+    }
+
+    #[test]
+    fn a_null_field_with_a_default_is_written_as_the_default_unless_ignored() {
+        let row = Schema::record("r").field(
+            "a",
+            Schema::of(SchemaType::Int32)
+                .optional()
+                .default_value(json!(5)),
+        );
+        let null_row = Value::Struct(vec![Value::Null]);
+        let written = |options: &AvroDataOptions| {
+            let mut out = Vec::new();
+            encode(&row, &null_row, options, &mut out).unwrap();
+            out
+        };
+        // An optional field with a default puts the value branch first: branch 0, then 5
+        // zig-zag encoded (10).
+        assert_eq!(written(&AvroDataOptions::default()), [0, 10]);
+        let ignore = AvroDataOptions {
+            ignore_default_for_nullables: true,
+            ..AvroDataOptions::default()
+        };
+        assert_eq!(written(&ignore), [2]);
     }
 
     #[test]
@@ -290,7 +331,7 @@ mod tests {
         let e = encode(
             &required,
             &Value::Struct(vec![Value::Null]),
-            false,
+            &AvroDataOptions::default(),
             &mut out,
         )
         .unwrap_err();

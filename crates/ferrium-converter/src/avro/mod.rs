@@ -134,7 +134,7 @@ impl AvroConverter {
         encode::encode(
             &resolved.encode_with,
             &data.value,
-            self.settings.data.enhanced_schema_support,
+            &self.settings.data,
             &mut out,
         )
         .map_err(ConvertFailure::Record)?;

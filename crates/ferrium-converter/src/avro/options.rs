@@ -32,7 +32,6 @@ const AT_DEFAULT_ONLY: &[(&str, &str)] = &[
     ("generalized.sum.type.support", "false"),
     ("discard.type.doc.default", "false"),
     ("allow.optional.map.keys", "false"),
-    ("ignore.default.for.nullables", "false"),
     ("flatten.singleton.unions", "true"),
     ("normalize.schemas", "false"),
     ("use.schema.id", "-1"),
@@ -119,6 +118,7 @@ impl AvroSettings {
             connect_meta_data: p.flag("connect.meta.data", true),
             enhanced_schema_support: p.flag("enhanced.avro.schema.support", false),
             scrub_invalid_names: p.flag("scrub.invalid.names", false),
+            ignore_default_for_nullables: p.flag("ignore.default.for.nullables", false),
         };
         let use_latest_version = p.flag("use.latest.version", false);
         // With one schema per record (see `use.latest.version` in the README), a strict and

@@ -35,6 +35,9 @@ pub struct AvroDataOptions {
     pub enhanced_schema_support: bool,
     /// `scrub.invalid.names` (false): names made valid for Avro.
     pub scrub_invalid_names: bool,
+    /// `ignore.default.for.nullables` (false): a null in an optional field with a default
+    /// stays null instead of being written as the default (Connect's `Struct.get`).
+    pub ignore_default_for_nullables: bool,
 }
 
 impl Default for AvroDataOptions {
@@ -43,6 +46,7 @@ impl Default for AvroDataOptions {
             connect_meta_data: true,
             enhanced_schema_support: false,
             scrub_invalid_names: false,
+            ignore_default_for_nullables: false,
         }
     }
 }

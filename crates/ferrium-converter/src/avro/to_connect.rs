@@ -256,13 +256,7 @@ mod tests {
         let avro_json = avro_schema(&data.schema, options);
         let avro = apache_avro::Schema::parse(&avro_json).unwrap();
         let mut bytes = Vec::new();
-        encode(
-            &data.schema,
-            &data.value,
-            options.enhanced_schema_support,
-            &mut bytes,
-        )
-        .unwrap();
+        encode(&data.schema, &data.value, &options, &mut bytes).unwrap();
         let decoded = GenericDatumReader::builder(&avro)
             .build()
             .unwrap()
@@ -441,7 +435,13 @@ mod tests {
     fn framed(id: u32, data: &ConnectData) -> Vec<u8> {
         let mut bytes = vec![0];
         bytes.extend_from_slice(&id.to_be_bytes());
-        encode(&data.schema, &data.value, false, &mut bytes).unwrap();
+        encode(
+            &data.schema,
+            &data.value,
+            &AvroDataOptions::default(),
+            &mut bytes,
+        )
+        .unwrap();
         bytes
     }
 
