@@ -20,7 +20,9 @@ pub fn default_json(schema: &Schema, value: &Value) -> Json {
         Value::Int16(i) => Json::from(*i),
         Value::Int32(i) => Json::from(*i),
         Value::Int64(i) => Json::from(*i),
-        Value::Float32(f) => Json::from(f64::from(*f)),
+        // Kafka writes a float default as Java's Float.toString does: its shortest form
+        // (1.1, not the 1.100000023841858 of widening to double).
+        Value::Float32(f) => Json::from(f.to_string().parse::<f64>().unwrap_or(f64::from(*f))),
         Value::Float64(f) => Json::from(*f),
         Value::String(s) => Json::String(s.clone()),
         Value::Bytes(b) => Json::String(base64_standard(b)),

@@ -26,6 +26,7 @@ use super::json::{format_jsonb, normalize_text};
 use super::options::{BinaryMode, DecimalMode, TimePrecisionMode, TypeOptions};
 use super::temporal::{parse_date, parse_datetime, parse_epoch, parse_time, LocalDateTime};
 use crate::model::{ColumnDef, TableId};
+use ferrium_event::default_json::default_json;
 
 /// Why a column of character set `name` cannot be read.
 fn charset_hint(name: &str) -> Cow<'static, str> {
@@ -190,9 +191,8 @@ impl ColumnCodec {
             None => codec.kind.fallback(),
         };
         if let Some(v) = default {
-            let json = to_json(&v);
             let mut schema = (*codec.schema).clone();
-            schema.default = Some(json);
+            schema.default = Some(default_json(&schema, &v));
             codec.schema = Arc::new(schema);
         }
         Ok(codec)
@@ -912,32 +912,6 @@ fn binlog_excerpt(v: &BinlogValue<'_>) -> String {
         BinlogValue::Value(other) => excerpt(&format!("{other:?}")),
         BinlogValue::Jsonb(_) => "<binary JSON>".to_string(),
         BinlogValue::JsonDiff(_) => "<partial JSON update>".to_string(),
-    }
-}
-
-/// A Connect value as Kafka's `JsonConverter` writes a schema default.
-fn to_json(v: &Value) -> serde_json::Value {
-    use serde_json::Value as J;
-    match v {
-        Value::Null => J::Null,
-        Value::Boolean(b) => J::Bool(*b),
-        Value::Int8(i) => J::from(*i),
-        Value::Int16(i) => J::from(*i),
-        Value::Int32(i) => J::from(*i),
-        Value::Int64(i) => J::from(*i),
-        // Jackson writes a float32 in its own shortest form (1.1, not 1.100000023841858).
-        Value::Float32(f) => J::from(f.to_string().parse::<f64>().unwrap_or(f64::from(*f))),
-        Value::Float64(f) => J::from(*f),
-        Value::String(s) => J::String(s.clone()),
-        Value::Bytes(b) => J::String(ferrium_event::logical::binary::base64_standard(b)),
-        Value::Array(items) => J::Array(items.iter().map(to_json).collect()),
-        Value::Map(entries) => J::Array(
-            entries
-                .iter()
-                .map(|(k, v)| J::Array(vec![to_json(k), to_json(v)]))
-                .collect(),
-        ),
-        Value::Struct(fields) => J::Array(fields.iter().map(to_json).collect()),
     }
 }
 

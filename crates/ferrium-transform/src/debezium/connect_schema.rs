@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use base64::Engine as _;
+pub(crate) use ferrium_event::default_json::default_value;
 use ferrium_event::{Field, Schema, SchemaType, Value};
 
 use crate::TransformError;
@@ -78,28 +78,6 @@ pub(crate) fn fill_defaults(values: &mut [Value], defaults: &[(usize, Value)]) {
             }
         }
     }
-}
-
-/// A schema's default as a value. Defaults are kept in their JSON form (bytes and
-/// decimals as base64 text), so this reads that form back for the primitive types.
-pub(crate) fn default_value(schema: &Schema) -> Option<Value> {
-    let json = schema.default.as_ref()?;
-    Some(match schema.kind {
-        SchemaType::Int8 => Value::Int8(i8::try_from(json.as_i64()?).ok()?),
-        SchemaType::Int16 => Value::Int16(i16::try_from(json.as_i64()?).ok()?),
-        SchemaType::Int32 => Value::Int32(i32::try_from(json.as_i64()?).ok()?),
-        SchemaType::Int64 => Value::Int64(json.as_i64()?),
-        SchemaType::Float32 => Value::Float32(json.as_f64()? as f32),
-        SchemaType::Float64 => Value::Float64(json.as_f64()?),
-        SchemaType::Boolean => Value::Boolean(json.as_bool()?),
-        SchemaType::String => Value::String(json.as_str()?.to_string()),
-        SchemaType::Bytes => Value::Bytes(
-            base64::engine::general_purpose::STANDARD
-                .decode(json.as_str()?)
-                .ok()?,
-        ),
-        SchemaType::Array | SchemaType::Map | SchemaType::Struct => return None,
-    })
 }
 
 /// Java's `String.isBlank`-style check Debezium applies to routed topic names.
