@@ -13,6 +13,7 @@ pub mod action;
 pub mod context;
 pub mod engine;
 pub mod progress;
+pub mod select_override;
 pub mod window;
 
 pub use action::{parse, Action, DataCollection, SignalError, SnapshotKind};

@@ -192,14 +192,13 @@ pub async fn run_snapshot(
 }
 
 /// `snapshot.select.statement.overrides.<db>.<table>`: the user's statement, its columns
-/// matched to the table's by name (case-insensitively, as MySQL names are); a column it
-/// does not return reads as NULL, which a required column turns into its fallback.
+/// matched to the table's (`ferrium_snapshot::select_override`).
 async fn override_select(
     conn: &mut Conn,
     table: &TableSchema,
     statement: &str,
 ) -> Result<String, MysqlError> {
-    let statement = statement.trim().trim_end_matches(';');
+    let statement = ferrium_snapshot::select_override::statement(statement);
     let prepared = conn.prep(statement).await.map_err(|e| {
         MysqlError::Config(format!(
             "the snapshot.select.statement.overrides statement of {} cannot be prepared: {e}",
@@ -214,18 +213,11 @@ async fn override_select(
     conn.close(prepared)
         .await
         .map_err(|e| query_error(statement, e))?;
-    let columns = table
-        .def
-        .columns
-        .iter()
-        .map(|c| {
-            returned
-                .iter()
-                .find(|r| r.eq_ignore_ascii_case(&c.name))
-                .map_or_else(|| "NULL".to_string(), |r| format!("o.{}", quote(r)))
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
+    let columns = ferrium_snapshot::select_override::projection(
+        table.def.columns.iter().map(|c| c.name.as_str()),
+        &returned,
+        quote,
+    );
     tracing::info!(table = %table.def.id, "the snapshot reads the table through snapshot.select.statement.overrides");
     Ok(format!("SELECT {columns} FROM ({statement}) AS o"))
 }

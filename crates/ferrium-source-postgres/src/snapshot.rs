@@ -301,15 +301,14 @@ fn chunk_sql(schema: &TableSchema, table: &TableRef, plan: &TablePlan, index: u6
     )
 }
 
-/// `snapshot.select.statement.overrides.<schema>.<table>`: the user's statement, its
-/// columns matched to the table's by name as Debezium matches them (a column it does not
-/// return reads as NULL, which a required column turns into Debezium's fallback).
+/// `snapshot.select.statement.overrides.<schema>.<table>`: the COPY of the user's
+/// statement, its columns matched to the table's (`ferrium_snapshot::select_override`).
 async fn override_sql(
     client: &Client,
     schema: &TableSchema,
     statement: &str,
 ) -> Result<String, PostgresError> {
-    let statement = statement.trim().trim_end_matches(';');
+    let statement = ferrium_snapshot::select_override::statement(statement);
     let prepared = client.prepare(statement).await.map_err(|e| {
         PostgresError::Config(format!(
             "the snapshot.select.statement.overrides statement of {} cannot be prepared: {}",
@@ -318,19 +317,16 @@ async fn override_sql(
                 .map_or_else(|| e.to_string(), |d| d.message().to_string())
         ))
     })?;
-    let returned: Vec<&str> = prepared.columns().iter().map(|c| c.name()).collect();
-    let columns = schema
-        .columns
+    let returned: Vec<String> = prepared
+        .columns()
         .iter()
-        .map(|c| {
-            returned
-                .iter()
-                .find(|r| **r == c.name)
-                .or_else(|| returned.iter().find(|r| r.eq_ignore_ascii_case(&c.name)))
-                .map_or_else(|| "NULL".to_string(), |r| format!("o.{}", quote_ident(r)))
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
+        .map(|c| c.name().to_string())
+        .collect();
+    let columns = ferrium_snapshot::select_override::projection(
+        schema.columns.iter().map(|c| c.name.as_str()),
+        &returned,
+        quote_ident,
+    );
     tracing::info!(table = %schema.qualified(), "the snapshot reads the table through snapshot.select.statement.overrides");
     Ok(format!(
         "COPY (SELECT {columns} FROM ({statement}) AS o) TO STDOUT"
