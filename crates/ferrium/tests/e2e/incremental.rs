@@ -7,9 +7,11 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use serde_json::Value;
-
 use crate::support::{Ferrium, TestDb};
+
+#[path = "../common/fold.rs"]
+mod fold;
+use fold::Fold;
 
 const WAIT: Duration = Duration::from_secs(240);
 
@@ -71,52 +73,6 @@ async fn table_state(db: &TestDb) -> BTreeMap<i64, i64> {
         .collect()
 }
 
-/// Folds change records into per-key state, checking that no key's version ever goes
-/// backwards (an old chunk read overwriting a newer streamed change would).
-#[derive(Default)]
-struct Fold {
-    state: BTreeMap<i64, i64>,
-    applied: usize,
-    reads: usize,
-    deleted: std::collections::HashSet<i64>,
-}
-
-impl Fold {
-    fn apply(&mut self, lines: &[crate::support::Line]) {
-        for l in &lines[self.applied..] {
-            if l.topic != "test.public.items" || l.value == Value::Null {
-                continue;
-            }
-            let id = l.key["id"].as_i64().unwrap();
-            match l.op().unwrap() {
-                "d" => {
-                    self.state.remove(&id);
-                    self.deleted.insert(id);
-                }
-                op => {
-                    let version = l.after()["version"].as_i64().unwrap();
-                    if op == "r" {
-                        self.reads += 1;
-                        assert_eq!(l.source()["snapshot"], "incremental", "{l:?}");
-                        assert!(
-                            !self.deleted.contains(&id),
-                            "key {id} was read by a chunk after its delete was streamed"
-                        );
-                    }
-                    if let Some(&before) = self.state.get(&id) {
-                        assert!(
-                            version >= before,
-                            "key {id} went back from version {before} to {version} ({op})"
-                        );
-                    }
-                    self.state.insert(id, version);
-                }
-            }
-        }
-        self.applied = lines.len();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn incremental_snapshot_under_concurrent_changes_folds_to_the_table() {
     let db = TestDb::create("incr").await;
@@ -163,7 +119,7 @@ async fn incremental_snapshot_under_concurrent_changes_folds_to_the_table() {
     write.await.unwrap();
     let expected = table_state(&db).await;
 
-    let mut fold = Fold::default();
+    let mut fold = Fold::new("test.public.items");
     ferrium.collect_until(WAIT, |lines| {
         fold.apply(lines);
         fold.state.len() == expected.len() && fold.state == expected
@@ -292,7 +248,7 @@ async fn an_incremental_snapshot_resumes_after_kill_9() {
         r#"{"data-collections": ["public.items"]}"#,
     )
     .await;
-    let mut fold = Fold::default();
+    let mut fold = Fold::new("test.public.items");
     // Kill once a third of the rows are out and their offsets had time to be stored.
     let mut seen = first.collect_until(WAIT, |lines| {
         fold.apply(lines);
@@ -309,10 +265,7 @@ async fn an_incremental_snapshot_resumes_after_kill_9() {
     let second = start(&db, &options);
     second.wait_for_log("resuming the incremental snapshot");
     let expected = table_state(&db).await;
-    let mut resumed = Fold {
-        state: fold.state.clone(),
-        ..Fold::default()
-    };
+    let mut resumed = Fold::resuming("test.public.items", fold.state.clone());
     second.collect_until(WAIT, |lines| {
         resumed.apply(lines);
         resumed.state == expected

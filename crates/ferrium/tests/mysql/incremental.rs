@@ -4,13 +4,16 @@
 //! say, bad signals and a surrogate key that is not unique are reported while streaming
 //! goes on, and a snapshot killed part-way resumes from its stored chunk.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use mysql_async::prelude::Queryable;
-use serde_json::Value;
 
-use crate::support::{connect, Ferrium, Line, TestDb};
+use crate::support::{connect, Ferrium, TestDb};
+
+#[path = "../common/fold.rs"]
+mod fold;
+use fold::Fold;
 
 const WAIT: Duration = Duration::from_secs(240);
 
@@ -74,67 +77,6 @@ fn wait_for_stored_progress(db: &TestDb) {
     }
 }
 
-/// Folds change records of `items` into per-key state (last event wins), checking that
-/// no key's version ever goes backwards (an old chunk read overwriting a newer streamed
-/// change would) and that no chunk brings back a key whose delete was streamed.
-struct Fold {
-    topic: String,
-    state: BTreeMap<i64, i64>,
-    applied: usize,
-    reads: usize,
-    deleted: HashSet<i64>,
-}
-
-impl Fold {
-    fn new(db: &TestDb) -> Fold {
-        Fold {
-            topic: db.topic("items"),
-            state: BTreeMap::new(),
-            applied: 0,
-            reads: 0,
-            deleted: HashSet::new(),
-        }
-    }
-
-    fn apply(&mut self, lines: &[Line]) {
-        for l in &lines[self.applied..] {
-            assert!(
-                !l.topic.ends_with(".debezium_signal"),
-                "a signalling table row was emitted: {l:?}"
-            );
-            if l.topic != self.topic || l.value == Value::Null {
-                continue;
-            }
-            let id = l.key["id"].as_i64().unwrap();
-            match l.op().unwrap() {
-                "d" => {
-                    self.state.remove(&id);
-                    self.deleted.insert(id);
-                }
-                op => {
-                    let version = l.after()["version"].as_i64().unwrap();
-                    if op == "r" {
-                        self.reads += 1;
-                        assert_eq!(l.source()["snapshot"], "incremental", "{l:?}");
-                        assert!(
-                            !self.deleted.contains(&id),
-                            "key {id} was read by a chunk after its delete was streamed"
-                        );
-                    }
-                    if let Some(&before) = self.state.get(&id) {
-                        assert!(
-                            version >= before,
-                            "key {id} went back from version {before} to {version} ({op})"
-                        );
-                    }
-                    self.state.insert(id, version);
-                }
-            }
-        }
-        self.applied = lines.len();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn incremental_snapshot_under_concurrent_changes_folds_to_the_table() {
     let mut db = TestDb::create("incr").await;
@@ -179,7 +121,7 @@ async fn incremental_snapshot_under_concurrent_changes_folds_to_the_table() {
     write.await.unwrap();
     let expected = table_state(&mut db).await;
 
-    let mut fold = Fold::new(&db);
+    let mut fold = Fold::new(db.topic("items"));
     ferrium.collect_until(WAIT, |lines| {
         fold.apply(lines);
         fold.state == expected
@@ -361,7 +303,7 @@ async fn an_incremental_snapshot_resumes_after_kill_9() {
     let first = start(&db, &items(&db), &options);
     let data = format!(r#"{{"data-collections": ["{}"]}}"#, items(&db));
     signal(&mut db, "snap-1", "execute-snapshot", &data).await;
-    let mut fold = Fold::new(&db);
+    let mut fold = Fold::new(db.topic("items"));
     // Kill once a third of the rows are out and their offsets had time to be stored.
     let mut seen = first.collect_until(WAIT, |lines| {
         fold.apply(lines);
@@ -378,10 +320,7 @@ async fn an_incremental_snapshot_resumes_after_kill_9() {
     let second = start(&db, &items(&db), &options);
     second.wait_for_log("resuming the incremental snapshot");
     let expected = table_state(&mut db).await;
-    let mut resumed = Fold {
-        state: fold.state.clone(),
-        ..Fold::new(&db)
-    };
+    let mut resumed = Fold::resuming(db.topic("items"), fold.state.clone());
     second.collect_until(WAIT, |lines| {
         resumed.apply(lines);
         resumed.state == expected
