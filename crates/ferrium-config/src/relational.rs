@@ -149,7 +149,8 @@ pub const SELECT_OVERRIDE_PREFIX: &str = "snapshot.select.statement.overrides.";
 /// Reads `snapshot.select.statement.overrides` and the statement of each table it lists.
 fn select_overrides(v: &Validated, problems: &mut Vec<String>) -> BTreeMap<String, String> {
     let mut overrides = BTreeMap::new();
-    for table in v.list("snapshot.select.statement.overrides") {
+    let listed = v.list("snapshot.select.statement.overrides");
+    for table in listed.iter().cloned() {
         let key = format!("{SELECT_OVERRIDE_PREFIX}{table}");
         match v.raw.get(&key).map(str::trim) {
             Some(statement) if !statement.is_empty() => {
@@ -162,7 +163,7 @@ fn select_overrides(v: &Validated, problems: &mut Vec<String>) -> BTreeMap<Strin
     }
     for key in v.raw.props.keys() {
         if let Some(table) = key.strip_prefix(SELECT_OVERRIDE_PREFIX) {
-            if !overrides.contains_key(table) {
+            if !listed.iter().any(|l| l == table) {
                 problems.push(format!(
                     "option '{key}' is set, but 'snapshot.select.statement.overrides' does not list '{table}': add it there, as Debezium requires, or remove the option"
                 ));

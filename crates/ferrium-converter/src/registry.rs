@@ -238,14 +238,12 @@ mod tests {
             .collect()
     }
 
-    fn value_text(converter: &mut RecordConverter) -> String {
+    /// The value text `converter` writes for a record of `schema` and `value`.
+    fn converted(converter: &mut RecordConverter, schema: Schema, value: Value) -> String {
         let record = SourceRecord::new(
             "t".into(),
             None,
-            Some(ConnectData::new(
-                Arc::new(Schema::of(SchemaType::Int32)),
-                Value::Int32(1),
-            )),
+            Some(ConnectData::new(Arc::new(schema), value)),
         );
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
@@ -253,6 +251,10 @@ mod tests {
         let stop = tokio_util::sync::CancellationToken::new();
         let serialized = runtime.block_on(converter.convert(&record, &stop)).unwrap();
         String::from_utf8(serialized.value.unwrap()).unwrap()
+    }
+
+    fn value_text(converter: &mut RecordConverter) -> String {
+        converted(converter, Schema::of(SchemaType::Int32), Value::Int32(1))
     }
 
     #[test]
@@ -285,21 +287,8 @@ mod tests {
                 .optional()
                 .default_value(serde_json::json!("d")),
         );
-        let record = SourceRecord::new(
-            "t".into(),
-            None,
-            Some(ConnectData::new(
-                Arc::new(schema),
-                Value::Struct(vec![Value::Null]),
-            )),
-        );
         let text = |converter: &mut RecordConverter| {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .build()
-                .unwrap();
-            let stop = tokio_util::sync::CancellationToken::new();
-            let serialized = runtime.block_on(converter.convert(&record, &stop)).unwrap();
-            String::from_utf8(serialized.value.unwrap()).unwrap()
+            converted(converter, schema.clone(), Value::Struct(vec![Value::Null]))
         };
         let worker = props(&[("value.converter.schemas.enable", "false")]);
         assert_eq!(
