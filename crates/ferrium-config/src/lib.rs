@@ -4,6 +4,7 @@
 //! config is a Java `.properties` file. Connectors declare their options in a
 //! [`ConfigDef`] table so every wrong value is rejected at start with the key named.
 
+pub mod config_provider;
 mod connector_file;
 mod def;
 mod error;
@@ -14,6 +15,7 @@ pub mod signal;
 pub mod topic_naming;
 mod worker;
 
+pub use config_provider::{ConfigProviders, Resolution, Scrubber};
 pub use connector_file::{load_connector_file, parse_connectors, ConnectorConfig};
 pub use def::{ConfigDef, ConfigKey, ConfigType, Validated};
 pub use error::ConfigError;

@@ -2,14 +2,19 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use crate::ConfigError;
+use crate::config_provider::{ConfigProviders, Resolution};
+use crate::{ConfigError, ConnectorConfig};
 
 /// Worker settings. Without `bootstrap.servers` Ferrium runs with its embedded default:
 /// events go to stdout and offsets to a local file.
 #[derive(Debug, Clone, Default)]
 pub struct WorkerConfig {
+    /// The values, with the placeholders of the worker's own config providers resolved.
     pub props: BTreeMap<String, String>,
+    /// `config.providers`: they resolve connector configs each time a connector starts.
+    providers: Arc<ConfigProviders>,
 }
 
 impl WorkerConfig {
@@ -24,9 +29,43 @@ impl WorkerConfig {
                 message: e.to_string(),
             }
         })?;
+        Self::from_props(props.into_iter().collect())
+    }
+
+    /// A worker config from its properties: its config providers are set up and its own
+    /// placeholders resolved, as Kafka's `AbstractConfig` resolves a worker's originals
+    /// with the providers that same config declares.
+    pub fn from_props(props: BTreeMap<String, String>) -> Result<Self, ConfigError> {
+        let providers = ConfigProviders::from_worker(&props)?;
+        // The provider settings themselves are read raw, as Kafka reads them.
+        let (own, rest): (BTreeMap<_, _>, BTreeMap<_, _>) = props
+            .into_iter()
+            .partition(|(k, _)| k == "config.providers" || k.starts_with("config.providers."));
+        let resolved = providers.resolve(&rest);
+        if !resolved.problems.is_empty() {
+            return Err(ConfigError::Invalid(resolved.problems));
+        }
+        let mut props = resolved.props;
+        props.extend(own);
         Ok(WorkerConfig {
-            props: props.into_iter().collect(),
+            props,
+            providers: Arc::new(providers),
         })
+    }
+
+    pub fn config_providers(&self) -> &ConfigProviders {
+        &self.providers
+    }
+
+    /// The connector's config with its placeholders resolved now (so a rotated secret is
+    /// read at each start); `problems` of the resolution name each key that failed.
+    pub fn resolve_connector(&self, config: &ConnectorConfig) -> (ConnectorConfig, Resolution) {
+        let resolution = self.providers.resolve(&config.props);
+        let resolved = ConnectorConfig {
+            name: config.name.clone(),
+            props: resolution.props.clone(),
+        };
+        (resolved, resolution)
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
@@ -96,5 +135,43 @@ mod tests {
                 .map(String::as_str),
             Some("5")
         );
+    }
+
+    #[test]
+    fn worker_values_resolve_through_the_worker_own_providers() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("worker.properties");
+        std::fs::write(
+            &path,
+            "config.providers=dir\n\
+             config.providers.dir.class=org.apache.kafka.common.config.provider.DirectoryConfigProvider\n\
+             config.providers.dir.param.allowed.paths=" .to_string()
+                + &dir.path().display().to_string()
+                + "\nproducer.sasl.password=${dir:"
+                + &dir.path().display().to_string()
+                + ":kafka_password}\n",
+        )
+        .unwrap();
+        let missing = WorkerConfig::load(&path).unwrap_err().to_string();
+        assert!(
+            missing.contains("'producer.sasl.password'") && missing.contains("'dir'"),
+            "{missing}"
+        );
+        std::fs::write(dir.path().join("kafka_password"), "pw").unwrap();
+        let w = WorkerConfig::load(&path).unwrap();
+        assert_eq!(w.get("producer.sasl.password"), Some("pw"));
+        assert!(!w.config_providers().is_empty());
+        let connector = ConnectorConfig {
+            name: "c".into(),
+            props: [(
+                "database.password".to_string(),
+                format!("${{dir:{}:kafka_password}}", dir.path().display()),
+            )]
+            .into_iter()
+            .collect(),
+        };
+        let (resolved, resolution) = w.resolve_connector(&connector);
+        assert!(resolution.problems.is_empty());
+        assert_eq!(resolved.get("database.password"), Some("pw"));
     }
 }

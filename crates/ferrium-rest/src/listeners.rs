@@ -83,12 +83,13 @@ mod tests {
     use super::*;
 
     fn worker(pairs: &[(&str, &str)]) -> WorkerConfig {
-        WorkerConfig {
-            props: pairs
+        WorkerConfig::from_props(
+            pairs
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
-        }
+        )
+        .unwrap()
     }
 
     #[test]

@@ -40,13 +40,16 @@ fn resolve(plugin: &str) -> Result<&'static str, ApiError> {
 }
 
 /// `GET /connector-plugins/{plugin}/config` (KIP-769): the option definitions.
-pub async fn config_defs(Path(plugin): Path<String>) -> Result<Json<Value>, ApiError> {
+pub async fn config_defs(
+    State(app): State<Arc<AppState>>,
+    Path(plugin): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let class = resolve(&plugin)?;
     let empty = ConnectorConfig {
         name: "validate".into(),
         props: Default::default(),
     };
-    let infos = validate(class, &empty).infos;
+    let infos = validate(class, app.worker.worker_config(), &empty).infos;
     let defs: Vec<Value> = infos["configs"]
         .as_array()
         .map(|c| c.iter().map(|c| c["definition"].clone()).collect())
@@ -57,7 +60,7 @@ pub async fn config_defs(Path(plugin): Path<String>) -> Result<Json<Value>, ApiE
 /// `PUT /connector-plugins/{plugin}/config/validate`: 200 with the per-option report,
 /// also when the config has errors (they are counted in `error_count`).
 pub async fn validate_config(
-    State(_app): State<Arc<AppState>>,
+    State(app): State<Arc<AppState>>,
     Path(plugin): Path<String>,
     bytes: Bytes,
 ) -> Result<Json<Value>, ApiError> {
@@ -73,6 +76,10 @@ pub async fn validate_config(
     }
     props.insert("connector.class".into(), class.into());
     let name = props.get("name").cloned().unwrap_or_default();
-    let report = validate(class, &ConnectorConfig { name, props });
+    let report = validate(
+        class,
+        app.worker.worker_config(),
+        &ConnectorConfig { name, props },
+    );
     Ok(Json(report.infos))
 }

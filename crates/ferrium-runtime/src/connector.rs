@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ferrium_config::{ConnectorConfig, WorkerConfig};
+use ferrium_config::{ConnectorConfig, Scrubber, WorkerConfig};
 use ferrium_event::{Source, SourceContext, SourceExit, SourcePartition};
 use ferrium_sink::{KafkaSink, OffsetsTopic, Sink, StdoutSink, TransactionalKafkaSink};
 use ferrium_source_mysql::MysqlSource;
@@ -147,13 +147,50 @@ fn build_intake(worker: &WorkerConfig, config: &ConnectorConfig) -> Result<Intak
     })
 }
 
-/// Runs a connector until it finishes, fails, or `shutdown` fires.
+/// The connector's config with the worker's config-provider placeholders resolved, and
+/// the scrubber that puts the placeholders back into whatever the connector reports.
+/// An unresolvable placeholder fails the connector, naming the key and the provider.
+pub fn resolve_config(
+    config: &ConnectorConfig,
+    worker: &WorkerConfig,
+) -> Result<(ConnectorConfig, Scrubber), ConnectorError> {
+    let (resolved, resolution) = worker.resolve_connector(config);
+    if !resolution.problems.is_empty() {
+        return Err(ConnectorError::fail(format!(
+            "connector '{}' has an invalid configuration: {}",
+            config.name,
+            resolution.problems.join("; ")
+        )));
+    }
+    Ok((resolved, resolution.scrubber()))
+}
+
+/// Runs a connector until it finishes, fails, or `shutdown` fires. Its config's
+/// placeholders are resolved here, at each start, so a rotated secret is read on restart;
+/// the resolved values reach the connector and never its errors or logs.
 pub async fn run_connector(
     config: ConnectorConfig,
     worker: WorkerConfig,
     delivery: Arc<Delivery>,
     handles: ConnectorHandles,
     shutdown: CancellationToken,
+) -> Result<ConnectorOutcome, ConnectorError> {
+    let (config, scrubber) = resolve_config(&config, &worker)?;
+    run_resolved(config, worker, delivery, handles, shutdown, &scrubber)
+        .await
+        .map_err(|mut error| {
+            error.message = scrubber.scrub(&error.message);
+            error
+        })
+}
+
+async fn run_resolved(
+    config: ConnectorConfig,
+    worker: WorkerConfig,
+    delivery: Arc<Delivery>,
+    handles: ConnectorHandles,
+    shutdown: CancellationToken,
+    scrubber: &Scrubber,
 ) -> Result<ConnectorOutcome, ConnectorError> {
     const INITIAL_BACKOFF: Duration = Duration::from_secs(1);
     let offset_flush = Duration::from_millis(
@@ -203,6 +240,7 @@ pub async fn run_connector(
                 backoff.attempts()
             )));
         };
+        let error = scrubber.scrub(&error.to_string());
         tracing::warn!(connector = %config.name, error = %error, retry_in_ms = delay.as_millis() as u64, "connector failed with a retriable error; restarting from the stored offset");
         tokio::select! {
             _ = shutdown.cancelled() => return Ok(ConnectorOutcome::Stopped),

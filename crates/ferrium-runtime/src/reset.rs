@@ -15,6 +15,7 @@ pub async fn reset_offsets(
     config: &ConnectorConfig,
     worker: &WorkerConfig,
 ) -> Result<String, ConnectorError> {
+    let (config, _) = &crate::connector::resolve_config(config, worker)?;
     let partition = source_partition(config)?;
     if worker.bootstrap_servers().is_none() {
         let path = worker.offset_file();

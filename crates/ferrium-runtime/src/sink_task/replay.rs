@@ -145,7 +145,7 @@ pub async fn replay_sink(
             config.name
         )));
     }
-    let mut config = config.clone();
+    let (mut config, _) = crate::connector::resolve_config(config, worker)?;
     config.name = format!("{}-replay", config.name);
     config
         .props

@@ -97,9 +97,14 @@ fn shown(config: &ConnectorConfig) -> String {
         .join(", ")
 }
 
-/// Checks a config as create and update do; returns the resolved class.
-pub fn check_config(config: &ConnectorConfig) -> Result<&'static str, WorkerError> {
-    let Some(class) = config
+/// Checks a config as create and update do, with its placeholders resolved by the
+/// worker's config providers; returns the resolved class.
+pub fn check_config(
+    config: &ConnectorConfig,
+    worker: &WorkerConfig,
+) -> Result<&'static str, WorkerError> {
+    let (resolved_config, _) = worker.resolve_connector(config);
+    let Some(class) = resolved_config
         .get("connector.class")
         .filter(|c| !c.trim().is_empty())
     else {
@@ -114,7 +119,7 @@ pub fn check_config(config: &ConnectorConfig) -> Result<&'static str, WorkerErro
     };
     let resolved = resolve_class(class)
         .ok_or_else(|| WorkerError::BadRequest(unknown_class_message(class)))?;
-    let report = validate(resolved, config);
+    let report = validate(resolved, worker, config);
     if report.errors.is_empty() {
         return Ok(resolved);
     }
@@ -162,6 +167,14 @@ impl Worker {
         &self.env.config
     }
 
+    /// The config with its placeholders resolved, for what connects to the connector's
+    /// systems outside a run (offsets kept in a sink's target); 400 when one cannot be.
+    fn resolved(&self, config: &ConnectorConfig) -> Result<ConnectorConfig, WorkerError> {
+        crate::connector::resolve_config(config, &self.env.config)
+            .map(|(resolved, _)| resolved)
+            .map_err(|e| WorkerError::BadRequest(e.message))
+    }
+
     fn slots(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Arc<Slot>>> {
         self.slots.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -200,7 +213,7 @@ impl Worker {
         config: ConnectorConfig,
         initial: TargetState,
     ) -> Result<ConnectorInfo, WorkerError> {
-        check_config(&config)?;
+        check_config(&config, &self.env.config)?;
         let _registry = self.registry.lock().await;
         if self.slots().contains_key(&config.name) {
             return Err(WorkerError::Conflict(format!(
@@ -227,7 +240,7 @@ impl Worker {
         &self,
         config: ConnectorConfig,
     ) -> Result<(ConnectorInfo, bool), WorkerError> {
-        check_config(&config)?;
+        check_config(&config, &self.env.config)?;
         let found = self.slots().get(&config.name).cloned();
         let Some(existing) = found else {
             // A concurrent create in between makes this a 409, as in Kafka Connect.
@@ -307,7 +320,7 @@ impl Worker {
         stop_run(&slot, &mut control).await;
         crate::metrics::forget(name);
         crate::flow_metrics::reset_active_topics(name);
-        drop_slot_if_configured(&control.config).await;
+        drop_slot_if_configured(&control.config, &self.env.config).await;
         tracing::info!(connector = %name, "deleted connector");
         Ok(())
     }
@@ -400,7 +413,7 @@ impl Worker {
     /// The connector's stored offsets (KIP-875 `GET /offsets`).
     pub async fn offsets(&self, name: &str) -> Result<Vec<(SourcePartition, Offset)>, WorkerError> {
         let slot = self.slot(name)?;
-        let config = slot.control.lock().await.config.clone();
+        let config = self.resolved(&slot.control.lock().await.config)?;
         if crate::sink_task::is_sink(&config) {
             return crate::sink_task::offsets::read(&config).await;
         }
@@ -417,8 +430,9 @@ impl Worker {
         let control = slot.control.lock().await;
         alive(name, &control)?;
         require_stopped(name, &control)?;
-        if crate::sink_task::is_sink(&control.config) {
-            crate::sink_task::offsets::write(&control.config, &changes, false).await?;
+        let config = self.resolved(&control.config)?;
+        if crate::sink_task::is_sink(&config) {
+            crate::sink_task::offsets::write(&config, &changes, false).await?;
             tracing::info!(connector = %name, changes = changes.len(), "offsets altered");
             return Ok(());
         }
@@ -426,7 +440,7 @@ impl Worker {
             offsets::write(
                 &self.env.delivery,
                 &self.env.config,
-                &control.config,
+                &config,
                 partition,
                 offset.as_ref(),
             )
@@ -442,18 +456,17 @@ impl Worker {
         let control = slot.control.lock().await;
         alive(name, &control)?;
         require_stopped(name, &control)?;
-        if crate::sink_task::is_sink(&control.config) {
-            crate::sink_task::offsets::write(&control.config, &[], true).await?;
+        let config = self.resolved(&control.config)?;
+        if crate::sink_task::is_sink(&config) {
+            crate::sink_task::offsets::write(&config, &[], true).await?;
             tracing::info!(connector = %name, "offsets reset");
             return Ok(());
         }
-        for (partition, _) in
-            offsets::read(&self.env.delivery, &self.env.config, &control.config).await?
-        {
+        for (partition, _) in offsets::read(&self.env.delivery, &self.env.config, &config).await? {
             offsets::write(
                 &self.env.delivery,
                 &self.env.config,
-                &control.config,
+                &config,
                 &partition,
                 None,
             )
@@ -477,7 +490,7 @@ impl Worker {
                 Some(StateInfo::new(State::Unassigned)),
             );
             if was_running {
-                drop_slot_if_configured(&control.config).await;
+                drop_slot_if_configured(&control.config, &self.env.config).await;
             }
         }
     }
@@ -593,23 +606,27 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
         };
-        let err = check_config(&config(&[("database.password", "pw")]))
+        let worker = WorkerConfig::default();
+        let err = check_config(&config(&[("database.password", "pw")]), &worker)
             .unwrap_err()
             .to_string();
         assert!(
             err.contains("contains no connector type") && !err.contains("pw"),
             "{err}"
         );
-        let err = check_config(&config(&[("connector.class", "x.Y")]))
+        let err = check_config(&config(&[("connector.class", "x.Y")]), &worker)
             .unwrap_err()
             .to_string();
         assert!(
             err.contains(ferrium_source_postgres::CONNECTOR_CLASS),
             "{err}"
         );
-        let err = check_config(&config(&[("connector.class", "PostgresConnector")]))
-            .unwrap_err()
-            .to_string();
+        let err = check_config(
+            &config(&[("connector.class", "PostgresConnector")]),
+            &worker,
+        )
+        .unwrap_err()
+        .to_string();
         assert!(
             err.contains("4 error(s)") && err.contains("'topic.prefix'"),
             "{err}"

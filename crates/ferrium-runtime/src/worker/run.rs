@@ -32,7 +32,7 @@ fn trace(error: &crate::ConnectorError) -> String {
 pub(super) fn start_run(env: &Arc<RunEnv>, slot: &Arc<Slot>, control: &mut Control) {
     let generation = slot.status.begin();
     let mut config = control.config.clone();
-    let class = match check_config(&config) {
+    let class = match check_config(&config, &env.config) {
         Ok(class) => class,
         Err(error) => {
             // A stored config this build cannot run (e.g. its class is gone): the
@@ -98,7 +98,7 @@ pub(super) async fn stop_run(slot: &Slot, control: &mut Control) {
     }
 }
 
-pub(super) async fn drop_slot_if_configured(config: &ConnectorConfig) {
+pub(super) async fn drop_slot_if_configured(config: &ConnectorConfig, worker: &WorkerConfig) {
     let is_postgres = config
         .get("connector.class")
         .and_then(resolve_class)
@@ -106,7 +106,16 @@ pub(super) async fn drop_slot_if_configured(config: &ConnectorConfig) {
     if !is_postgres {
         return;
     }
-    if let Err(error) = ferrium_source_postgres::admin::drop_slot_if_configured(config).await {
+    // Dropping the slot connects to the database: with the resolved password.
+    let (config, scrubber) = match crate::connector::resolve_config(config, worker) {
+        Ok(resolved) => resolved,
+        Err(error) => {
+            tracing::warn!(connector = %config.name, error = %error.message, "cannot drop the replication slot");
+            return;
+        }
+    };
+    if let Err(error) = ferrium_source_postgres::admin::drop_slot_if_configured(&config).await {
+        let error = scrubber.scrub(&error.to_string());
         tracing::warn!(connector = %config.name, %error, "cannot drop the replication slot");
     }
 }

@@ -5,7 +5,9 @@
 //! the source's config), so the REST API rejects exactly what the connector would fail
 //! on at start. Each problem is attributed to the option it names in quotes.
 
-use ferrium_config::{ConfigDef, ConfigError, ConfigKey, ConfigType, ConnectorConfig};
+use ferrium_config::{
+    ConfigDef, ConfigError, ConfigKey, ConfigType, ConnectorConfig, WorkerConfig,
+};
 use serde_json::{json, Value as Json};
 
 use crate::connector::SUPPORTED_CONNECTORS;
@@ -123,12 +125,24 @@ fn entry(
 }
 
 /// Validates a config against its class's options; `class` must be resolved first.
-pub fn validate(class: &'static str, config: &ConnectorConfig) -> Validation {
-    let mut problems = match checks(class) {
-        Some((_, check)) => check(config),
+///
+/// The checks run on the config with its placeholders resolved by the worker's config
+/// providers (as Kafka Connect validates the transformed config); the report shows the
+/// values as stored, placeholders included, and its messages have every resolved value
+/// put back as its placeholder. An unresolvable placeholder is an error of its key.
+pub fn validate(
+    class: &'static str,
+    worker: &WorkerConfig,
+    config: &ConnectorConfig,
+) -> Validation {
+    let (resolved, resolution) = worker.resolve_connector(config);
+    let mut problems = resolution.problems.clone();
+    let mut found = match checks(class) {
+        Some((_, check)) => check(&resolved),
         None => Vec::new(),
     };
-    problems.extend(crate::intake::Intake::config_problems(config));
+    found.extend(crate::intake::Intake::config_problems(&resolved));
+    problems.extend(found.iter().map(|p| resolution.scrub(p)));
     let keys: Vec<&'static ConfigKey> = checks(class)
         .map(|(def, _)| def.all_keys().collect())
         .unwrap_or_default();
@@ -305,6 +319,7 @@ mod tests {
     fn transforms_and_converters_are_refused_under_their_own_keys() {
         let v = validate(
             ferrium_source_postgres::CONNECTOR_CLASS,
+            &WorkerConfig::default(),
             &pg(&[
                 ("database.hostname", "h"),
                 ("database.user", "u"),
@@ -369,6 +384,7 @@ mod tests {
     fn mysql_configs_are_checked_by_the_mysql_rules() {
         let v = validate(
             ferrium_source_mysql::CONNECTOR_CLASS,
+            &WorkerConfig::default(),
             &pg(&[
                 ("database.hostname", "h"),
                 ("database.user", "u"),
@@ -392,6 +408,7 @@ mod tests {
     fn errors_land_on_the_option_they_name() {
         let v = validate(
             ferrium_source_postgres::CONNECTOR_CLASS,
+            &WorkerConfig::default(),
             &pg(&[
                 ("database.hostname", "h"),
                 ("database.user", "u"),
@@ -431,6 +448,75 @@ mod tests {
         assert_eq!(find("database.password")["value"]["value"], "[hidden]");
         assert_eq!(find("database.port")["value"]["value"], "5432");
         assert!(find("database.hostname")["value"]["errors"]
+            .as_array()
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn placeholders_are_checked_resolved_and_shown_as_stored() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("port"), "port-secret-77").unwrap();
+        std::fs::write(dir.path().join("password"), "pw-secret-78").unwrap();
+        let worker = WorkerConfig::from_props(
+            [
+                ("config.providers", "dir"),
+                (
+                    "config.providers.dir.class",
+                    "org.apache.kafka.common.config.provider.DirectoryConfigProvider",
+                ),
+            ]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        )
+        .unwrap();
+        let at = dir.path().display().to_string();
+        let (port, password, missing) = (
+            format!("${{dir:{at}:port}}"),
+            format!("${{dir:{at}:password}}"),
+            format!("${{dir:{at}:absent}}"),
+        );
+        let v = validate(
+            ferrium_source_postgres::CONNECTOR_CLASS,
+            &worker,
+            &pg(&[
+                ("database.hostname", "h"),
+                ("database.user", &missing),
+                ("database.dbname", "d"),
+                ("topic.prefix", "p"),
+                ("database.port", &port),
+                ("database.password", &password),
+            ]),
+        );
+        let shown = v.infos.to_string();
+        assert!(
+            !shown.contains("port-secret-77") && !shown.contains("pw-secret-78"),
+            "{shown}"
+        );
+        let configs = v.infos["configs"].as_array().unwrap();
+        let find = |n: &str| {
+            configs
+                .iter()
+                .find(|c| c["definition"]["name"] == n)
+                .unwrap()
+        };
+        assert_eq!(v.infos["error_count"], 2, "{:#}", v.infos);
+        // The port was checked resolved: not a number, reported with its placeholder.
+        let port_entry = &find("database.port")["value"];
+        assert_eq!(port_entry["value"], port.as_str());
+        assert!(
+            port_entry["errors"][0].as_str().unwrap().contains(&port),
+            "{port_entry}"
+        );
+        let user = &find("database.user")["value"];
+        assert_eq!(user["value"], missing.as_str());
+        let error = user["errors"][0].as_str().unwrap();
+        assert!(
+            error.contains("config provider 'dir'") && error.contains("no file \"absent\""),
+            "{error}"
+        );
+        assert!(find("database.password")["value"]["errors"]
             .as_array()
             .unwrap()
             .is_empty());
