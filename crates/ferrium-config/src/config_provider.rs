@@ -74,6 +74,8 @@ pub fn has_placeholder(value: &str) -> bool {
 #[derive(Default)]
 pub struct ConfigProviders {
     providers: BTreeMap<String, Provider>,
+    /// The names in `config.providers` order, for messages.
+    names: Vec<String>,
 }
 
 enum Provider {
@@ -175,7 +177,15 @@ impl ConfigProviders {
         if !problems.is_empty() {
             return Err(ConfigError::Invalid(problems));
         }
-        Ok(ConfigProviders { providers })
+        Ok(ConfigProviders {
+            providers,
+            names: names.into_iter().fold(Vec::new(), |mut unique, n| {
+                if !unique.contains(&n) {
+                    unique.push(n);
+                }
+                unique
+            }),
+        })
     }
 
     pub fn is_empty(&self) -> bool {
@@ -250,11 +260,7 @@ impl ConfigProviders {
                 format!(
                     "config provider '{name}' is not configured: the worker defines {} \
                      (add it to config.providers and set config.providers.{name}.class)",
-                    self.providers
-                        .keys()
-                        .cloned()
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    self.names.join(", ")
                 )
             });
         };

@@ -8,6 +8,7 @@ mod bad_input;
 mod conformance;
 mod incremental;
 mod kafka;
+mod providers;
 mod recovery;
 mod snapshot;
 mod streaming;

@@ -22,6 +22,11 @@ mod avro_reader;
 #[allow(unused_imports)]
 pub use avro_reader::{produce_avro, read_avro, read_avro_with, schema_registry_url};
 
+#[path = "../common/secret_role.rs"]
+mod secret_role;
+#[allow(unused_imports)]
+pub use secret_role::{grant_sql, secret_role, SECRET_PASSWORD, SECRET_ROLE};
+
 #[path = "../common/topic_reader.rs"]
 mod topic_reader;
 // Each test binary that includes this file uses a different part of it.

@@ -12,5 +12,6 @@ mod worker;
 mod api;
 mod lifecycle;
 mod observe;
+mod providers;
 mod signals;
 mod tls;

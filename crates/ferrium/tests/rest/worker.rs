@@ -29,8 +29,14 @@ impl Worker {
     }
 
     pub fn start_with(args: &[&std::ffi::OsStr]) -> Worker {
+        Worker::start_with_env(args, &[])
+    }
+
+    /// As [`Worker::start_with`], with extra environment variables for the process.
+    pub fn start_with_env(args: &[&std::ffi::OsStr], env: &[(&str, &str)]) -> Worker {
         let mut child = Command::new(ferrium_binary())
             .args(args)
+            .envs(env.iter().copied())
             .env("FERRIUM_LOG", "info")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
