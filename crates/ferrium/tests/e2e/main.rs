@@ -11,4 +11,5 @@ mod kafka;
 mod recovery;
 mod snapshot;
 mod streaming;
+mod tls;
 mod types;
