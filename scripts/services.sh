@@ -43,7 +43,8 @@
 # Connection facts: PostgreSQL user `postgres`, trust auth, replication allowed, wal_level=logical,
 # ssl=on with a certificate from a test CA made here ($FERRIUM_SERVICES_DIR/tls/ca.crt, exported as
 # FERRIUM_PG_SSLROOTCERT and FERRIUM_CA_CERT), the role ferrium_tls (password ferrium_tls) over TLS
-# only, and ferrium_tls_cert by client certificate (tls/ferrium_tls_cert.{crt,key}) over TLS only;
+# only, and ferrium_tls_cert by client certificate (tls/ferrium_tls_cert.{crt,key}) over TLS only
+# (MariaDB has the same certificate and users; tls/*.p12 are PKCS12 copies, password ferrium-store);
 # MariaDB user `root` with an empty password, binlog ROW/FULL with GTIDs; Kafka at 127.0.0.1:9092,
 # single KRaft node (broker+controller), auto topic creation on, internal topics with RF 1; the schema
 # registry's Confluent API at http://127.0.0.1:8081/apis/ccompat/v7 (Apicurio: global compatibility
@@ -296,7 +297,8 @@ tls_issue() {
 # certificate for the role ferrium_tls_cert; other-ca.crt issued nothing, for the tests that must
 # see a wrong CA refused.
 tls_ensure() {
-  [[ -f $TLS_DIR/ca.crt && -f $TLS_DIR/server.crt && -f $TLS_DIR/ferrium_tls_cert.crt && -f $TLS_DIR/other-ca.crt ]] && return 0
+  [[ -f $TLS_DIR/ca.crt && -f $TLS_DIR/server.crt && -f $TLS_DIR/ferrium_tls_cert.crt && -f $TLS_DIR/other-ca.crt &&
+    -f $TLS_DIR/ferrium_tls_cert.p12 ]] && return 0
   log "tls: creating the test CA and its certificates in $TLS_DIR"
   rm -rf "$TLS_DIR"
   mkdir -p "$TLS_DIR"
@@ -308,9 +310,16 @@ tls_ensure() {
     die "tls: openssl could not issue the server certificate"
   tls_issue ferrium_tls_cert "/CN=ferrium_tls_cert" "extendedKeyUsage=clientAuth" ||
     die "tls: openssl could not issue the client certificate"
+  # The same CA and client identity as Java stores (PKCS12, password ferrium-store), the form
+  # Debezium's database.ssl.truststore and database.ssl.keystore take.
+  openssl pkcs12 -export -nokeys -in "$TLS_DIR/ca.crt" -passout pass:ferrium-store \
+    -out "$TLS_DIR/truststore.p12" 2>/dev/null &&
+    openssl pkcs12 -export -in "$TLS_DIR/ferrium_tls_cert.crt" -inkey "$TLS_DIR/ferrium_tls_cert.key" \
+      -certfile "$TLS_DIR/ca.crt" -name ferrium_tls_cert -passout pass:ferrium-store \
+      -out "$TLS_DIR/ferrium_tls_cert.p12" 2>/dev/null || die "tls: openssl could not write the PKCS12 stores"
   chmod 755 "$TLS_DIR"
   chmod 644 "$TLS_DIR"/*.crt
-  chmod 600 "$TLS_DIR"/*.key
+  chmod 600 "$TLS_DIR"/*.key "$TLS_DIR"/*.p12
 }
 
 pg_bindir() {
@@ -518,6 +527,9 @@ mariadb_start_process() {
     --binlog-row-metadata=FULL \
     --gtid-strict-mode=1 \
     --log-slave-updates \
+    --ssl-ca="$MARIADB_DIR/tls/ca.crt" \
+    --ssl-cert="$MARIADB_DIR/tls/server.crt" \
+    --ssl-key="$MARIADB_DIR/tls/server.key" \
     >>"$MARIADB_DIR/mariadbd.out" 2>&1 </dev/null 9>&- &
 }
 
@@ -538,6 +550,17 @@ SQL
   touch "$marker"
 }
 
+# The TLS test users: ferrium_tls (password ferrium_tls) only over TLS, ferrium_tls_cert only with
+# the test CA's client certificate; both with the rights Debezium's MySQL connector needs.
+mariadb_setup_tls_users() {
+  mariadb --no-defaults --socket="$(mariadb_socket)" -uroot <<'SQL' || die_with_log "$MARIADB_LOG" "mariadb: could not create the TLS test users"
+CREATE USER IF NOT EXISTS 'ferrium_tls'@'%' IDENTIFIED BY 'ferrium_tls' REQUIRE SSL;
+CREATE USER IF NOT EXISTS 'ferrium_tls_cert'@'%' REQUIRE SUBJECT '/CN=ferrium_tls_cert';
+GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'ferrium_tls'@'%';
+GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'ferrium_tls_cert'@'%';
+SQL
+}
+
 mariadb_up() {
   local sock
   if [[ -n $(mariadb_pid) ]]; then
@@ -549,8 +572,12 @@ mariadb_up() {
     ensure_port_free "$MARIADB_PORT" mariadb FERRIUM_MARIADB_PORT
     ensure_traversable "$SERVICES_DIR"
     sock=$(mariadb_socket)
-    mkdir -p "$MARIADB_DIR" "$(dirname "$sock")"
+    mkdir -p "$MARIADB_DIR" "$(dirname "$sock")" "$MARIADB_DIR/tls"
     chown mysql:mysql "$MARIADB_DIR" "$(dirname "$sock")"
+    # mariadbd reads its key as the mysql user.
+    cp "$TLS_DIR/ca.crt" "$TLS_DIR/server.crt" "$TLS_DIR/server.key" "$MARIADB_DIR/tls/"
+    chown -R mysql:mysql "$MARIADB_DIR/tls"
+    chmod 600 "$MARIADB_DIR/tls/server.key"
     chmod 755 "$MARIADB_DIR" "$(dirname "$sock")"
     if [[ ! -d $MARIADB_DATA/mysql ]]; then
       log "mariadb: mariadb-install-db $MARIADB_DATA"
@@ -570,6 +597,7 @@ mariadb_up() {
   fi
   wait_ready mariadb "$MARIADB_LOG" mariadb_pid mariadb_socket_ok
   mariadb_setup_root
+  mariadb_setup_tls_users
   wait_ready mariadb "$MARIADB_LOG" mariadb_pid mariadb_tcp_ok
   log "mariadb: ready at 127.0.0.1:$MARIADB_PORT ($(mariadb --no-defaults --protocol=TCP -h 127.0.0.1 -P "$MARIADB_PORT" -uroot -Nse 'SELECT CONCAT(VERSION(), ", binlog_format=", @@binlog_format)'))"
 }
@@ -925,7 +953,7 @@ cmd_restart() {
   lock_services_dir
   case $1 in
     postgres) pg_down && tls_ensure && pg_up ;;
-    mariadb) mariadb_down && mariadb_up ;;
+    mariadb) mariadb_down && tls_ensure && mariadb_up ;;
     kafka) kafka_down && kafka_up ;;
     registry) registry_down && registry_up ;;
   esac

@@ -7,10 +7,18 @@
 pub mod client;
 pub mod files;
 pub mod postgres;
+pub mod stores;
 mod verify;
 
 pub use client::{client_config, ServerCheck};
 pub use postgres::{PgConnectError, PgSslMode, PgTls, PgTlsFiles};
+
+/// Makes ring the process's rustls provider, for the libraries that build their TLS
+/// configuration from the process default (mysql_async, reqwest); the first call wins and
+/// later ones change nothing.
+pub fn install_process_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
 
 /// A TLS setting that cannot work: the message names the option and the fix.
 #[derive(Debug, Clone, thiserror::Error)]
