@@ -103,10 +103,13 @@ async fn a_server_certificate_from_another_ca_is_refused_at_once_naming_the_fix(
     db.drop().await;
 }
 
+/// Connector options, and what the log must say.
+type Case = (&'static [(&'static str, &'static str)], &'static [&'static str]);
+
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_tls_settings_are_refused_by_name() {
     let db = tls_db("tls_bad").await;
-    let cases: [(&[(&str, &str)], &[&str]); 4] = [
+    let cases: [Case; 4] = [
         // The MariaDB class's default is disable; the REQUIRE SSL user is told why it failed.
         (
             &[("connector.class", MARIADB_CLASS), ("database.user", "ferrium_tls"), ("database.password", "ferrium_tls")],
