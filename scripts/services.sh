@@ -40,7 +40,11 @@
 #   FERRIUM_REGISTRY_HEAP_OPTS     registry JVM heap               (-Xms128m -Xmx512m)
 #   FERRIUM_SERVICES_TIMEOUT       seconds to wait for each service to be ready / to stop (120)
 #
-# Connection facts: PostgreSQL user `postgres`, trust auth, replication allowed, wal_level=logical;
+# Connection facts: PostgreSQL user `postgres`, trust auth, replication allowed, wal_level=logical,
+# ssl=on with a certificate from a test CA made here ($FERRIUM_SERVICES_DIR/tls/ca.crt, exported as
+# FERRIUM_PG_SSLROOTCERT and FERRIUM_CA_CERT), the role ferrium_tls (password ferrium_tls) over TLS
+# only, and ferrium_tls_cert by client certificate (tls/ferrium_tls_cert.{crt,key}) over TLS only
+# (MariaDB has the same certificate and users; tls/*.p12 are PKCS12 copies, password ferrium-store);
 # MariaDB user `root` with an empty password, binlog ROW/FULL with GTIDs; Kafka at 127.0.0.1:9092,
 # single KRaft node (broker+controller), auto topic creation on, internal topics with RF 1; the schema
 # registry's Confluent API at http://127.0.0.1:8081/apis/ccompat/v7 (Apicurio: global compatibility
@@ -76,6 +80,7 @@ KAFKA_PID=$KAFKA_DIR/kafka.pid
 KAFKA_POM=$REPO_ROOT/scripts/kafka/pom.xml
 KAFKA_CLI_SRC=$REPO_ROOT/scripts/kafka/KafkaCli.java
 MAVEN_DEPENDENCY_PLUGIN=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
+TLS_DIR=$SERVICES_DIR/tls            # the test CA and the certificates it issued (owned by root)
 REGISTRY_VERSION=3.3.3                 # Apicurio Registry; 3.x needs Java 21+
 REGISTRY_DIR=$SERVICES_DIR/registry    # owned by root
 REGISTRY_DIST=$REGISTRY_DIR/dist       # the unpacked distribution (quarkus-run.jar, lib/, app/)
@@ -87,7 +92,7 @@ REGISTRY_PID=$REGISTRY_DIR/registry.pid
 BUILD_PACKAGES=(build-essential cmake pkg-config libssl-dev libcurl4-openssl-dev libsasl2-dev zlib1g-dev)
 # curl and tar: the registry's readiness check and its distribution; python3-venv: tests/tools' venv.
 SERVICE_PACKAGES=(postgresql postgresql-contrib mariadb-server mariadb-client iproute2 procps util-linux
-  curl tar python3-venv)
+  curl tar python3-venv openssl)
 
 # ---------------------------------------------------------------------------------------------------
 # helpers
@@ -274,6 +279,49 @@ setup_java() {
 # ---------------------------------------------------------------------------------------------------
 # PostgreSQL
 
+# ---------------------------------------------------------------------------------------------------
+# TLS: one test CA for every service, made once per services dir
+
+# Issues $TLS_DIR/<name>.{crt,key} from the test CA with the given subject and x509v3 extensions.
+tls_issue() {
+  local name=$1 subject=$2 ext=$3
+  openssl req -new -newkey rsa:2048 -nodes -keyout "$TLS_DIR/$name.key" -subj "$subject" \
+    -out "$TLS_DIR/$name.csr" 2>/dev/null &&
+    printf '%b\n' "$ext" >"$TLS_DIR/$name.ext" &&
+    openssl x509 -req -in "$TLS_DIR/$name.csr" -CA "$TLS_DIR/ca.crt" -CAkey "$TLS_DIR/ca.key" \
+      -CAcreateserial -days 3650 -sha256 -extfile "$TLS_DIR/$name.ext" -out "$TLS_DIR/$name.crt" 2>/dev/null &&
+    rm -f "$TLS_DIR/$name.csr" "$TLS_DIR/$name.ext"
+}
+
+# ca.crt signs server.crt (DNS:localhost and IP:127.0.0.1, for every server) and a client
+# certificate for the role ferrium_tls_cert; other-ca.crt issued nothing, for the tests that must
+# see a wrong CA refused.
+tls_ensure() {
+  [[ -f $TLS_DIR/ca.crt && -f $TLS_DIR/server.crt && -f $TLS_DIR/ferrium_tls_cert.crt && -f $TLS_DIR/other-ca.crt &&
+    -f $TLS_DIR/ferrium_tls_cert.p12 ]] && return 0
+  log "tls: creating the test CA and its certificates in $TLS_DIR"
+  rm -rf "$TLS_DIR"
+  mkdir -p "$TLS_DIR"
+  openssl req -x509 -new -newkey rsa:2048 -nodes -days 3650 -sha256 -subj "/CN=Ferrium test CA" \
+    -keyout "$TLS_DIR/ca.key" -out "$TLS_DIR/ca.crt" 2>/dev/null || die "tls: openssl could not create the CA"
+  openssl req -x509 -new -newkey rsa:2048 -nodes -days 3650 -sha256 -subj "/CN=Untrusted test CA" \
+    -keyout "$TLS_DIR/other-ca.key" -out "$TLS_DIR/other-ca.crt" 2>/dev/null || die "tls: openssl could not create the second CA"
+  tls_issue server "/CN=localhost" "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth" ||
+    die "tls: openssl could not issue the server certificate"
+  tls_issue ferrium_tls_cert "/CN=ferrium_tls_cert" "extendedKeyUsage=clientAuth" ||
+    die "tls: openssl could not issue the client certificate"
+  # The same CA and client identity as Java stores (PKCS12, password ferrium-store), the form
+  # Debezium's database.ssl.truststore and database.ssl.keystore take.
+  openssl pkcs12 -export -nokeys -in "$TLS_DIR/ca.crt" -passout pass:ferrium-store \
+    -out "$TLS_DIR/truststore.p12" 2>/dev/null &&
+    openssl pkcs12 -export -in "$TLS_DIR/ferrium_tls_cert.crt" -inkey "$TLS_DIR/ferrium_tls_cert.key" \
+      -certfile "$TLS_DIR/ca.crt" -name ferrium_tls_cert -passout pass:ferrium-store \
+      -out "$TLS_DIR/ferrium_tls_cert.p12" 2>/dev/null || die "tls: openssl could not write the PKCS12 stores"
+  chmod 755 "$TLS_DIR"
+  chmod 644 "$TLS_DIR"/*.crt
+  chmod 600 "$TLS_DIR"/*.key "$TLS_DIR"/*.p12
+}
+
 pg_bindir() {
   local d
   d=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -n1)
@@ -333,12 +381,27 @@ max_wal_senders = 20
 max_replication_slots = 20
 wal_sender_timeout = 60s
 fsync = off
+ssl = on
+ssl_cert_file = '$PG_DIR/tls/server.crt'
+ssl_key_file = '$PG_DIR/tls/server.key'
+ssl_ca_file = '$PG_DIR/tls/ca.crt'
 EOF
   cat >"$PG_DATA/pg_hba.conf" <<'EOF'
 # Written by scripts/services.sh: trust for everything local (test-only server on loopback),
-# except the role ferrium_auth_test, which must give its password (the wrong-password test).
+# except the role ferrium_auth_test, which must give its password (the wrong-password test), and
+# the TLS roles: ferrium_tls (its password, over TLS only) and ferrium_tls_cert (a client
+# certificate from the test CA whose CN is the role), each with an explicit reject after its
+# hostssl lines so that no plaintext path lets it in.
 host    all          ferrium_auth_test   127.0.0.1/32  scram-sha-256
 host    replication  ferrium_auth_test   127.0.0.1/32  scram-sha-256
+hostssl all          ferrium_tls         127.0.0.1/32  scram-sha-256
+hostssl replication  ferrium_tls         127.0.0.1/32  scram-sha-256
+host    all          ferrium_tls         all           reject
+host    replication  ferrium_tls         all           reject
+hostssl all          ferrium_tls_cert    127.0.0.1/32  cert
+hostssl replication  ferrium_tls_cert    127.0.0.1/32  cert
+host    all          ferrium_tls_cert    all           reject
+host    replication  ferrium_tls_cert    all           reject
 local   all          all                 trust
 host    all          all   127.0.0.1/32  trust
 host    all          all   ::1/128       trust
@@ -346,6 +409,11 @@ local   replication  all                 trust
 host    replication  all   127.0.0.1/32  trust
 host    replication  all   ::1/128       trust
 EOF
+  # PostgreSQL refuses a key others can read, so it gets its own copies.
+  mkdir -p "$PG_DIR/tls"
+  cp "$TLS_DIR/ca.crt" "$TLS_DIR/server.crt" "$TLS_DIR/server.key" "$PG_DIR/tls/"
+  chown -R postgres:postgres "$PG_DIR/tls"
+  chmod 600 "$PG_DIR/tls/server.key"
   chown postgres:postgres "$PG_DATA/ferrium.conf" "$PG_DATA/pg_hba.conf"
   grep -q "^include_if_exists = 'ferrium.conf'" "$PG_DATA/postgresql.conf" ||
     echo "include_if_exists = 'ferrium.conf'" >>"$PG_DATA/postgresql.conf"
@@ -382,11 +450,30 @@ pg_up() {
     fi
   fi
   wait_ready postgres "$PG_LOG" pg_pid pg_query_ok
+  pg_setup_tls_roles
   log "postgres: ready at 127.0.0.1:$PG_PORT ($(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -Atqc 'SHOW server_version'), wal_level=$(psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -Atqc 'SHOW wal_level'))"
 }
 
 # Fast shutdown (SIGINT): ends sessions and replication connections; SIGTERM ("smart") would wait for them.
 pg_down() { stop_pid postgres "$(pg_pid)" INT; }
+
+# The TLS test roles: ferrium_tls reaches the server only over TLS with its password, and
+# ferrium_tls_cert only with a client certificate (pg_hba.conf); pg_read_all_data lets them read
+# every test database, REPLICATION open a slot.
+pg_setup_tls_roles() {
+  psql -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres -v ON_ERROR_STOP=1 -Atq >/dev/null <<'EOF' ||
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ferrium_tls') THEN
+    CREATE ROLE ferrium_tls LOGIN REPLICATION PASSWORD 'ferrium_tls';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ferrium_tls_cert') THEN
+    CREATE ROLE ferrium_tls_cert LOGIN REPLICATION;
+  END IF;
+END $$;
+GRANT pg_read_all_data TO ferrium_tls, ferrium_tls_cert;
+EOF
+    die "postgres: could not create the TLS test roles"
+}
 
 # ---------------------------------------------------------------------------------------------------
 # MariaDB
@@ -440,6 +527,9 @@ mariadb_start_process() {
     --binlog-row-metadata=FULL \
     --gtid-strict-mode=1 \
     --log-slave-updates \
+    --ssl-ca="$MARIADB_DIR/tls/ca.crt" \
+    --ssl-cert="$MARIADB_DIR/tls/server.crt" \
+    --ssl-key="$MARIADB_DIR/tls/server.key" \
     >>"$MARIADB_DIR/mariadbd.out" 2>&1 </dev/null 9>&- &
 }
 
@@ -460,6 +550,17 @@ SQL
   touch "$marker"
 }
 
+# The TLS test users: ferrium_tls (password ferrium_tls) only over TLS, ferrium_tls_cert only with
+# the test CA's client certificate; both with the rights Debezium's MySQL connector needs.
+mariadb_setup_tls_users() {
+  mariadb --no-defaults --socket="$(mariadb_socket)" -uroot <<'SQL' || die_with_log "$MARIADB_LOG" "mariadb: could not create the TLS test users"
+CREATE USER IF NOT EXISTS 'ferrium_tls'@'%' IDENTIFIED BY 'ferrium_tls' REQUIRE SSL;
+CREATE USER IF NOT EXISTS 'ferrium_tls_cert'@'%' REQUIRE SUBJECT '/CN=ferrium_tls_cert';
+GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'ferrium_tls'@'%';
+GRANT SELECT, RELOAD, SHOW DATABASES, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'ferrium_tls_cert'@'%';
+SQL
+}
+
 mariadb_up() {
   local sock
   if [[ -n $(mariadb_pid) ]]; then
@@ -471,8 +572,12 @@ mariadb_up() {
     ensure_port_free "$MARIADB_PORT" mariadb FERRIUM_MARIADB_PORT
     ensure_traversable "$SERVICES_DIR"
     sock=$(mariadb_socket)
-    mkdir -p "$MARIADB_DIR" "$(dirname "$sock")"
+    mkdir -p "$MARIADB_DIR" "$(dirname "$sock")" "$MARIADB_DIR/tls"
     chown mysql:mysql "$MARIADB_DIR" "$(dirname "$sock")"
+    # mariadbd reads its key as the mysql user.
+    cp "$TLS_DIR/ca.crt" "$TLS_DIR/server.crt" "$TLS_DIR/server.key" "$MARIADB_DIR/tls/"
+    chown -R mysql:mysql "$MARIADB_DIR/tls"
+    chmod 600 "$MARIADB_DIR/tls/server.key"
     chmod 755 "$MARIADB_DIR" "$(dirname "$sock")"
     if [[ ! -d $MARIADB_DATA/mysql ]]; then
       log "mariadb: mariadb-install-db $MARIADB_DATA"
@@ -492,6 +597,7 @@ mariadb_up() {
   fi
   wait_ready mariadb "$MARIADB_LOG" mariadb_pid mariadb_socket_ok
   mariadb_setup_root
+  mariadb_setup_tls_users
   wait_ready mariadb "$MARIADB_LOG" mariadb_pid mariadb_tcp_ok
   log "mariadb: ready at 127.0.0.1:$MARIADB_PORT ($(mariadb --no-defaults --protocol=TCP -h 127.0.0.1 -P "$MARIADB_PORT" -uroot -Nse 'SELECT CONCAT(VERSION(), ", binlog_format=", @@binlog_format)'))"
 }
@@ -787,6 +893,7 @@ cmd_up() {
   for s in "${services[@]}"; do check_service "$s"; done
   cmd_deps
   lock_services_dir
+  tls_ensure
   for s in "${services[@]}"; do
     case $s in
       postgres) pg_up ;;
@@ -845,8 +952,8 @@ cmd_restart() {
   check_service "$1"
   lock_services_dir
   case $1 in
-    postgres) pg_down && pg_up ;;
-    mariadb) mariadb_down && mariadb_up ;;
+    postgres) pg_down && tls_ensure && pg_up ;;
+    mariadb) mariadb_down && tls_ensure && mariadb_up ;;
     kafka) kafka_down && kafka_up ;;
     registry) registry_down && registry_up ;;
   esac
@@ -881,6 +988,9 @@ export FERRIUM_PG_HOST=127.0.0.1
 export FERRIUM_PG_PORT=$PG_PORT
 export FERRIUM_PG_USER=postgres
 export FERRIUM_PG_URL='postgres://postgres@127.0.0.1:$PG_PORT/postgres'
+export FERRIUM_PG_SSLROOTCERT='$TLS_DIR/ca.crt'
+export FERRIUM_CA_CERT='$TLS_DIR/ca.crt'
+export FERRIUM_TLS_DIR='$TLS_DIR'
 export FERRIUM_MARIADB_HOST=127.0.0.1
 export FERRIUM_MARIADB_PORT=$MARIADB_PORT
 export FERRIUM_MARIADB_USER=root

@@ -60,6 +60,15 @@ const KNOWN_PARAMS: &[&str] = &[
     "reWriteBatchedInserts",
 ];
 
+/// pgjdbc's TLS files and factory, read for `jdbc:postgresql:` URLs only.
+const POSTGRES_TLS_PARAMS: &[&str] = &[
+    "sslrootcert",
+    "sslcert",
+    "sslkey",
+    "sslpassword",
+    "sslfactory",
+];
+
 impl JdbcUrl {
     /// Parses `jdbc:<driver>://host[:port]/database[?k=v&…]`.
     pub fn parse(url: &str) -> Result<JdbcUrl, String> {
@@ -109,10 +118,16 @@ impl JdbcUrl {
         let mut params = BTreeMap::new();
         for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            if !KNOWN_PARAMS.contains(&k) {
+            let known = KNOWN_PARAMS.contains(&k)
+                || (dialect == JdbcDialect::Postgres && POSTGRES_TLS_PARAMS.contains(&k));
+            if !known {
+                let mut supported = KNOWN_PARAMS.to_vec();
+                if dialect == JdbcDialect::Postgres {
+                    supported.extend(POSTGRES_TLS_PARAMS);
+                }
                 return Err(format!(
                     "JDBC URL parameter '{k}' is not supported; supported: {}",
-                    KNOWN_PARAMS.join(", ")
+                    supported.join(", ")
                 ));
             }
             params.insert(k.to_string(), percent_decode(v));

@@ -8,6 +8,7 @@ use ferrium_config::signal::{SIGNAL_CONSUMER_PREFIX, SIGNAL_KEYS};
 use ferrium_config::{ConfigDef, ConfigError, ConfigKey, ConfigType as T, ConnectorConfig};
 
 use crate::filters::Filters;
+use crate::tls::MysqlTls;
 use crate::types::{BigintUnsignedMode, BinaryMode, DecimalMode, TimePrecisionMode, TypeOptions};
 
 const KEYS: &[ConfigKey] = &[
@@ -33,16 +34,29 @@ const KEYS: &[ConfigKey] = &[
     .required(),
     ConfigKey::new(
         "database.ssl.mode",
-        T::Enum(&[
-            "disabled",
-            "preferred",
-            "required",
-            "verify_ca",
-            "verify_identity",
-        ]),
-        "TLS to the server",
-    )
-    .default("preferred"),
+        T::String,
+        "TLS to the server: MySqlConnector disabled, preferred (default), required, verify_ca, verify_identity; MariaDbConnector disable (default), trust, verify-ca, verify-full",
+    ),
+    ConfigKey::new(
+        "database.ssl.truststore",
+        T::String,
+        "the CA certificates the server is checked against: a PKCS12 store, or a PEM file",
+    ),
+    ConfigKey::new(
+        "database.ssl.truststore.password",
+        T::Password,
+        "the trust store's password",
+    ),
+    ConfigKey::new(
+        "database.ssl.keystore",
+        T::String,
+        "the client certificate and key: a PKCS12 store, or a PEM file holding both",
+    ),
+    ConfigKey::new(
+        "database.ssl.keystore.password",
+        T::Password,
+        "the key store's password",
+    ),
     ConfigKey::new(
         "connect.timeout.ms",
         T::Int,
@@ -275,7 +289,8 @@ pub struct MysqlConfig {
     pub user: String,
     pub password: String,
     pub server_id: u32,
-    pub ssl_mode: String,
+    /// `database.ssl.mode` and its stores, checked and read.
+    pub tls: MysqlTls,
     pub connect_timeout: Duration,
     /// The options every relational connector shares.
     pub common: CommonSettings,
@@ -317,6 +332,9 @@ impl MysqlConfig {
                 0
             }
         };
+        let mariadb_class =
+            config.get("connector.class").map(str::trim) == Some(crate::MARIADB_CONNECTOR_CLASS);
+        let tls = MysqlTls::read(&v, mariadb_class, &mut problems);
         let filters = match Filters::from_config(&v) {
             Ok(f) => Some(f),
             Err(e) => {
@@ -376,7 +394,7 @@ impl MysqlConfig {
             user: v.str_or_empty("database.user").to_string(),
             password: v.str_or_empty("database.password").to_string(),
             server_id,
-            ssl_mode: v.choice("database.ssl.mode"),
+            tls,
             connect_timeout: ms("connect.timeout.ms").max(Duration::from_millis(100)),
             filters: filters.unwrap_or_default(),
             snapshot_mode: match v.choice("snapshot.mode").as_str() {

@@ -8,6 +8,7 @@ use mysql_async::{Conn, OptsBuilder, Row, SslOpts};
 use crate::config::MysqlConfig;
 use crate::error::{is_privilege_code, query_error, MysqlError};
 use crate::position::{BinlogPosition, GtidSet};
+use crate::tls::SslMode;
 
 /// Which server family: they differ in GTID notation and binlog event types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,19 +29,7 @@ pub fn target(config: &MysqlConfig) -> String {
     format!("{}:{}", config.host, config.port)
 }
 
-fn opts(config: &MysqlConfig) -> OptsBuilder {
-    let ssl = match config.ssl_mode.as_str() {
-        // `preferred` would need a plaintext fallback the driver does not offer; plaintext
-        // is what a server without TLS gives Debezium in this mode too.
-        "disabled" | "preferred" => None,
-        "required" => Some(
-            SslOpts::default()
-                .with_danger_accept_invalid_certs(true)
-                .with_danger_skip_domain_validation(true),
-        ),
-        "verify_ca" => Some(SslOpts::default().with_danger_skip_domain_validation(true)),
-        _ => Some(SslOpts::default()),
-    };
+fn opts(config: &MysqlConfig, ssl: Option<SslOpts>) -> OptsBuilder {
     OptsBuilder::default()
         .ip_or_hostname(config.host.clone())
         .tcp_port(config.port)
@@ -59,7 +48,22 @@ fn opts(config: &MysqlConfig) -> OptsBuilder {
 /// Opens a connection, telling a login failure (operator must act) from an unreachable
 /// server (worth retrying).
 pub async fn connect(config: &MysqlConfig) -> Result<Conn, MysqlError> {
-    let attempt = Conn::new(opts(config));
+    let ssl = config.tls.ssl_opts();
+    match open(config, ssl.clone()).await {
+        // `preferred`: the server offers no TLS, so plaintext, as Connector/J does.
+        Err(MysqlError::Tls { message, .. })
+            if config.tls.mode == SslMode::Preferred && message == NO_TLS_FROM_SERVER =>
+        {
+            open(config, None).await
+        }
+        other => other,
+    }
+}
+
+const NO_TLS_FROM_SERVER: &str = "the server does not offer TLS";
+
+async fn open(config: &MysqlConfig, ssl: Option<SslOpts>) -> Result<Conn, MysqlError> {
+    let attempt = Conn::new(opts(config, ssl.clone()));
     match tokio::time::timeout(config.connect_timeout, attempt).await {
         Err(_) => Err(MysqlError::Connect {
             target: target(config),
@@ -70,17 +74,56 @@ pub async fn connect(config: &MysqlConfig) -> Result<Conn, MysqlError> {
         }),
         Ok(Ok(conn)) => Ok(conn),
         Ok(Err(mysql_async::Error::Server(e))) if e.code == 1045 || e.code == 1044 => {
+            let mut message = e.message;
+            // The server says the same for a wrong password and for a user created
+            // REQUIRE SSL that logs in without TLS.
+            if ssl.is_none() {
+                message.push_str(" (if the user is created REQUIRE SSL or REQUIRE X509, turn TLS on with database.ssl.mode)");
+            }
             Err(MysqlError::Auth {
                 target: target(config),
                 user: config.user.clone(),
-                message: e.message,
+                message,
             })
         }
+        Ok(Err(mysql_async::Error::Driver(
+            mysql_async::DriverError::NoClientSslFlagFromServer,
+        ))) => Err(MysqlError::Tls {
+            target: target(config),
+            message: NO_TLS_FROM_SERVER.into(),
+        }),
+        Ok(Err(e)) if tls_refusal(&e).is_some() => Err(MysqlError::Tls {
+            target: target(config),
+            message: tls_refusal(&e).unwrap_or_default(),
+        }),
         Ok(Err(e)) => Err(MysqlError::Connect {
             target: target(config),
             message: e.to_string(),
         }),
     }
+}
+
+/// A certificate check that failed: retrying cannot help.
+fn tls_refusal(error: &mysql_async::Error) -> Option<String> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(cause) = source {
+        if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
+            return Some(
+                ferrium_tls::postgres::handshake_message(tls)
+                    .replace("sslrootcert", "database.ssl.truststore"),
+            );
+        }
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            if let Some(tls) = io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+                return Some(
+                    ferrium_tls::postgres::handshake_message(tls)
+                        .replace("sslrootcert", "database.ssl.truststore"),
+                );
+            }
+        }
+        source = cause.source();
+    }
+    None
 }
 
 async fn variable(conn: &mut Conn, name: &str) -> Result<Option<String>, MysqlError> {

@@ -12,6 +12,8 @@ pub enum MysqlError {
     Config(String),
     #[error("cannot connect to MySQL at {target}: {message}")]
     Connect { target: String, message: String },
+    #[error("cannot open a TLS session with MySQL at {target}: {message} (database.ssl.mode, database.ssl.truststore, database.ssl.keystore)")]
+    Tls { target: String, message: String },
     #[error("MySQL at {target} rejected the login of user '{user}': {message}; check database.user and database.password")]
     Auth {
         target: String,
@@ -49,6 +51,7 @@ impl Classified for MysqlError {
         match self {
             MysqlError::Connect { .. } | MysqlError::ConnectionLost(_) => ErrorAction::Retry,
             MysqlError::Config(_)
+            | MysqlError::Tls { .. }
             | MysqlError::Auth { .. }
             | MysqlError::ServerSetup { .. }
             | MysqlError::Privilege { .. }

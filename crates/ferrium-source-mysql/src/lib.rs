@@ -26,6 +26,7 @@ mod snapshot;
 mod source;
 mod stream;
 mod table;
+pub mod tls;
 pub mod types;
 
 pub use config::{HistoryLocation, MysqlConfig};
@@ -33,6 +34,7 @@ pub use error::MysqlError;
 pub use source::MysqlSource;
 
 /// Debezium's MySQL connector class, accepted as is in connector configs.
-pub const CONNECTOR_CLASS: &str = "io.debezium.connector.mysql.MySqlConnector";
+pub const CONNECTOR_CLASS: &str = MYSQL_CONNECTOR_CLASS;
+pub const MYSQL_CONNECTOR_CLASS: &str = "io.debezium.connector.mysql.MySqlConnector";
 /// Debezium's MariaDB connector class (Debezium 2.7+).
 pub const MARIADB_CONNECTOR_CLASS: &str = "io.debezium.connector.mariadb.MariaDbConnector";

@@ -112,6 +112,42 @@ pub async fn captured_tables(
 }
 
 /// Columns (without generated ones, which pgoutput leaves out too) and the key.
+/// Waits until transaction `xid` is visible to this session's new snapshots.
+///
+/// The walsender decodes a transaction once its commit record is flushed, which is a
+/// moment before the committing backend leaves the proc array; a catalog query in that
+/// window still sees the table as it was before the transaction's DDL (seen: a column an
+/// `ALTER TABLE … ADD COLUMN` added was missing from `pg_attribute`). The 32-bit `xid` of
+/// the Begin message is widened with the epoch of the current snapshot's xmax.
+pub async fn wait_until_visible(
+    client: &Client,
+    config: &PostgresConfig,
+    xid: u32,
+) -> Result<(), PostgresError> {
+    const VISIBLE: &str = "WITH s AS (SELECT txid_current_snapshot() AS snap, \
+         txid_snapshot_xmax(txid_current_snapshot()) AS next) \
+         SELECT txid_visible_in_snapshot( \
+           (((next >> 32) - CASE WHEN $1::int8 > (next & 4294967295) THEN 1 ELSE 0 END) << 32) | $1::int8, \
+           snap) FROM s";
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let row = client
+            .query_one(VISIBLE, &[&i64::from(xid)])
+            .await
+            .map_err(|e| sql_error(config, e))?;
+        if row.get::<_, bool>(0) {
+            return Ok(());
+        }
+        if std::time::Instant::now() >= deadline {
+            // Never expected: a decoded transaction is committed. Go on with what the
+            // catalog shows rather than stop the stream.
+            tracing::warn!(xid, "a decoded transaction is still not visible after 30 s; reading the catalog as it is");
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}
+
 pub async fn describe_table(
     client: &Client,
     config: &PostgresConfig,

@@ -4,7 +4,10 @@ use std::time::Duration;
 
 use ferrium_config::relational::{CommonSettings, COMMON_KEYS};
 use ferrium_config::signal::{SIGNAL_CONSUMER_PREFIX, SIGNAL_KEYS};
-use ferrium_config::{ConfigDef, ConfigError, ConfigKey, ConfigType as T, ConnectorConfig};
+use ferrium_config::{
+    ConfigDef, ConfigError, ConfigKey, ConfigType as T, ConnectorConfig, Validated,
+};
+use ferrium_tls::PgTls;
 
 use crate::filters::Filters;
 use crate::types::{
@@ -37,9 +40,34 @@ const KEYS: &[ConfigKey] = &[
             "verify-ca",
             "verify-full",
         ]),
-        "TLS to PostgreSQL",
+        "TLS to PostgreSQL, as pgjdbc's sslmode",
     )
     .default("prefer"),
+    ConfigKey::new(
+        "database.sslrootcert",
+        T::String,
+        "the PEM file of the CA that issued the server's certificate (verify-ca, verify-full)",
+    ),
+    ConfigKey::new(
+        "database.sslcert",
+        T::String,
+        "the PEM file of the client certificate",
+    ),
+    ConfigKey::new(
+        "database.sslkey",
+        T::String,
+        "the PEM file of the client certificate's unencrypted private key",
+    ),
+    ConfigKey::new(
+        "database.sslpassword",
+        T::Password,
+        "the password of an encrypted client key (refused: give the key unencrypted)",
+    ),
+    ConfigKey::new(
+        "database.sslfactory",
+        T::String,
+        "pgjdbc's SSL socket factory: org.postgresql.ssl.LibPQFactory, or org.postgresql.ssl.NonValidatingFactory (no server check)",
+    ),
     ConfigKey::new(
         "plugin.name",
         T::Enum(&["pgoutput", "decoderbufs"]),
@@ -235,7 +263,8 @@ pub struct PostgresConfig {
     pub user: String,
     pub password: String,
     pub dbname: String,
-    pub sslmode: String,
+    /// `database.sslmode` and its files, checked and read.
+    pub tls: PgTls,
     /// The options every relational connector shares.
     pub common: CommonSettings,
     pub slot_name: String,
@@ -339,6 +368,14 @@ impl PostgresConfig {
             unavailable_placeholder: v.str_or_empty("unavailable.value.placeholder").to_string(),
         };
         let ms = |key: &str| Duration::from_millis(v.i64(key).unwrap_or(0).max(0) as u64);
+        let snapshot_threads = match v.i64("snapshot.max.threads") {
+            Some(n) if (1..=64).contains(&n) => n as usize,
+            _ => {
+                problems.push("option 'snapshot.max.threads' must be between 1 and 64".into());
+                1
+            }
+        };
+        let tls = read_tls(&v, &mut problems);
         if !problems.is_empty() {
             return Err(ConfigError::Invalid(problems));
         }
@@ -349,7 +386,7 @@ impl PostgresConfig {
             user: v.str_or_empty("database.user").to_string(),
             password: v.str_or_empty("database.password").to_string(),
             dbname: v.str_or_empty("database.dbname").to_string(),
-            sslmode: v.choice("database.sslmode"),
+            tls,
             slot_name,
             slot_drop_on_stop: v.bool("slot.drop.on.stop"),
             publication_name: v.str_or_empty("publication.name").to_string(),
@@ -360,13 +397,7 @@ impl PostgresConfig {
                 _ => PublicationMode::AllTables,
             },
             filters: filters.unwrap_or_default(),
-            snapshot_threads: match v.i64("snapshot.max.threads") {
-                Some(n) if (1..=64).contains(&n) => n as usize,
-                _ => {
-                    problems.push("option 'snapshot.max.threads' must be between 1 and 64".into());
-                    1
-                }
-            },
+            snapshot_threads,
             snapshot_mode: match v.choice("snapshot.mode").as_str() {
                 "initial_only" => SnapshotMode::InitialOnly,
                 "no_data" | "never" | "schema_only" => SnapshotMode::NoData,
@@ -384,6 +415,15 @@ impl PostgresConfig {
             common,
         })
     }
+}
+
+/// `database.sslmode` with its files.
+fn read_tls(v: &Validated, problems: &mut Vec<String>) -> PgTls {
+    let key = |name: &str| format!("database.{name}");
+    PgTls::from_keys(|name| v.string(&key(name)).map(str::to_string), key).unwrap_or_else(|e| {
+        problems.push(e.to_string());
+        PgTls::disabled()
+    })
 }
 
 /// `snapshot.isolation.mode`: every snapshot reader imports the replication slot's

@@ -3,7 +3,8 @@
 //! Every session, the replication one included, pins the settings that shape PostgreSQL's
 //! text output, so values decode the same whatever the server's defaults are.
 
-use tokio_postgres::{Client, Config, NoTls};
+use ferrium_tls::PgConnectError;
+use tokio_postgres::{Client, Config};
 
 use crate::config::PostgresConfig;
 use crate::error::PostgresError;
@@ -19,17 +20,9 @@ pub fn sql_error(config: &PostgresConfig, error: tokio_postgres::Error) -> Postg
     PostgresError::from_sql(&target(config), &config.user, &config.dbname, error)
 }
 
-/// Opens a session; the connection task ends when the returned client is dropped.
+/// Opens a session with `database.sslmode`; the connection task ends when the returned
+/// client is dropped.
 pub async fn connect(config: &PostgresConfig, purpose: &str) -> Result<Client, PostgresError> {
-    let ssl_mode = match config.sslmode.as_str() {
-        "disable" => tokio_postgres::config::SslMode::Disable,
-        "prefer" | "allow" => tokio_postgres::config::SslMode::Prefer,
-        other => {
-            return Err(PostgresError::Config(format!(
-                "database.sslmode '{other}' needs TLS, which this Ferrium build does not include yet; use 'disable' or 'prefer'"
-            )))
-        }
-    };
     let mut pg = Config::new();
     pg.host(&config.host)
         .port(config.port)
@@ -37,17 +30,25 @@ pub async fn connect(config: &PostgresConfig, purpose: &str) -> Result<Client, P
         .dbname(&config.dbname)
         .application_name(format!("ferrium-{purpose}"))
         .options(SESSION_OPTIONS)
-        .ssl_mode(ssl_mode)
         .connect_timeout(std::time::Duration::from_secs(30));
     if !config.password.is_empty() {
         pg.password(&config.password);
     }
-    let (client, connection) = pg.connect(NoTls).await.map_err(|e| sql_error(config, e))?;
-    let purpose = purpose.to_string();
-    tokio::spawn(async move {
-        if let Err(error) = connection.await {
-            tracing::debug!(%purpose, %error, "PostgreSQL session ended");
-        }
-    });
+    let (client, _connection) = config
+        .tls
+        .connect(&pg, purpose)
+        .await
+        .map_err(|e| connect_error(config, e))?;
     Ok(client)
+}
+
+pub fn connect_error(config: &PostgresConfig, error: PgConnectError) -> PostgresError {
+    match error {
+        PgConnectError::Tls(e) => PostgresError::Config(e.to_string()),
+        PgConnectError::Handshake(message) => PostgresError::Tls {
+            target: target(config),
+            message,
+        },
+        PgConnectError::Postgres(e) => sql_error(config, e),
+    }
 }

@@ -11,6 +11,8 @@ pub enum PostgresError {
     Config(String),
     #[error("cannot connect to PostgreSQL at {target}: {message}")]
     Connect { target: String, message: String },
+    #[error("cannot open a TLS session with PostgreSQL at {target}: {message} (database.sslmode, database.sslrootcert, database.sslcert, database.sslkey)")]
+    Tls { target: String, message: String },
     #[error("PostgreSQL at {target} rejected the login of role '{user}': {message}; check database.user and database.password")]
     Auth {
         target: String,
@@ -46,6 +48,7 @@ impl Classified for PostgresError {
         match self {
             PostgresError::Connect { .. } | PostgresError::ReplicationLost(_) => ErrorAction::Retry,
             PostgresError::Config(_)
+            | PostgresError::Tls { .. }
             | PostgresError::Auth { .. }
             | PostgresError::NoDatabase { .. }
             | PostgresError::WalLevel { .. }
@@ -68,10 +71,15 @@ impl PostgresError {
             if *code == SqlState::INVALID_PASSWORD
                 || *code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION
             {
+                let mut message = db.message().to_string();
+                // pg_hba.conf admits the role with `hostssl` lines only.
+                if message.contains("no encryption") {
+                    message.push_str(" (the server admits this role only over TLS: set database.sslmode=verify-full with database.sslrootcert, or require)");
+                }
                 return PostgresError::Auth {
                     target: target.to_string(),
                     user: user.to_string(),
-                    message: db.message().to_string(),
+                    message,
                 };
             }
             if *code == SqlState::INVALID_CATALOG_NAME {

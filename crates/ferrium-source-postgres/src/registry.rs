@@ -9,7 +9,7 @@ use std::sync::Arc;
 use ferrium_event::Schema;
 use tokio_postgres::Client;
 
-use crate::catalog::{describe_table, TableRef, TypeCache};
+use crate::catalog::{describe_table, wait_until_visible, TableRef, TypeCache};
 use crate::config::PostgresConfig;
 use crate::error::PostgresError;
 use crate::relation::{ColumnSpec, TableSchema};
@@ -65,11 +65,14 @@ impl TableRegistry {
         .await
     }
 
-    /// Handles a pgoutput Relation message; returns `None` for tables not captured.
+    /// Handles a pgoutput Relation message of transaction `xid`; returns `None` for
+    /// tables not captured.
+    #[allow(clippy::too_many_arguments)]
     pub async fn on_relation(
         &mut self,
         client: &Client,
         config: &PostgresConfig,
+        xid: Option<u32>,
         oid: u32,
         schema: &str,
         table: &str,
@@ -85,6 +88,10 @@ impl TableRegistry {
                 return Ok(Some(existing.clone()));
             }
             tracing::info!(table = %format!("{schema}.{table}"), "table structure changed; rebuilding its schema");
+        }
+        // The catalog must show the transaction whose change carried this Relation.
+        if let Some(xid) = xid {
+            wait_until_visible(client, config, xid).await?;
         }
         let catalog = describe_table(client, config, oid).await?;
         self.build(client, config, oid, schema, table, columns, &catalog)

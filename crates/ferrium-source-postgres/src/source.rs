@@ -6,16 +6,18 @@
 //! changes were lost, and that is an error (or a new snapshot under `when_needed`),
 //! never a silent skip.
 
+use std::path::Path;
 use std::time::Duration;
 
 use ferrium_config::{ConfigError, ConnectorConfig};
 use ferrium_event::{Classified, Source, SourceContext, SourceExit, SourcePartition};
-use pgwire_replication::{Lsn, ReplicationClient, ReplicationConfig};
+use ferrium_tls::PgSslMode;
+use pgwire_replication::{Lsn, ReplicationClient, ReplicationConfig, SslMode, TlsConfig};
 use tokio_postgres::Client;
 
 use crate::catalog::{captured_tables, check_server, quote_ident, TableRef};
 use crate::config::{PostgresConfig, SnapshotMode};
-use crate::connection::{connect, target, SESSION_OPTIONS};
+use crate::connection::{connect, sql_error, target, SESSION_OPTIONS};
 use crate::error::PostgresError;
 use crate::events::EventBuilder;
 use crate::offset::{format_lsn, parse_lsn, PgOffset};
@@ -59,6 +61,50 @@ impl Source for PostgresSource {
     }
 }
 
+/// `database.sslmode=allow` is decided by the catalog session (plaintext unless the server
+/// refused it); every later session, the replication one included, does the same.
+async fn settle_allow(
+    config: &PostgresConfig,
+    catalog: &Client,
+) -> Result<PostgresConfig, PostgresError> {
+    let mut settled = config.clone();
+    if config.tls.mode() == PgSslMode::Allow {
+        let row = catalog
+            .query_one(
+                "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+                &[],
+            )
+            .await
+            .map_err(|e| sql_error(config, e))?;
+        settled.tls = config.tls.settled(row.get(0));
+    }
+    Ok(settled)
+}
+
+/// The replication session's TLS: the query sessions' mode and files, read by
+/// pgwire-replication itself.
+fn replication_tls(config: &PostgresConfig) -> TlsConfig {
+    let (client_cert_pem_path, client_key_pem_path) = match config.tls.identity() {
+        Some((cert, key)) => (Some(cert.to_path_buf()), Some(key.to_path_buf())),
+        None => (None, None),
+    };
+    TlsConfig {
+        mode: match config.tls.mode() {
+            PgSslMode::Disable | PgSslMode::Allow => SslMode::Disable,
+            PgSslMode::Prefer => SslMode::Prefer,
+            PgSslMode::Require => SslMode::Require,
+            PgSslMode::VerifyCa => SslMode::VerifyCa,
+            PgSslMode::VerifyFull => SslMode::VerifyFull,
+        },
+        ca_pem_path: config.tls.rootcert().map(Path::to_path_buf),
+        // Set even for an IP address: the library then checks the certificate's IP names
+        // instead of refusing verify-full for an address, as libpq and pgjdbc do.
+        sni_hostname: Some(config.host.clone()),
+        client_cert_pem_path,
+        client_key_pem_path,
+    }
+}
+
 fn replication_config(config: &PostgresConfig, start: u64) -> ReplicationConfig {
     ReplicationConfig::new(
         config.host.clone(),
@@ -69,6 +115,7 @@ fn replication_config(config: &PostgresConfig, start: u64) -> ReplicationConfig 
         config.publication_name.clone(),
     )
     .with_port(config.port)
+    .with_tls(replication_tls(config))
     .with_start_lsn(Lsn(start))
     // Until the runtime reports a durable offset, confirm only what was already durable.
     .with_ack_lsn(Lsn(start))
@@ -101,6 +148,18 @@ fn replication_error(
             "{message}; allow replication connections for this role in pg_hba.conf (a 'host replication …' line)"
         )),
         E::Server(message) => PostgresError::ReplicationLost(message),
+        // A certificate refused or a server without TLS: retrying cannot help. A reset in
+        // the middle of a handshake can, and stays a lost connection.
+        E::Tls(message)
+            if ["invalid peer certificate", "fatal alert", "does not support TLS", "config error"]
+                .iter()
+                .any(|m| message.contains(m)) =>
+        {
+            PostgresError::Tls {
+                target: target(config),
+                message,
+            }
+        }
         other => PostgresError::ReplicationLost(other.to_string()),
     }
 }
@@ -120,6 +179,7 @@ fn needs_snapshot(mode: SnapshotMode, stored: Option<&PgOffset>, slot: Option<&S
 
 async fn run(config: &PostgresConfig, ctx: SourceContext) -> Result<SourceExit, PostgresError> {
     let catalog = connect(config, "catalog").await?;
+    let config = &settle_allow(config, &catalog).await?;
     check_server(&catalog, config).await?;
     let tables = captured_tables(&catalog, config).await?;
     if tables.is_empty() {

@@ -457,6 +457,7 @@ impl<'a> Streamer<'a> {
                     .on_relation(
                         self.catalog,
                         self.config,
+                        self.txn.as_ref().map(|t| t.xid),
                         relation_id,
                         &namespace,
                         &relation_name,

@@ -6,8 +6,9 @@ use std::borrow::Cow;
 use std::time::Duration;
 
 use ferrium_config::{JdbcDialect, JdbcUrl};
+use ferrium_tls::{PgConnectError, PgTls};
 use mysql_async::prelude::Queryable;
-use tokio_postgres::{IsolationLevel, NoTls};
+use tokio_postgres::IsolationLevel;
 
 use crate::catalog::{ColumnInfo, TableInfo};
 use crate::error::{Side, VerifyError};
@@ -72,15 +73,14 @@ impl Database {
         };
         let conn = match url.dialect {
             JdbcDialect::Postgres => {
-                match url.params.get("sslmode").map(String::as_str) {
-                    None | Some("disable") | Some("allow") | Some("prefer") => {}
-                    Some(other) => {
-                        return Err(VerifyError::Unsupported {
-                            side,
-                            message: format!("sslmode={other} needs TLS to PostgreSQL, which verify does not include yet; use sslmode=disable or prefer"),
-                        })
-                    }
-                }
+                let tls = PgTls::from_keys(
+                    |key| url.params.get(key).cloned(),
+                    |key| format!("the URL parameter {key}"),
+                )
+                .map_err(|e| VerifyError::Unsupported {
+                    side,
+                    message: e.to_string(),
+                })?;
                 let mut config = tokio_postgres::Config::new();
                 config
                     .host(&url.host)
@@ -99,15 +99,11 @@ impl Database {
                 if let Some(password) = &password {
                     config.password(password);
                 }
-                let (client, connection) = config
-                    .connect(NoTls)
-                    .await
-                    .map_err(|e| connect_error(pg_message(&e)))?;
-                tokio::spawn(async move {
-                    if let Err(error) = connection.await {
-                        tracing::warn!(%error, "verify: PostgreSQL connection ended");
-                    }
-                });
+                let (client, _connection) =
+                    tls.connect(&config, "verify").await.map_err(|e| match e {
+                        PgConnectError::Postgres(e) => connect_error(pg_message(&e)),
+                        other => connect_error(other.to_string()),
+                    })?;
                 client
                     .batch_execute(
                         "SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; \

@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use ferrium_config::JdbcDialect;
-use tokio_postgres::{Client, NoTls, Statement};
+use ferrium_tls::{PgConnectError, PgTls};
+use tokio_postgres::{Client, Statement};
 
 use crate::batch::Segment;
 use crate::column::ColumnKind;
@@ -138,14 +139,11 @@ impl PgTarget {
     pub async fn connect(config: &JdbcSinkConfig) -> Result<PgTarget, SinkError> {
         let url = &config.url;
         let target = url.display();
-        match url.params.get("sslmode").map(String::as_str) {
-            None | Some("disable" | "allow" | "prefer") => {}
-            Some(other) => {
-                return Err(SinkError::fail(format!(
-                    "connection.url asks for sslmode={other}; TLS to the target database is not implemented yet: use sslmode=disable or prefer"
-                )))
-            }
-        }
+        let tls = PgTls::from_keys(
+            |key| url.params.get(key).cloned(),
+            |key| format!("connection.url parameter {key}"),
+        )
+        .map_err(|e| SinkError::fail(e.to_string()))?;
         let mut pg = tokio_postgres::Config::new();
         pg.host(&url.host)
             .port(url.port)
@@ -159,15 +157,16 @@ impl PgTarget {
         if let Some(schema) = url.params.get("currentSchema") {
             pg.options(format!("-c search_path={schema}"));
         }
-        let (client, connection) = pg
-            .connect(NoTls)
-            .await
-            .map_err(|e| from_postgres(e, &target, &config.username))?;
-        let connection = tokio::spawn(async move {
-            if let Err(error) = connection.await {
-                tracing::debug!(%error, "target database connection closed");
-            }
-        });
+        let (client, connection) =
+            tls.connect(&pg, "jdbc-sink")
+                .await
+                .map_err(|e| match e {
+                    PgConnectError::Postgres(e) => from_postgres(e, &target, &config.username),
+                    PgConnectError::Tls(e) => SinkError::fail(e.to_string()),
+                    PgConnectError::Handshake(message) => SinkError::fail(format!(
+                        "cannot open a TLS session with the target database {target}: {message} (the sslmode, sslrootcert, sslcert and sslkey parameters of connection.url)"
+                    )),
+                })?;
         let me = PgTarget {
             client,
             connection,

@@ -12,4 +12,5 @@ mod providers;
 mod recovery;
 mod snapshot;
 mod streaming;
+mod tls;
 mod types;

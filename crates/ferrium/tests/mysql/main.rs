@@ -11,5 +11,6 @@ mod observe;
 mod recovery;
 mod snapshot;
 mod streaming;
+mod tls;
 mod types;
 mod types_conformance;

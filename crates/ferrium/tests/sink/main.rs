@@ -22,3 +22,4 @@ mod exactly_once;
 mod harness;
 mod pg_to_pg;
 mod replay;
+mod tls;

@@ -1,0 +1,93 @@
+//! The JDBC sink and `ferrium verify` over TLS to PostgreSQL, as the services' TLS-only
+//! role `ferrium_tls`: pgjdbc's `sslmode`/`sslrootcert` URL parameters, checked for real.
+
+use crate::harness::{pg_source, pg_url, start, verify, PgDb, Target};
+
+const SINK: &[(&str, &str)] = &[
+    ("insert.mode", "upsert"),
+    ("primary.key.mode", "record_key"),
+    ("schema.evolution", "basic"),
+    ("collection.name.format", "${source.table}"),
+];
+
+fn ca(name: &str) -> String {
+    let dir = std::env::var("FERRIUM_TLS_DIR").unwrap_or_else(|_| {
+        panic!("FERRIUM_TLS_DIR is not set: run `eval \"$(scripts/services.sh env)\"` after `scripts/services.sh up`")
+    });
+    format!("{dir}/{name}")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_read_model_is_written_and_verified_over_verify_full_tls() {
+    let source = PgDb::create("sink_tls").await;
+    source
+        .exec("CREATE TABLE orders (id int PRIMARY KEY, customer text NOT NULL)")
+        .await;
+    let mut target = Target::postgres("sink_tls_rm").await;
+    // The TLS-only role writes the read model.
+    target
+        .exec("GRANT ALL ON SCHEMA public TO ferrium_tls")
+        .await;
+    let prefix = source.name.clone();
+    let topic = format!("{prefix}.public.orders");
+    let mut sink = target.sink(&format!("{prefix}-sink"), &topic, SINK);
+    let tls_url = |url: String, ca_file: &str| {
+        format!("{url}?sslmode=verify-full&sslrootcert={}", ca(ca_file))
+    };
+    sink["config"]["connection.url"] = tls_url(target.jdbc_url(), "ca.crt").into();
+    sink["config"]["connection.username"] = "ferrium_tls".into();
+    sink["config"]["connection.password"] = "ferrium_tls".into();
+    let ferrium = start(
+        source.dir.path(),
+        &prefix,
+        &[pg_source(&source, &prefix, &[]), sink],
+    );
+    source
+        .exec("INSERT INTO orders VALUES (1, 'ann'), (2, 'bob'); UPDATE orders SET customer = 'ann2' WHERE id = 1;")
+        .await;
+    target
+        .wait_for_rows(
+            "SELECT id::text, customer FROM orders ORDER BY id",
+            &["1|ann2", "2|bob"],
+            &ferrium,
+        )
+        .await;
+    ferrium.stop();
+
+    let source_url = tls_url(pg_url(&source.name), "ca.crt");
+    let password = ["--source-password", "ferrium_tls"];
+    let (code, report) = verify(
+        &source_url,
+        "ferrium_tls",
+        "public.orders",
+        &target,
+        "orders",
+        &password,
+    );
+    assert_eq!(code, 0, "{report}");
+    assert!(
+        report.contains("0 missing, 0 extra, 0 different"),
+        "{report}"
+    );
+
+    let wrong = tls_url(pg_url(&source.name), "other-ca.crt");
+    let (code, report) = verify(
+        &wrong,
+        "ferrium_tls",
+        "public.orders",
+        &target,
+        "orders",
+        &password,
+    );
+    assert_ne!(code, 0, "{report}");
+    assert!(
+        report.contains("not issued by a CA in sslrootcert"),
+        "{report}"
+    );
+    assert!(
+        !report.contains("ferrium_tls\n") && !report.contains("password=ferrium_tls"),
+        "{report}"
+    );
+    source.drop().await;
+    target.drop().await;
+}
