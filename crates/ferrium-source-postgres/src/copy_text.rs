@@ -535,3 +535,7 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "copy_text_prop_tests.rs"]
+mod prop_tests;

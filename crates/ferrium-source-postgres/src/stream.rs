@@ -806,3 +806,7 @@ impl From<crate::types::TypeError> for StepError {
         StepError::Failed(e.into())
     }
 }
+
+#[cfg(test)]
+#[path = "stream_prop_tests.rs"]
+mod prop_tests;

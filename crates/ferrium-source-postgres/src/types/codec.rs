@@ -958,3 +958,7 @@ fn unavailable_value(type_name: &str, kind: &Kind, schema: &Schema, opts: &TypeO
 #[cfg(test)]
 #[path = "codec_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "codec_prop_tests.rs"]
+mod prop_tests;

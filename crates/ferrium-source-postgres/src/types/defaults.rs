@@ -117,7 +117,7 @@ fn literal(expr: &str) -> Option<String> {
 }
 
 fn numeric_scale(typmod: i32) -> Option<usize> {
-    (typmod != -1).then(|| ((typmod - 4) & 0xFFFF) as usize)
+    (typmod != -1).then(|| (typmod.wrapping_sub(4) & 0xFFFF) as usize)
 }
 
 /// Debezium raises a decimal default to the column's scale (never lowers it).

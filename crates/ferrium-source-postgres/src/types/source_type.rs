@@ -13,6 +13,9 @@ use ferrium_event::SourceColumn;
 
 use super::pg_type::{oid, PgType, PgTypeKind};
 
+// The typmod comes from the server's Relation message, so its arithmetic wraps as pgjdbc's
+// Java `int` arithmetic does instead of overflowing on a malformed one.
+
 /// pgjdbc's `unknownLength`: the length of types without one (`text`, `bytea`, enums, …).
 const UNKNOWN_LENGTH: i32 = i32::MAX;
 
@@ -101,10 +104,10 @@ fn precision(ty: &PgType, typmod: i32) -> i32 {
         oid::FLOAT4 => 8,
         oid::FLOAT8 => 17,
         oid::NUMERIC if typmod == -1 => 0,
-        oid::NUMERIC => ((typmod - 4) >> 16) & 0xFFFF,
+        oid::NUMERIC => (typmod.wrapping_sub(4) >> 16) & 0xFFFF,
         oid::CHAR | oid::BOOL => 1,
         oid::BPCHAR | oid::VARCHAR if typmod == -1 => UNKNOWN_LENGTH,
-        oid::BPCHAR | oid::VARCHAR => typmod - 4,
+        oid::BPCHAR | oid::VARCHAR => typmod.wrapping_sub(4),
         oid::DATE | oid::TIME | oid::TIMETZ | oid::INTERVAL | oid::TIMESTAMP | oid::TIMESTAMPTZ => {
             display_size(ty, typmod)
         }
@@ -121,7 +124,7 @@ fn scale(ty: &PgType, typmod: i32) -> i32 {
         oid::FLOAT4 => 8,
         oid::FLOAT8 => 17,
         oid::NUMERIC if typmod == -1 => 0,
-        oid::NUMERIC => (typmod - 4) & 0xFFFF,
+        oid::NUMERIC => typmod.wrapping_sub(4) & 0xFFFF,
         oid::TIME | oid::TIMETZ | oid::TIMESTAMP | oid::TIMESTAMPTZ if typmod == -1 => 6,
         oid::TIME | oid::TIMETZ | oid::TIMESTAMP | oid::TIMESTAMPTZ => typmod,
         oid::INTERVAL if typmod == -1 => 6,
@@ -148,22 +151,22 @@ fn display_size(ty: &PgType, typmod: i32) -> i32 {
                 -1 => 7,
                 0 => 0,
                 1 => 3,
-                n => n + 1,
+                n => n.wrapping_add(1),
             };
             match oid {
-                oid::TIME => 8 + seconds,
-                oid::TIMETZ => 8 + seconds + 6,
-                oid::TIMESTAMP => 13 + 1 + 8 + seconds,
-                _ => 13 + 1 + 8 + seconds + 6,
+                oid::TIME => seconds.wrapping_add(8),
+                oid::TIMETZ => seconds.wrapping_add(8 + 6),
+                oid::TIMESTAMP => seconds.wrapping_add(13 + 1 + 8),
+                _ => seconds.wrapping_add(13 + 1 + 8 + 6),
             }
         }
         oid::INTERVAL => 49,
         oid::VARCHAR | oid::BPCHAR if typmod == -1 => UNKNOWN_LENGTH,
-        oid::VARCHAR | oid::BPCHAR => typmod - 4,
+        oid::VARCHAR | oid::BPCHAR => typmod.wrapping_sub(4),
         oid::NUMERIC if typmod == -1 => 131_089,
         oid::NUMERIC => {
-            let precision = ((typmod - 4) >> 16) & 0xFFFF;
-            let scale = (typmod - 4) & 0xFFFF;
+            let precision = (typmod.wrapping_sub(4) >> 16) & 0xFFFF;
+            let scale = typmod.wrapping_sub(4) & 0xFFFF;
             1 + precision + i32::from(scale != 0)
         }
         oid::BIT => typmod,
@@ -277,5 +280,24 @@ mod tests {
         );
         let ints = PgType::array(1007, "_int4", base(oid::INT4, "int4"));
         assert_eq!(of(&ints, -1), ("_int4".into(), Some(10), Some(0)));
+    }
+
+    /// The typmod comes from the server's Relation message: an extreme one wraps as in
+    /// pgjdbc instead of overflowing (a panic in debug builds).
+    #[test]
+    fn extreme_typmods_wrap_like_java_ints() {
+        assert_eq!(
+            of(&base(oid::NUMERIC, "numeric"), i32::MIN),
+            ("numeric".into(), Some(32_767), Some(65_532))
+        );
+        assert_eq!(
+            of(&base(oid::VARCHAR, "varchar"), i32::MIN),
+            ("varchar".into(), Some(2_147_483_644), Some(0))
+        );
+        let (_, length, scale) = of(&base(oid::TIMESTAMPTZ, "timestamptz"), i32::MAX);
+        assert_eq!(
+            (length, scale),
+            (Some(i64::from(i32::MIN + 28)), Some(i64::from(i32::MAX)))
+        );
     }
 }
