@@ -10,6 +10,8 @@ mod def;
 mod error;
 pub mod jdbc_url;
 mod name_filter;
+#[cfg(test)]
+mod prop_tests;
 pub mod relational;
 pub mod signal;
 pub mod topic_naming;

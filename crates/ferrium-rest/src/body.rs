@@ -79,3 +79,7 @@ mod tests {
         assert_eq!(err.status.as_u16(), 400);
     }
 }
+
+#[cfg(test)]
+#[path = "body_prop_tests.rs"]
+mod prop_tests;

@@ -22,6 +22,8 @@ mod statements;
 mod table;
 
 #[cfg(test)]
+mod prop_tests;
+#[cfg(test)]
 mod tests;
 
 pub use classify::{classify, StatementKind};

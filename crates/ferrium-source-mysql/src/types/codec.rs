@@ -298,7 +298,11 @@ impl ColumnCodec {
             (Kind::Time(repr), V::Time(neg, days, h, m, s, us)) => {
                 let secs = ((i64::from(*days) * 24 + i64::from(*h)) * 60 + i64::from(*m)) * 60
                     + i64::from(*s);
-                let micros = secs * 1_000_000 + i64::from(*us);
+                // Days are a u32: a malformed cell would overflow the microseconds.
+                let micros = secs
+                    .checked_mul(1_000_000)
+                    .and_then(|m| m.checked_add(i64::from(*us)))
+                    .ok_or("TIME value beyond the int64 microsecond range")?;
                 time_value(*repr, if *neg { -micros } else { micros })
             }
             (Kind::Enum(labels), V::Int(_) | V::UInt(_)) => enum_from_index(labels, int_of(v)?),
@@ -550,6 +554,14 @@ impl Kind {
     }
 }
 
+/// The largest sizes MySQL and MariaDB accept (`BIT(64)`, `BINARY(255)`, MariaDB's
+/// `DECIMAL(65,38)`). No server writes a column beyond them; a definition that does is
+/// malformed (a corrupt history, mangled DDL) and would cost up to gigabytes per value
+/// (padding to the length, zeros to the scale), so it is refused instead.
+const MAX_BITS: u32 = 64;
+const MAX_BINARY: usize = 255;
+const MAX_DECIMAL_SCALE: u32 = 38;
+
 /// Maps a family to its schema and decoder kind, or the hint for why it has none.
 fn map_family(
     family: Family,
@@ -558,6 +570,22 @@ fn map_family(
 ) -> Result<(Schema, Kind), Cow<'static, str>> {
     use SchemaType as T;
     let plain = Schema::of;
+    let beyond = |what: String| -> Cow<'static, str> {
+        Cow::Owned(format!(
+            "the definition says {what}, beyond what MySQL and MariaDB allow; the DDL or \
+             the schema history is malformed"
+        ))
+    };
+    match family {
+        Family::Bit(n) if n > MAX_BITS => return Err(beyond(format!("BIT({n})"))),
+        Family::Binary { pad: Some(n) } if n > MAX_BINARY => {
+            return Err(beyond(format!("BINARY({n})")))
+        }
+        Family::Decimal { scale, .. } if scale > MAX_DECIMAL_SCALE => {
+            return Err(beyond(format!("a DECIMAL scale of {scale}")))
+        }
+        _ => {}
+    }
     Ok(match family {
         Family::Bool => (plain(T::Boolean), Kind::Bool),
         Family::Bit(n) if n > 1 => (
@@ -796,7 +824,11 @@ fn time_value(repr: TimeRepr, micros: i64) -> Result<Value, Bad> {
         // Duration.toMillis() floors.
         TimeRepr::AdaptiveMillis => Value::Int32(micros.div_euclid(1000) as i32),
         TimeRepr::Micros => Value::Int64(micros),
-        TimeRepr::Nanos => Value::Int64(micros * 1000),
+        TimeRepr::Nanos => {
+            Value::Int64(micros.checked_mul(1000).ok_or(
+                "TIME value beyond the int64 nanosecond range of io.debezium.time.NanoTime",
+            )?)
+        }
         TimeRepr::ConnectMillis | TimeRepr::Iso => {
             if !(0..=86_400_000_000).contains(&micros) {
                 return Err(Bad::NullIfOptional(OUT_OF_DAY));
@@ -909,6 +941,15 @@ fn uuid_value(b: &[u8]) -> Result<Value, Bad> {
 fn binlog_excerpt(v: &BinlogValue<'_>) -> String {
     match v {
         BinlogValue::Value(MyValue::Bytes(b)) => excerpt_bytes(b),
+        // Written here: mysql_common's Debug of a TIME computes `days * 24 + hours` in u32,
+        // which overflows (a panic in debug builds) for a malformed cell.
+        BinlogValue::Value(MyValue::Time(neg, days, h, m, s, us)) => format!(
+            "Time({}{days}d {h:02}:{m:02}:{s:02}.{us:06})",
+            if *neg { "-" } else { "" }
+        ),
+        BinlogValue::Value(MyValue::Date(y, mo, d, h, mi, s, us)) => {
+            format!("Date({y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}.{us:06})")
+        }
         BinlogValue::Value(other) => excerpt(&format!("{other:?}")),
         BinlogValue::Jsonb(_) => "<binary JSON>".to_string(),
         BinlogValue::JsonDiff(_) => "<partial JSON update>".to_string(),
@@ -918,3 +959,7 @@ fn binlog_excerpt(v: &BinlogValue<'_>) -> String {
 #[cfg(test)]
 #[path = "codec_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "codec_prop_tests.rs"]
+mod prop_tests;
