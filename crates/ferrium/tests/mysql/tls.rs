@@ -104,7 +104,10 @@ async fn a_server_certificate_from_another_ca_is_refused_at_once_naming_the_fix(
 }
 
 /// Connector options, and what the log must say.
-type Case = (&'static [(&'static str, &'static str)], &'static [&'static str]);
+type Case = (
+    &'static [(&'static str, &'static str)],
+    &'static [&'static str],
+);
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_tls_settings_are_refused_by_name() {
