@@ -6,24 +6,21 @@ use std::time::{Duration, Instant};
 
 use rdkafka::Message;
 
-use crate::support::{json_value, run_to_exit, Ferrium, TestDb, TopicReader};
-
-fn env(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| {
-        panic!("{name} is not set: run `eval \"$(scripts/services.sh env)\"` after `scripts/services.sh up`")
-    })
-}
+use crate::support::{json_value, run_to_exit, service_env, Ferrium, TestDb, TopicReader};
 
 /// The worker's keys for the SASL_SSL listener: its own clients (top level) and the
 /// connectors' producers (`producer.`), as a Kafka Connect worker file has them.
 fn sasl_worker(db: &TestDb, password: &str) -> std::path::PathBuf {
     let jaas = format!(
         "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"{}\" password=\"{password}\";",
-        env("FERRIUM_KAFKA_SASL_USER")
+        service_env("FERRIUM_KAFKA_SASL_USER")
     );
-    let tls = env("FERRIUM_TLS_DIR");
+    let tls = service_env("FERRIUM_TLS_DIR");
     let lines = [
-        format!("bootstrap.servers={}", env("FERRIUM_KAFKA_SASL_BOOTSTRAP")),
+        format!(
+            "bootstrap.servers={}",
+            service_env("FERRIUM_KAFKA_SASL_BOOTSTRAP")
+        ),
         "security.protocol=SASL_SSL".into(),
         "sasl.mechanism=SCRAM-SHA-512".into(),
         format!("sasl.jaas.config={jaas}"),
@@ -49,7 +46,7 @@ async fn streams_exactly_once_over_sasl_ssl_with_scram_and_java_client_keys() {
     let connector = db.write_connector(&db.connector(&[("topic.prefix", prefix.as_str())]));
     let ferrium = Ferrium::start(
         &connector,
-        &sasl_worker(&db, &env("FERRIUM_KAFKA_SASL_PASSWORD")),
+        &sasl_worker(&db, &service_env("FERRIUM_KAFKA_SASL_PASSWORD")),
     );
     ferrium.wait_for_log("streaming started");
     db.exec("INSERT INTO t VALUES (2, 'two');").await;
@@ -73,7 +70,7 @@ async fn streams_exactly_once_over_sasl_ssl_with_scram_and_java_client_keys() {
     assert_eq!(values, ["one", "two"]);
     let log = ferrium.log();
     assert!(
-        !log.contains(&env("FERRIUM_KAFKA_SASL_PASSWORD")),
+        !log.contains(&service_env("FERRIUM_KAFKA_SASL_PASSWORD")),
         "the SCRAM password was logged:\n{log}"
     );
     assert!(ferrium.stop().success());
