@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use ferrium_tls::stores::{read_trust_store, to_pem};
+use ferrium_tls::stores::{read_trust_store, store_kind, to_pem, StoreKind, JKS_CONVERSION};
 
 /// Java client keys that configure the JVM's TLS or login machinery, with nothing in
 /// librdkafka to map them to.
@@ -25,6 +25,21 @@ const JAVA_ONLY: &[&str] = &[
     "sasl.login.class",
     "sasl.login.callback.handler.class",
     "sasl.client.callback.handler.class",
+];
+
+/// The trust and key store keys, translated together by [`trust_store`] and [`key_store`];
+/// any other `ssl.*` key goes to librdkafka as it is, which names it if unknown.
+const STORE_KEYS: &[&str] = &[
+    "ssl.truststore.type",
+    "ssl.truststore.location",
+    "ssl.truststore.password",
+    "ssl.truststore.certificates",
+    "ssl.keystore.type",
+    "ssl.keystore.location",
+    "ssl.keystore.password",
+    "ssl.keystore.certificate.chain",
+    "ssl.keystore.key",
+    "ssl.key.password",
 ];
 
 /// The JAAS login modules whose username and password librdkafka takes.
@@ -68,7 +83,8 @@ pub fn librdkafka_settings(
                 };
                 out.insert(key.clone(), algorithm.to_string());
             }
-            k if k.starts_with("ssl.truststore.") || k.starts_with("ssl.keystore.") || k == "ssl.key.password" => {}
+            // Read below, with the settings they belong with.
+            k if STORE_KEYS.contains(&k) => {}
             _ => {
                 out.insert(key.clone(), value.clone());
             }
@@ -145,30 +161,56 @@ fn key_store(
 ) -> Result<(), String> {
     let get = |k: &str| settings.get(k).map(String::as_str);
     let location = get("ssl.keystore.location");
-    let kind = match get("ssl.keystore.type").map(str::to_ascii_uppercase) {
-        Some(kind) => kind,
+    let password = get("ssl.keystore.password");
+    let kind = match get("ssl.keystore.type")
+        .map(str::to_ascii_uppercase)
+        .as_deref()
+    {
+        Some("PEM") => StoreKind::Pem,
+        Some("PKCS12") => StoreKind::Pkcs12,
+        Some("JKS") => StoreKind::Jks,
+        Some(other) => {
+            return Err(format!(
+                "{}={other} is not supported: use PEM or PKCS12",
+                name("ssl.keystore.type")
+            ))
+        }
         None => match location {
-            Some(path) => {
-                sniff(path).map_err(|e| format!("{}: {e}", name("ssl.keystore.location")))?
-            }
-            None => "PEM".into(),
+            Some(path) => store_kind(&std::fs::read(path).map_err(|e| {
+                format!("{}: cannot read {path}: {e}", name("ssl.keystore.location"))
+            })?),
+            None => StoreKind::Pem,
         },
     };
-    match (kind.as_str(), location) {
-        ("JKS", _) => {
+    if password.is_some() && location.is_none() {
+        return Err(format!(
+            "{} is set without {}",
+            name("ssl.keystore.password"),
+            name("ssl.keystore.location")
+        ));
+    }
+    match (kind, location) {
+        (StoreKind::Jks, _) => {
             return Err(format!(
-                "{} is a JKS store, which librdkafka does not read; convert it to PKCS12: keytool -importkeystore -srcstoretype JKS -srckeystore FILE -deststoretype PKCS12 -destkeystore FILE.p12",
+                "{} is a JKS store, which librdkafka does not read; convert it to PKCS12: {JKS_CONVERSION}",
                 name("ssl.keystore.location")
             ))
         }
-        ("PKCS12", Some(path)) => {
+        (StoreKind::Pkcs12, None) => {
+            return Err(format!(
+                "{}=PKCS12 names no store: set {}",
+                name("ssl.keystore.type"),
+                name("ssl.keystore.location")
+            ))
+        }
+        (StoreKind::Pkcs12, Some(path)) => {
             out.insert("ssl.keystore.location".into(), path.to_string());
-            if let Some(password) = get("ssl.keystore.password") {
+            if let Some(password) = password {
                 out.insert("ssl.keystore.password".into(), password.to_string());
             }
         }
-        ("PEM", Some(path)) => {
-            if get("ssl.keystore.password").is_some() {
+        (StoreKind::Pem, Some(path)) => {
+            if password.is_some() {
                 return Err(format!(
                     "{} is set, but a PEM key store has no store password: give the key's password as {}",
                     name("ssl.keystore.password"),
@@ -178,7 +220,7 @@ fn key_store(
             out.insert("ssl.certificate.location".into(), path.to_string());
             out.insert("ssl.key.location".into(), path.to_string());
         }
-        ("PEM", None) => {
+        (StoreKind::Pem, None) => {
             match (get("ssl.keystore.certificate.chain"), get("ssl.keystore.key")) {
                 (Some(chain), Some(key)) => {
                     out.insert("ssl.certificate.pem".into(), chain.to_string());
@@ -194,30 +236,11 @@ fn key_store(
                 }
             }
         }
-        (other, Some(_)) if other != "PKCS12" && other != "PEM" => {
-            return Err(format!(
-                "{}={other} is not supported: use PEM or PKCS12",
-                name("ssl.keystore.type")
-            ))
-        }
-        _ => {}
     }
     if let Some(password) = get("ssl.key.password") {
         out.insert("ssl.key.password".into(), password.to_string());
     }
     Ok(())
-}
-
-fn sniff(path: &str) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    Ok(if bytes.starts_with(&[0xFE, 0xED, 0xFE, 0xED]) {
-        "JKS"
-    } else if bytes.windows(11).any(|w| w == b"-----BEGIN ") {
-        "PEM"
-    } else {
-        "PKCS12"
-    }
-    .into())
 }
 
 /// The username and password of a `ScramLoginModule` or `PlainLoginModule` JAAS entry:
@@ -394,5 +417,19 @@ mod tests {
             ),
             "{e}"
         );
+        for (pairs, needle) in [
+            (
+                &[("ssl.keystore.password", "x")][..],
+                "ssl.keystore.password is set without ssl.keystore.location",
+            ),
+            (&[("ssl.keystore.type", "PKCS12")][..], "names no store"),
+            (
+                &[("ssl.keystore.type", "BCFKS")][..],
+                "BCFKS is not supported",
+            ),
+        ] {
+            let e = librdkafka_settings(&settings(pairs), "").unwrap_err();
+            assert!(e.contains(needle), "{e}");
+        }
     }
 }
