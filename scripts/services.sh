@@ -34,6 +34,7 @@
 #   FERRIUM_MARIADB_PORT           MariaDB port                    (3306)
 #   FERRIUM_KAFKA_PORT             Kafka broker (PLAINTEXT) port   (9092)
 #   FERRIUM_KAFKA_CONTROLLER_PORT  Kafka KRaft controller port     (9093)
+#   FERRIUM_KAFKA_SASL_PORT        Kafka SASL_SSL port (SCRAM)     (9094)
 #   FERRIUM_KAFKA_HEAP_OPTS        broker JVM heap                 (-Xms256m -Xmx768m)
 #   FERRIUM_REGISTRY_PORT          schema registry HTTP port       (8081)
 #   FERRIUM_REGISTRY_MANAGEMENT_PORT  registry health/metrics port (9000)
@@ -46,7 +47,9 @@
 # only, and ferrium_tls_cert by client certificate (tls/ferrium_tls_cert.{crt,key}) over TLS only
 # (MariaDB has the same certificate and users; tls/*.p12 are PKCS12 copies, password ferrium-store);
 # MariaDB user `root` with an empty password, binlog ROW/FULL with GTIDs; Kafka at 127.0.0.1:9092,
-# single KRaft node (broker+controller), auto topic creation on, internal topics with RF 1; the schema
+# single KRaft node (broker+controller), auto topic creation on, internal topics with RF 1, and a
+# SASL_SSL listener at 127.0.0.1:9094 (SCRAM-SHA-512 user ferrium, password ferrium-secret; TLS from
+# the test CA; exported as FERRIUM_KAFKA_SASL_BOOTSTRAP, _USER and _PASSWORD); the schema
 # registry's Confluent API at http://127.0.0.1:8081/apis/ccompat/v7 (Apicurio: global compatibility
 # defaults to NONE, not Confluent's BACKWARD; schemas are lost when it stops). The registry needs
 # Java 21+, found under /usr/lib/jvm/ when the default java is older.
@@ -58,6 +61,10 @@ PG_PORT=${FERRIUM_PG_PORT:-5432}
 MARIADB_PORT=${FERRIUM_MARIADB_PORT:-3306}
 KAFKA_PORT=${FERRIUM_KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${FERRIUM_KAFKA_CONTROLLER_PORT:-9093}
+KAFKA_SASL_PORT=${FERRIUM_KAFKA_SASL_PORT:-9094}
+# The SCRAM-SHA-512 user of the broker's SASL_SSL listener.
+KAFKA_SCRAM_USER=ferrium
+KAFKA_SCRAM_PASSWORD=ferrium-secret
 KAFKA_HEAP_OPTS=${FERRIUM_KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}
 REGISTRY_PORT=${FERRIUM_REGISTRY_PORT:-8081}
 REGISTRY_MANAGEMENT_PORT=${FERRIUM_REGISTRY_MANAGEMENT_PORT:-9000}
@@ -665,11 +672,17 @@ kafka_write_config() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,SASL_SSL://127.0.0.1:$KAFKA_SASL_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_SSL://127.0.0.1:$KAFKA_SASL_PORT
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL
+# SASL_SSL: SCRAM-SHA-512 users, TLS with the test CA's server certificate.
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.sasl_ssl.ssl.keystore.type=PKCS12
+listener.name.sasl_ssl.ssl.keystore.location=$KAFKA_DIR/tls/server.p12
+listener.name.sasl_ssl.ssl.keystore.password=ferrium-store
 log.dirs=$KAFKA_DATA
 num.partitions=1
 auto.create.topics.enable=true
@@ -747,11 +760,21 @@ kafka_format_once() {
 kafka_started_in_log() { grep -q 'Kafka Server started' "$KAFKA_LOGS/server.log"; }
 kafka_ready() { port_open "$KAFKA_PORT" && kafka_started_in_log && kafka_cli ping; }
 
+# The broker's TLS identity: the test CA's server certificate as a PKCS12 store.
+kafka_write_keystore() {
+  mkdir -p "$KAFKA_DIR/tls"
+  openssl pkcs12 -export -in "$TLS_DIR/server.crt" -inkey "$TLS_DIR/server.key" -certfile "$TLS_DIR/ca.crt" \
+    -name localhost -passout pass:ferrium-store -out "$KAFKA_DIR/tls/server.p12" 2>/dev/null ||
+    die "kafka: openssl could not write the broker's keystore"
+  chmod 600 "$KAFKA_DIR/tls/server.p12"
+}
+
 kafka_up() {
   setup_java
   mkdir -p "$KAFKA_DIR" "$KAFKA_LOGS"
   kafka_fetch_jars
   kafka_write_config
+  kafka_write_keystore
   kafka_build_cli
   if [[ -n $(kafka_pid) ]]; then
     log "kafka: already running (PID $(kafka_pid))"
@@ -760,9 +783,13 @@ kafka_up() {
     # notices the ports are taken. So never start while anything holds either port.
     ensure_port_free "$KAFKA_PORT" kafka FERRIUM_KAFKA_PORT
     ensure_port_free "$KAFKA_CONTROLLER_PORT" kafka FERRIUM_KAFKA_CONTROLLER_PORT
+    ensure_port_free "$KAFKA_SASL_PORT" kafka FERRIUM_KAFKA_SASL_PORT
     kafka_format_once
     [[ -f $KAFKA_LOGS/server.log ]] && mv -f "$KAFKA_LOGS/server.log" "$KAFKA_LOGS/server.log.prev"
     log "kafka: starting Kafka $(kafka_version) on 127.0.0.1:$KAFKA_PORT (controller :$KAFKA_CONTROLLER_PORT)"
+    # Tests create thousands of partitions, each a few open files (the broker died with "Too many
+    # open files" at 20,000 partitions under the default 1024).
+    ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)"
     # The inner bash records its own PID (= the JVM's after exec) in kafka.pid.
     # shellcheck disable=SC2086,SC2016 # KAFKA_HEAP_OPTS is a list of JVM flags; $$ is for the inner bash
     setsid bash -c 'echo $$ >"$0"; exec "$@"' "$KAFKA_PID" \
@@ -776,7 +803,9 @@ kafka_up() {
     until [[ -n $(kafka_pid) ]] || ((SECONDS > deadline)); do sleep 0.1; done
   fi
   wait_ready kafka "$KAFKA_LOGS/server.log" kafka_pid kafka_ready
-  log "kafka: ready at 127.0.0.1:$KAFKA_PORT ($(kafka_cli ping 2>/dev/null))"
+  kafka_cli scram-user "$KAFKA_SCRAM_USER" "$KAFKA_SCRAM_PASSWORD" >/dev/null ||
+    die_with_log "$KAFKA_LOGS/server.log" "kafka: could not create the SCRAM user $KAFKA_SCRAM_USER"
+  log "kafka: ready at 127.0.0.1:$KAFKA_PORT, SASL_SSL (SCRAM-SHA-512) at 127.0.0.1:$KAFKA_SASL_PORT ($(kafka_cli ping 2>/dev/null))"
 }
 
 kafka_down() { stop_pid kafka "$(kafka_pid)" TERM; }
@@ -954,7 +983,7 @@ cmd_restart() {
   case $1 in
     postgres) pg_down && tls_ensure && pg_up ;;
     mariadb) mariadb_down && tls_ensure && mariadb_up ;;
-    kafka) kafka_down && kafka_up ;;
+    kafka) kafka_down && tls_ensure && kafka_up ;;
     registry) registry_down && registry_up ;;
   esac
 }
@@ -998,6 +1027,9 @@ export FERRIUM_MARIADB_URL='mysql://root@127.0.0.1:$MARIADB_PORT'
 export FERRIUM_KAFKA_PORT=$KAFKA_PORT
 export FERRIUM_KAFKA_CONTROLLER_PORT=$KAFKA_CONTROLLER_PORT
 export FERRIUM_KAFKA_BOOTSTRAP=127.0.0.1:$KAFKA_PORT
+export FERRIUM_KAFKA_SASL_BOOTSTRAP=127.0.0.1:$KAFKA_SASL_PORT
+export FERRIUM_KAFKA_SASL_USER=$KAFKA_SCRAM_USER
+export FERRIUM_KAFKA_SASL_PASSWORD=$KAFKA_SCRAM_PASSWORD
 export FERRIUM_REGISTRY_PORT=$REGISTRY_PORT
 export FERRIUM_REGISTRY_MANAGEMENT_PORT=$REGISTRY_MANAGEMENT_PORT
 export FERRIUM_SCHEMA_REGISTRY_URL='$(registry_url)'

@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/services.sh up
+# The tests read the services' settings (ports, the test CA's folder, the SASL listener).
+eval "$(scripts/services.sh env)"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 log=$(mktemp)

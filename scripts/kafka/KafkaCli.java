@@ -10,6 +10,7 @@
 //   delete <topic>                    delete a topic
 //   produce <topic> <value> [key]     produce one record (acks=all) and print its offset
 //   consume <topic> [max] [timeoutMs] print up to max records from the beginning (no group)
+//   scram-user <name> <password>      create or update a SCRAM-SHA-512 user
 import java.time.Duration;
 import java.util.*;
 import java.util.concurrent.ExecutionException;
@@ -42,6 +43,7 @@ public class KafkaCli {
                 case "consume" -> consume(bootstrap, need(rest, 0, "topic"),
                         rest.length > 1 ? Integer.parseInt(rest[1]) : Integer.MAX_VALUE,
                         rest.length > 2 ? Long.parseLong(rest[2]) : 5000L);
+                case "scram-user" -> scramUser(bootstrap, need(rest, 0, "name"), need(rest, 1, "password"));
                 default -> {
                     System.err.println("unknown command: " + cmd);
                     System.exit(2);
@@ -67,6 +69,15 @@ public class KafkaCli {
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "10000");
         return Admin.create(p);
+    }
+
+    static void scramUser(String bootstrap, String name, String password) throws Exception {
+        try (Admin a = admin(bootstrap)) {
+            var info = new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096);
+            a.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(name, info, password)))
+                    .all().get(30, TimeUnit.SECONDS);
+            System.out.println("scram user " + name + " ready");
+        }
     }
 
     static void ping(String bootstrap) throws Exception {

@@ -92,6 +92,19 @@ impl WorkerConfig {
         self.parse_u64("offset.flush.interval.ms", 60_000)
     }
 
+    /// The worker's own client security settings (top-level `security.*`, `sasl.*`,
+    /// `ssl.*`): Kafka Connect's worker uses them for its internal topics, while the
+    /// connectors' clients take the `producer.`/`consumer.`/`admin.` copies.
+    pub fn client_security(&self) -> BTreeMap<String, String> {
+        self.props
+            .iter()
+            .filter(|(k, _)| {
+                k.starts_with("security.") || k.starts_with("sasl.") || k.starts_with("ssl.")
+            })
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
     /// Properties under `prefix`, with the prefix removed (e.g. `producer.`).
     pub fn with_prefix(&self, prefix: &str) -> BTreeMap<String, String> {
         self.props

@@ -8,6 +8,7 @@
 //!
 //! Exactly-once is Ferrium's default with Kafka (Kafka Connect's default is disabled).
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use ferrium_config::{ConnectorConfig, WorkerConfig};
@@ -58,11 +59,12 @@ impl Delivery {
         match worker.get("exactly.once.source.support").unwrap_or("enabled").to_ascii_lowercase().as_str() {
             "enabled" => Ok(Delivery::KafkaExactlyOnce(topics)),
             "disabled" | "preparing" => {
-                let config = KafkaSinkConfig {
-                    bootstrap_servers: bootstrap.to_string(),
-                    producer: worker.with_prefix("producer."),
-                    topics: TopicSettings::default(),
-                };
+                // The worker's own offsets store, with the worker's client settings.
+                let config = KafkaSinkConfig::new(
+                    bootstrap.to_string(),
+                    client_settings(&worker.client_security(), "")?,
+                    TopicSettings::default(),
+                );
                 let store = KafkaOffsetStore::open(&config, &topics.topic, topics.partitions, topics.replication_factor)
                     .await
                     .map_err(|e| ConnectorError::new(ferrium_event::ErrorAction::Retry, e.to_string()))?;
@@ -104,6 +106,15 @@ impl Delivery {
     }
 }
 
+/// Kafka client settings written with the Java client's names, as librdkafka takes them;
+/// `prefix` is how the user wrote the keys, for the message of a refusal.
+pub fn client_settings(
+    java: &BTreeMap<String, String>,
+    prefix: &str,
+) -> Result<BTreeMap<String, String>, ConnectorError> {
+    ferrium_sink::librdkafka_settings(java, prefix).map_err(ConnectorError::fail)
+}
+
 /// The Kafka producer and topic settings for one connector.
 pub fn kafka_sink_config(
     worker: &WorkerConfig,
@@ -118,6 +129,7 @@ pub fn kafka_sink_config(
             producer.insert(k.to_string(), value.clone());
         }
     }
+    let producer = client_settings(&producer, "producer.")?;
     let int = |key: &str| -> Result<i32, ConnectorError> {
         match config.get(key) {
             None => Ok(-1),
@@ -128,10 +140,10 @@ pub fn kafka_sink_config(
             }),
         }
     };
-    Ok(KafkaSinkConfig {
-        bootstrap_servers: bootstrap.to_string(),
+    Ok(KafkaSinkConfig::new(
+        bootstrap.to_string(),
         producer,
-        topics: TopicSettings {
+        TopicSettings {
             partitions: int("topic.creation.default.partitions")?,
             replication_factor: int("topic.creation.default.replication.factor")?,
             // Any other `topic.creation.default.<config>` is a topic config, as in Kafka
@@ -146,7 +158,7 @@ pub fn kafka_sink_config(
                 })
                 .collect(),
         },
-    })
+    ))
 }
 
 /// Kafka Connect names a source task's transactional id `<group.id>-<connector>-<task>`.

@@ -10,7 +10,7 @@ use ferrium_event::ErrorAction;
 use ferrium_sink::KafkaSchemaHistory;
 use ferrium_source_mysql::HistoryLocation;
 
-use crate::delivery::kafka_sink_config;
+use crate::delivery::{client_settings, kafka_sink_config};
 use crate::error_policy::ConnectorError;
 use crate::history_file::FileSchemaHistory;
 
@@ -41,11 +41,11 @@ pub async fn open_history(
         } => {
             let mut kafka = match (kafka_sink_config(worker, config), bootstrap_servers) {
                 (Ok(kafka), _) => kafka,
-                (Err(_), Some(servers)) => ferrium_sink::KafkaSinkConfig {
-                    bootstrap_servers: servers.clone(),
-                    producer: Default::default(),
-                    topics: Default::default(),
-                },
+                (Err(_), Some(servers)) => ferrium_sink::KafkaSinkConfig::new(
+                    servers.clone(),
+                    Default::default(),
+                    Default::default(),
+                ),
                 (Err(_), None) => {
                     return Err(ConnectorError::fail(format!(
                         "the schema history topic '{topic}' needs brokers: set schema.history.internal.kafka.bootstrap.servers"
@@ -56,14 +56,19 @@ pub async fn open_history(
                 kafka.bootstrap_servers = servers.clone();
             }
             // Client settings for the history topic, as Debezium passes them.
+            let mut history_client = std::collections::BTreeMap::new();
             for (key, value) in &config.props {
                 if let Some(k) = key
                     .strip_prefix("schema.history.internal.producer.")
                     .or_else(|| key.strip_prefix("database.history.producer."))
                 {
-                    kafka.producer.insert(k.to_string(), value.clone());
+                    history_client.insert(k.to_string(), value.clone());
                 }
             }
+            kafka.producer.extend(client_settings(
+                &history_client,
+                "schema.history.internal.producer.",
+            )?);
             let store = KafkaSchemaHistory::open(&kafka, topic).await.map_err(|e| {
                 ConnectorError::new(
                     ErrorAction::Retry,

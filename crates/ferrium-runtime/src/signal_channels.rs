@@ -110,7 +110,8 @@ pub fn spawn_kafka_channel(
         .set("auto.offset.reset", "earliest")
         .set("isolation.level", "read_committed")
         .set("fetch.wait.max.ms", settings.poll_timeout_ms.to_string());
-    for (key, value) in &settings.consumer {
+    let consumer = settings.consumer.iter().cloned().collect();
+    for (key, value) in crate::delivery::client_settings(&consumer, "signal.consumer.")? {
         client.set(key, value);
     }
     let consumer: StreamConsumer = client.create().map_err(|e| {

@@ -16,8 +16,8 @@ use ferrium_event::SerializedRecord;
 
 pub use error::SinkError;
 pub use kafka::{
-    offset_record, KafkaSchemaHistory, KafkaSink, KafkaSinkConfig, OffsetsTopic, TopicSettings,
-    TransactionalKafkaSink,
+    librdkafka_settings, offset_record, KafkaSchemaHistory, KafkaSink, KafkaSinkConfig,
+    OffsetsTopic, TopicSettings, TransactionalKafkaSink,
 };
 pub use stdout::StdoutSink;
 

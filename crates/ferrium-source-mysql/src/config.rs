@@ -599,4 +599,18 @@ mod tests {
             .to_string();
         assert!(err.contains("database.server.id"), "{err}");
     }
+
+    #[test]
+    fn a_store_password_without_its_store_is_refused() {
+        for store in ["database.ssl.truststore", "database.ssl.keystore"] {
+            let key = format!("{store}.password");
+            let err = MysqlConfig::from_connector(&config(&[(key.as_str(), "pw")]))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains(&format!("'{store}.password' is set without '{store}'")),
+                "{err}"
+            );
+        }
+    }
 }

@@ -105,25 +105,12 @@ async fn open(config: &MysqlConfig, ssl: Option<SslOpts>) -> Result<Conn, MysqlE
 
 /// A certificate check that failed: retrying cannot help.
 fn tls_refusal(error: &mysql_async::Error) -> Option<String> {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(cause) = source {
-        if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
-            return Some(
-                ferrium_tls::postgres::handshake_message(tls)
-                    .replace("sslrootcert", "database.ssl.truststore"),
-            );
-        }
-        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
-            if let Some(tls) = io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
-                return Some(
-                    ferrium_tls::postgres::handshake_message(tls)
-                        .replace("sslrootcert", "database.ssl.truststore"),
-                );
-            }
-        }
-        source = cause.source();
-    }
-    None
+    let settings = ferrium_tls::refusal::TlsSettings {
+        trust: "database.ssl.truststore",
+        identity: "database.ssl.keystore",
+        chain_only_mode: "database.ssl.mode=verify_ca (verify-ca)",
+    };
+    ferrium_tls::refusal::handshake_refusal(error, &settings)
 }
 
 async fn variable(conn: &mut Conn, name: &str) -> Result<Option<String>, MysqlError> {

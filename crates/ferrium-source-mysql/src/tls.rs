@@ -110,6 +110,13 @@ impl MysqlTls {
                 })?,
         };
         let path = |key: &str| v.string(key).filter(|p| !p.is_empty()).map(PathBuf::from);
+        for store in ["database.ssl.truststore", "database.ssl.keystore"] {
+            if path(store).is_none() && v.string(&format!("{store}.password")).is_some() {
+                return Err(format!(
+                    "option '{store}.password' is set without '{store}'"
+                ));
+            }
+        }
         let verifies = matches!(mode, SslMode::VerifyCa | SslMode::VerifyIdentity);
         let roots = match path("database.ssl.truststore") {
             Some(_) if !verifies => {

@@ -7,6 +7,7 @@
 pub mod client;
 pub mod files;
 pub mod postgres;
+pub mod refusal;
 pub mod stores;
 mod verify;
 

@@ -19,6 +19,7 @@ use tokio_postgres_rustls::MakeRustlsConnect;
 
 use crate::client::{client_config, ServerCheck};
 use crate::files::{read_certificates, read_private_key};
+use crate::refusal::{handshake_refusal, TlsSettings};
 use crate::TlsError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -333,16 +334,16 @@ where
 /// A failed certificate check and a server without TLS are not worth retrying; a reset in
 /// the middle of a handshake is.
 fn classify(error: tokio_postgres::Error) -> PgConnectError {
+    let settings = TlsSettings {
+        trust: "sslrootcert",
+        identity: "sslcert/sslkey",
+        chain_only_mode: "sslmode=verify-ca",
+    };
+    if let Some(message) = handshake_refusal(&error, &settings) {
+        return PgConnectError::Handshake(message);
+    }
     let mut source = std::error::Error::source(&error);
     while let Some(cause) = source {
-        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
-            if let Some(tls) = io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
-                return PgConnectError::Handshake(handshake_message(tls));
-            }
-        }
-        if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
-            return PgConnectError::Handshake(handshake_message(tls));
-        }
         if cause.to_string().contains("server does not support TLS") {
             return PgConnectError::Handshake(
                 "the server does not accept TLS (ssl = off); turn ssl on in postgresql.conf, or set sslmode=prefer or disable".into(),
@@ -351,27 +352,6 @@ fn classify(error: tokio_postgres::Error) -> PgConnectError {
         source = cause.source();
     }
     PgConnectError::Postgres(error)
-}
-
-/// rustls's verdict, with the fix for the common ones.
-pub fn handshake_message(error: &rustls::Error) -> String {
-    use rustls::CertificateError as C;
-    let fix = match error {
-        rustls::Error::InvalidCertificate(C::UnknownIssuer | C::BadSignature) => {
-            "the server's certificate was not issued by a CA in sslrootcert: give the CA that issued it"
-        }
-        rustls::Error::InvalidCertificate(C::NotValidForName | C::NotValidForNameContext { .. }) => {
-            "the server's certificate does not name the host connected to: connect by a name (or IP address) the certificate holds, or use sslmode=verify-ca"
-        }
-        rustls::Error::InvalidCertificate(C::Expired | C::ExpiredContext { .. }) => {
-            "the server's certificate has expired: renew it on the server"
-        }
-        rustls::Error::AlertReceived(_) => {
-            "the server refused the TLS session: check that it accepts the client certificate (sslcert/sslkey) and its CA (ssl_ca_file)"
-        }
-        _ => "check the server's TLS setup and the sslmode, sslrootcert, sslcert and sslkey settings",
-    };
-    format!("TLS handshake failed: {error}; {fix}")
 }
 
 fn default_rootcert() -> Option<PathBuf> {

@@ -117,22 +117,42 @@ pub fn to_pem(label: &str, items: &[&[u8]]) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// What a store file holds, by its content (a file name says nothing reliable).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreKind {
+    Pem,
+    Pkcs12,
+    Jks,
+}
+
+/// JKS by its magic number, PEM by its armour, anything else taken for PKCS12 (DER).
+pub fn store_kind(bytes: &[u8]) -> StoreKind {
+    if bytes.starts_with(&[0xFE, 0xED, 0xFE, 0xED]) {
+        StoreKind::Jks
+    } else if bytes.windows(11).any(|w| w == b"-----BEGIN ") {
+        StoreKind::Pem
+    } else {
+        StoreKind::Pkcs12
+    }
+}
+
+/// The `keytool` command that turns a JKS store into one Ferrium reads.
+pub const JKS_CONVERSION: &str = "keytool -importkeystore -srcstoretype JKS -srckeystore FILE -deststoretype PKCS12 -destkeystore FILE.p12";
+
 enum Kind {
     Pem,
     Pkcs12,
 }
 
 fn kind(option: &str, path: &Path, bytes: &[u8]) -> Result<Kind, TlsError> {
-    if bytes.starts_with(&[0xFE, 0xED, 0xFE, 0xED]) {
-        return Err(TlsError(format!(
-            "{option}: {} is a JKS store, which Ferrium does not read; convert it to PKCS12 (Java's default store type since Java 9): keytool -importkeystore -srcstoretype JKS -srckeystore FILE -deststoretype PKCS12 -destkeystore FILE.p12",
+    match store_kind(bytes) {
+        StoreKind::Jks => Err(TlsError(format!(
+            "{option}: {} is a JKS store, which Ferrium does not read; convert it to PKCS12 (Java's default store type since Java 9): {JKS_CONVERSION}",
             path.display()
-        )));
+        ))),
+        StoreKind::Pem => Ok(Kind::Pem),
+        StoreKind::Pkcs12 => Ok(Kind::Pkcs12),
     }
-    if bytes.windows(11).any(|w| w == b"-----BEGIN ") {
-        return Ok(Kind::Pem);
-    }
-    Ok(Kind::Pkcs12)
 }
 
 fn pkcs12(

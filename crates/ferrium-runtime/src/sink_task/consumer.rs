@@ -70,13 +70,14 @@ pub(crate) fn consumer(
         .set("auto.offset.reset", "earliest")
         .set("statistics.interval.ms", "5000")
         .set("fetch.wait.max.ms", "100");
-    for (key, value) in worker.with_prefix("consumer.") {
-        client.set(key, value);
-    }
+    let mut consumer = worker.with_prefix("consumer.");
     for (key, value) in &config.props {
         if let Some(k) = key.strip_prefix("consumer.override.") {
-            client.set(k, value);
+            consumer.insert(k.to_string(), value.clone());
         }
+    }
+    for (key, value) in crate::delivery::client_settings(&consumer, "consumer.")? {
+        client.set(key, value);
     }
     client
         .create_with_context(LagContext {

@@ -25,11 +25,15 @@ impl KafkaConfigStore {
     /// Creates the topics when missing and starts the status writer.
     pub async fn open(worker: &WorkerConfig) -> Result<Self, StoreError> {
         let bootstrap = worker.bootstrap_servers().unwrap_or_default();
-        let kafka = KafkaSinkConfig {
-            bootstrap_servers: bootstrap.to_string(),
-            producer: worker.with_prefix("producer."),
-            topics: TopicSettings::default(),
-        };
+        // The worker's internal topics, with the worker's own client settings (as in
+        // Kafka Connect; the connectors' clients take the `producer.` copies).
+        let producer = ferrium_sink::librdkafka_settings(&worker.client_security(), "").map_err(
+            |message| StoreError::Read {
+                at: bootstrap.to_string(),
+                message,
+            },
+        )?;
+        let kafka = KafkaSinkConfig::new(bootstrap.to_string(), producer, TopicSettings::default());
         let int = |key: &str, default: i32| {
             worker
                 .get(key)

@@ -6,7 +6,7 @@ use std::time::Duration;
 use ferrium_event::SerializedRecord;
 use rdkafka::producer::Producer as _;
 
-use super::logs::{KafkaLogs, Producer};
+use super::logs::Producer;
 
 use super::produce::{delivered, enqueue};
 use super::topics::TopicCreator;
@@ -23,9 +23,9 @@ impl KafkaSink {
         let client = config.producer_config();
         Ok(KafkaSink {
             producer: client
-                .create_with_context(KafkaLogs)
+                .create_with_context(config.logs.clone())
                 .map_err(|e| SinkError::Config(e.to_string()))?,
-            topics: TopicCreator::new(&client, config.topics.clone())?,
+            topics: TopicCreator::new(&client, config.topics.clone(), &config.logs)?,
         })
     }
 }

@@ -12,11 +12,11 @@ use std::time::Duration;
 use ferrium_event::SerializedRecord;
 use rdkafka::producer::{DeliveryFuture, Producer as _};
 
-use super::logs::{KafkaLogs, Producer};
+use super::logs::Producer;
 
 use super::produce::{delivered, enqueue};
 use super::topics::TopicCreator;
-use super::{classify, KafkaSinkConfig};
+use super::{classify, classify_in, KafkaSinkConfig};
 use crate::SinkError;
 
 const TRANSACTION_TIMEOUT: Duration = Duration::from_secs(60);
@@ -47,17 +47,18 @@ impl TransactionalKafkaSink {
                 client.set(key, value);
             }
         }
+        let logs = config.logs.clone();
         let producer: Producer = client
-            .create_with_context(KafkaLogs)
+            .create_with_context(logs.clone())
             .map_err(|e| SinkError::Config(e.to_string()))?;
         let init = producer.clone();
         tokio::task::spawn_blocking(move || init.init_transactions(TRANSACTION_TIMEOUT))
             .await
             .map_err(|e| SinkError::KafkaTransient(e.to_string()))?
-            .map_err(classify)?;
+            .map_err(|e| classify_in(e, &logs))?;
         tracing::info!(%transactional_id, "transactional producer ready");
         Ok(TransactionalKafkaSink {
-            topics: TopicCreator::new(&client, config.topics.clone())?,
+            topics: TopicCreator::new(&client, config.topics.clone(), &logs)?,
             producer,
             in_transaction: false,
             pending: Vec::new(),

@@ -7,7 +7,7 @@ use ferrium_event::history::{HistoryError, SchemaHistoryStore};
 use ferrium_event::SerializedRecord;
 use rdkafka::config::ClientConfig;
 
-use super::logs::{KafkaLogs, Producer};
+use super::logs::Producer;
 use super::offsets_topic::read_to_end;
 use super::produce::{delivered, enqueue};
 use super::topics::{TopicCreator, TopicSettings};
@@ -39,12 +39,12 @@ impl KafkaSchemaHistory {
                 ("retention.bytes".into(), "-1".into()),
             ],
         };
-        let mut creator = TopicCreator::new(&config.producer_config(), settings)?;
+        let mut creator = TopicCreator::new(&config.producer_config(), settings, &config.logs)?;
         creator.ensure(std::iter::once(topic)).await?;
         Ok(KafkaSchemaHistory {
             producer: config
                 .producer_config()
-                .create_with_context(KafkaLogs)
+                .create_with_context(config.logs.clone())
                 .map_err(|e| SinkError::Config(e.to_string()))?,
             config: config.clone(),
             topic: topic.to_string(),

@@ -5,13 +5,27 @@
 //! commit or admin call, where Ferrium classifies it and logs one line saying what it
 //! does next, so the raw lines are kept for `FERRIUM_LOG=debug`.
 
+use std::sync::{Arc, Mutex};
+
 use rdkafka::client::ClientContext;
 use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::consumer::ConsumerContext;
 use rdkafka::error::KafkaError;
 
-#[derive(Clone, Copy, Default)]
-pub struct KafkaLogs;
+/// The context of every Kafka client Ferrium makes. It also keeps the broker's refusal
+/// of the login or of the TLS handshake: librdkafka reports those only to this callback
+/// and goes on retrying, so the call that then times out would look transient.
+#[derive(Debug, Clone, Default)]
+pub struct KafkaLogs {
+    refused: Arc<Mutex<Option<String>>>,
+}
+
+impl KafkaLogs {
+    /// The broker's refusal of this client, when one was seen.
+    pub fn refusal(&self) -> Option<String> {
+        self.refused.lock().ok().and_then(|r| r.clone())
+    }
+}
 
 impl ClientContext for KafkaLogs {
     fn log(&self, level: RDKafkaLogLevel, facility: &str, message: &str) {
@@ -20,6 +34,19 @@ impl ClientContext for KafkaLogs {
 
     fn error(&self, error: KafkaError, reason: &str) {
         tracing::debug!(target: "librdkafka", %error, "{reason}");
+        use rdkafka::types::RDKafkaErrorCode as C;
+        let refused = match error.rdkafka_error_code() {
+            Some(C::Authentication | C::SaslAuthenticationFailed) => true,
+            Some(C::SSL) => {
+                reason.contains("certificate verify failed") || reason.contains("handshake failed")
+            }
+            _ => false,
+        };
+        if refused {
+            if let Ok(mut slot) = self.refused.lock() {
+                *slot = Some(reason.to_string());
+            }
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! and exactly-once (transactional producer, offsets committed in the same transaction).
 
 mod at_least_once;
+mod client_settings;
 mod exactly_once;
 mod history_topic;
 mod logs;
@@ -18,6 +19,7 @@ use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use crate::SinkError;
 
 pub use at_least_once::KafkaSink;
+pub use client_settings::librdkafka_settings;
 pub use exactly_once::TransactionalKafkaSink;
 pub use history_topic::KafkaSchemaHistory;
 pub use offsets_topic::{offset_record, OffsetsTopic};
@@ -31,9 +33,26 @@ pub struct KafkaSinkConfig {
     pub producer: BTreeMap<String, String>,
     /// `topic.creation.default.*` for change, transaction and heartbeat topics.
     pub topics: TopicSettings,
+    /// Shared by every client made from this config: a refusal one of them sees (the
+    /// admin client's callbacks are never served) explains another's timeout.
+    pub(crate) logs: logs::KafkaLogs,
 }
 
 impl KafkaSinkConfig {
+    /// `producer` holds librdkafka's names (see [`librdkafka_settings`]).
+    pub fn new(
+        bootstrap_servers: String,
+        producer: BTreeMap<String, String>,
+        topics: TopicSettings,
+    ) -> KafkaSinkConfig {
+        KafkaSinkConfig {
+            bootstrap_servers,
+            producer,
+            topics,
+            logs: logs::KafkaLogs::default(),
+        }
+    }
+
     /// Producer settings: durable means acknowledged by every in-sync replica, and
     /// idempotence keeps each partition's order across the producer's own retries.
     pub(crate) fn producer_config(&self) -> ClientConfig {
@@ -51,6 +70,17 @@ impl KafkaSinkConfig {
             client.set(key, value);
         }
         client
+    }
+}
+
+/// [`classify`], unless the client saw the broker refuse its login or its TLS handshake:
+/// then the error is that refusal, which no retry fixes.
+pub(crate) fn classify_in(error: KafkaError, context: &logs::KafkaLogs) -> SinkError {
+    match context.refusal() {
+        Some(reason) => SinkError::KafkaFatal(format!(
+            "the broker refused this client: {reason}; check its security.protocol, sasl.mechanism and sasl.jaas.config (user and password), or ssl.truststore.* for a certificate problem"
+        )),
+        None => classify(error),
     }
 }
 

@@ -45,7 +45,7 @@ impl OffsetsTopic {
         Ok(OffsetsTopic {
             producer: config
                 .producer_config()
-                .create_with_context(KafkaLogs)
+                .create_with_context(config.logs.clone())
                 .map_err(|e| SinkError::Config(e.to_string()))?,
             config: config.clone(),
             topic: topic.to_string(),
@@ -59,7 +59,11 @@ impl OffsetsTopic {
 
     /// Creates the topic (compacted) if it does not exist.
     pub async fn ensure_exists(&self) -> Result<(), SinkError> {
-        let mut creator = TopicCreator::new(&self.config.producer_config(), self.settings.clone())?;
+        let mut creator = TopicCreator::new(
+            &self.config.producer_config(),
+            self.settings.clone(),
+            &self.config.logs,
+        )?;
         creator.ensure(std::iter::once(self.topic.as_str())).await
     }
 
@@ -153,7 +157,7 @@ pub(crate) fn read_to_end(
     mut on_record: impl FnMut(Option<&[u8]>, Option<&[u8]>),
 ) -> Result<(), SinkError> {
     let consumer: Consumer = client
-        .create_with_context(KafkaLogs)
+        .create_with_context(KafkaLogs::default())
         .map_err(|e| SinkError::Config(e.to_string()))?;
     let partitions = readable_partitions(&consumer, topic)?;
     let mut ends = BTreeMap::new();

@@ -10,7 +10,7 @@ use super::logs::{Admin, KafkaLogs};
 use rdkafka::config::ClientConfig;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 
-use super::classify;
+use super::{classify, classify_in};
 use crate::SinkError;
 
 /// Partitions and replication factor for new topics; -1 takes the broker's defaults.
@@ -34,15 +34,21 @@ impl Default for TopicSettings {
 
 pub(crate) struct TopicCreator {
     admin: Admin,
+    logs: KafkaLogs,
     known: HashSet<String>,
     settings: TopicSettings,
 }
 
 impl TopicCreator {
-    pub(crate) fn new(client: &ClientConfig, settings: TopicSettings) -> Result<Self, SinkError> {
+    pub(crate) fn new(
+        client: &ClientConfig,
+        settings: TopicSettings,
+        logs: &KafkaLogs,
+    ) -> Result<Self, SinkError> {
         Ok(TopicCreator {
+            logs: logs.clone(),
             admin: client
-                .create_with_context(KafkaLogs)
+                .create_with_context(logs.clone())
                 .map_err(|e| SinkError::Config(e.to_string()))?,
             known: HashSet::new(),
             settings,
@@ -82,7 +88,7 @@ impl TopicCreator {
             .admin
             .create_topics(new_topics.iter(), &options)
             .await
-            .map_err(classify)?;
+            .map_err(|e| classify_in(e, &self.logs))?;
         for result in results {
             match result {
                 Ok(topic) => {

@@ -8,6 +8,7 @@ mod bad_input;
 mod conformance;
 mod incremental;
 mod kafka;
+mod kafka_security;
 mod providers;
 mod recovery;
 mod snapshot;

@@ -17,6 +17,11 @@ use tokio_postgres::{Client, NoTls};
 mod process;
 pub use process::*;
 
+#[path = "../common/services_env.rs"]
+mod services_env;
+#[allow(unused_imports)]
+pub use services_env::{service_env, tls_file};
+
 #[path = "../common/avro_reader.rs"]
 mod avro_reader;
 #[allow(unused_imports)]

@@ -2,26 +2,11 @@
 //! `ssl=on` with a certificate from the test CA, the role `ferrium_tls` admitted only over
 //! TLS with its password, and `ferrium_tls_cert` only with a client certificate.
 
-use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::support::{connect, run_to_exit, Ferrium, TestDb};
+use crate::support::{connect, run_to_exit, tls_file, Ferrium, TestDb};
 
 const WAIT: Duration = Duration::from_secs(60);
-
-/// A file of the services' test CA (`scripts/services.sh env` exports its folder).
-fn tls_file(name: &str) -> String {
-    let dir = std::env::var("FERRIUM_TLS_DIR").unwrap_or_else(|_| {
-        panic!("FERRIUM_TLS_DIR is not set: run `eval \"$(scripts/services.sh env)\"` after `scripts/services.sh up`")
-    });
-    let path = PathBuf::from(dir).join(name);
-    assert!(
-        path.is_file(),
-        "{} is missing: run `scripts/services.sh up`",
-        path.display()
-    );
-    path.display().to_string()
-}
 
 /// A database whose table `t` the TLS roles can capture: the publication is made here,
 /// as only a superuser may create one FOR ALL TABLES.

@@ -19,6 +19,11 @@ use serde_json::{json, Value};
 mod process;
 pub use process::*;
 
+#[path = "../common/services_env.rs"]
+mod services_env;
+#[allow(unused_imports)]
+pub use services_env::{service_env, tls_file};
+
 #[path = "../common/topic_reader.rs"]
 mod topic_reader;
 // Each test binary that includes this file uses a different part of it.

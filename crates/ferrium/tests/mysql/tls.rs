@@ -5,23 +5,10 @@
 
 use std::time::Duration;
 
-use crate::support::{run_to_exit, Ferrium, TestDb};
+use crate::support::{run_to_exit, tls_file, Ferrium, TestDb};
 
 const WAIT: Duration = Duration::from_secs(60);
 const MARIADB_CLASS: &str = "io.debezium.connector.mariadb.MariaDbConnector";
-
-fn tls_file(name: &str) -> String {
-    let dir = std::env::var("FERRIUM_TLS_DIR").unwrap_or_else(|_| {
-        panic!("FERRIUM_TLS_DIR is not set: run `eval \"$(scripts/services.sh env)\"` after `scripts/services.sh up`")
-    });
-    let path = std::path::Path::new(&dir).join(name);
-    assert!(
-        path.is_file(),
-        "{} is missing: run `scripts/services.sh up`",
-        path.display()
-    );
-    path.display().to_string()
-}
 
 async fn tls_db(tag: &str) -> TestDb {
     let mut db = TestDb::create(tag).await;
@@ -104,7 +91,10 @@ async fn a_server_certificate_from_another_ca_is_refused_at_once_naming_the_fix(
 }
 
 /// Connector options, and what the log must say.
-type Case = (&'static [(&'static str, &'static str)], &'static [&'static str]);
+type Case = (
+    &'static [(&'static str, &'static str)],
+    &'static [&'static str],
+);
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_tls_settings_are_refused_by_name() {

@@ -2,6 +2,7 @@
 //! role `ferrium_tls`: pgjdbc's `sslmode`/`sslrootcert` URL parameters, checked for real.
 
 use crate::harness::{pg_source, pg_url, start, verify, PgDb, Target};
+use crate::support::tls_file;
 
 const SINK: &[(&str, &str)] = &[
     ("insert.mode", "upsert"),
@@ -9,13 +10,6 @@ const SINK: &[(&str, &str)] = &[
     ("schema.evolution", "basic"),
     ("collection.name.format", "${source.table}"),
 ];
-
-fn ca(name: &str) -> String {
-    let dir = std::env::var("FERRIUM_TLS_DIR").unwrap_or_else(|_| {
-        panic!("FERRIUM_TLS_DIR is not set: run `eval \"$(scripts/services.sh env)\"` after `scripts/services.sh up`")
-    });
-    format!("{dir}/{name}")
-}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_read_model_is_written_and_verified_over_verify_full_tls() {
@@ -32,7 +26,10 @@ async fn a_read_model_is_written_and_verified_over_verify_full_tls() {
     let topic = format!("{prefix}.public.orders");
     let mut sink = target.sink(&format!("{prefix}-sink"), &topic, SINK);
     let tls_url = |url: String, ca_file: &str| {
-        format!("{url}?sslmode=verify-full&sslrootcert={}", ca(ca_file))
+        format!(
+            "{url}?sslmode=verify-full&sslrootcert={}",
+            tls_file(ca_file)
+        )
     };
     sink["config"]["connection.url"] = tls_url(target.jdbc_url(), "ca.crt").into();
     sink["config"]["connection.username"] = "ferrium_tls".into();
