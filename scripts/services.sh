@@ -10,13 +10,13 @@
 #
 # Usage:
 #   scripts/services.sh deps                          install the OS packages (build deps + servers)
-#   scripts/services.sh up [postgres|mariadb|kafka|registry]
+#   scripts/services.sh up [postgres|mariadb|kafka|registry|toxiproxy]
 #                                                     install if needed, start, wait until ready
-#                                                     (all four by default; running ones are left alone;
+#                                                     (all five by default; running ones are left alone;
 #                                                     `registry` also sets up tests/tools' Python venv)
 #   scripts/services.sh down [--purge]                stop all; --purge also deletes $FERRIUM_SERVICES_DIR
 #   scripts/services.sh down <service...>             stop only those (data kept)
-#   scripts/services.sh restart postgres|mariadb|kafka|registry
+#   scripts/services.sh restart postgres|mariadb|kafka|registry|toxiproxy
 #                                                     stop and start one (data survives, the
 #                                                     registry's schemas and ids too)
 #   scripts/services.sh status                        what runs (always exits 0)
@@ -35,10 +35,13 @@
 #   FERRIUM_KAFKA_PORT             Kafka broker (PLAINTEXT) port   (9092)
 #   FERRIUM_KAFKA_CONTROLLER_PORT  Kafka KRaft controller port     (9093)
 #   FERRIUM_KAFKA_SASL_PORT        Kafka SASL_SSL port (SCRAM)     (9094)
+#   FERRIUM_KAFKA_PROXY_PORT       Kafka through toxiproxy         (9095)
+#   FERRIUM_KAFKA_PROXIED_PORT     the broker listener behind it   (9096)
 #   FERRIUM_KAFKA_HEAP_OPTS        broker JVM heap                 (-Xms256m -Xmx768m)
 #   FERRIUM_REGISTRY_PORT          schema registry HTTP port       (8081)
 #   FERRIUM_REGISTRY_MANAGEMENT_PORT  registry health/metrics port (9000)
 #   FERRIUM_REGISTRY_HEAP_OPTS     registry JVM heap               (-Xms128m -Xmx512m)
+#   FERRIUM_TOXIPROXY_PORT         toxiproxy's HTTP API port       (8474)
 #   FERRIUM_SERVICES_TIMEOUT       seconds to wait for each service to be ready / to stop (120)
 #
 # Connection facts: PostgreSQL user `postgres`, trust auth, replication allowed, wal_level=logical,
@@ -52,7 +55,12 @@
 # the test CA; exported as FERRIUM_KAFKA_SASL_BOOTSTRAP, _USER and _PASSWORD); the schema
 # registry's Confluent API at http://127.0.0.1:8081/apis/ccompat/v7 (Apicurio: global compatibility
 # defaults to NONE, not Confluent's BACKWARD; schemas are lost when it stops). The registry needs
-# Java 21+, found under /usr/lib/jvm/ when the default java is older.
+# Java 21+, found under /usr/lib/jvm/ when the default java is older. Shopify's toxiproxy (built
+# with Go from the Go module proxy; Go's module cache stays in ~/go) puts network faults between
+# Ferrium and a server: its API at http://127.0.0.1:8474 (FERRIUM_TOXIPROXY_URL), where tests make
+# their own proxies, and one proxy made here, `kafka`, at 127.0.0.1:9095 (FERRIUM_KAFKA_PROXY_BOOTSTRAP)
+# in front of a broker listener that advertises that address, so every connection a Kafka client
+# makes after bootstrap goes through the proxy too.
 set -euo pipefail
 
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -62,6 +70,8 @@ MARIADB_PORT=${FERRIUM_MARIADB_PORT:-3306}
 KAFKA_PORT=${FERRIUM_KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${FERRIUM_KAFKA_CONTROLLER_PORT:-9093}
 KAFKA_SASL_PORT=${FERRIUM_KAFKA_SASL_PORT:-9094}
+KAFKA_PROXY_PORT=${FERRIUM_KAFKA_PROXY_PORT:-9095}
+KAFKA_PROXIED_PORT=${FERRIUM_KAFKA_PROXIED_PORT:-9096}
 # The SCRAM-SHA-512 user of the broker's SASL_SSL listener.
 KAFKA_SCRAM_USER=ferrium
 KAFKA_SCRAM_PASSWORD=ferrium-secret
@@ -69,8 +79,9 @@ KAFKA_HEAP_OPTS=${FERRIUM_KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}
 REGISTRY_PORT=${FERRIUM_REGISTRY_PORT:-8081}
 REGISTRY_MANAGEMENT_PORT=${FERRIUM_REGISTRY_MANAGEMENT_PORT:-9000}
 REGISTRY_HEAP_OPTS=${FERRIUM_REGISTRY_HEAP_OPTS:--Xms128m -Xmx512m}
+TOXIPROXY_PORT=${FERRIUM_TOXIPROXY_PORT:-8474}
 TIMEOUT=${FERRIUM_SERVICES_TIMEOUT:-120}
-ALL_SERVICES=(postgres mariadb kafka registry)
+ALL_SERVICES=(postgres mariadb kafka registry toxiproxy)
 
 PG_DIR=$SERVICES_DIR/postgres          # owned by postgres
 PG_DATA=$PG_DIR/data
@@ -93,13 +104,19 @@ REGISTRY_DIR=$SERVICES_DIR/registry    # owned by root
 REGISTRY_DIST=$REGISTRY_DIR/dist       # the unpacked distribution (quarkus-run.jar, lib/, app/)
 REGISTRY_LOG=$REGISTRY_DIR/registry.log
 REGISTRY_PID=$REGISTRY_DIR/registry.pid
+TOXIPROXY_VERSION=2.12.0
+TOXIPROXY_DIR=$SERVICES_DIR/toxiproxy  # owned by root
+TOXIPROXY_BIN=$TOXIPROXY_DIR/bin/toxiproxy-server
+TOXIPROXY_LOG=$TOXIPROXY_DIR/toxiproxy.log
+TOXIPROXY_PID=$TOXIPROXY_DIR/toxiproxy.pid
 
 # OS packages. Build deps of the Rust workspace (rdkafka's cmake build, openssl, curl, sasl, zlib)
 # and the servers/tools this script runs.
 BUILD_PACKAGES=(build-essential cmake pkg-config libssl-dev libcurl4-openssl-dev libsasl2-dev zlib1g-dev)
-# curl and tar: the registry's readiness check and its distribution; python3-venv: tests/tools' venv.
+# curl and tar: the registry's readiness check and its distribution; python3-venv: tests/tools' venv;
+# iptables: the network-fault tests' blackholes (packets dropped, as toxiproxy cannot: see toxiproxy_up).
 SERVICE_PACKAGES=(postgresql postgresql-contrib mariadb-server mariadb-client iproute2 procps util-linux
-  curl tar python3-venv openssl)
+  curl tar python3-venv openssl iptables)
 
 # ---------------------------------------------------------------------------------------------------
 # helpers
@@ -672,11 +689,12 @@ kafka_write_config() {
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,SASL_SSL://127.0.0.1:$KAFKA_SASL_PORT
-advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_SSL://127.0.0.1:$KAFKA_SASL_PORT
+# PROXIED listens behind toxiproxy's kafka proxy and advertises the proxy's address.
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT,SASL_SSL://127.0.0.1:$KAFKA_SASL_PORT,PROXIED://127.0.0.1:$KAFKA_PROXIED_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,SASL_SSL://127.0.0.1:$KAFKA_SASL_PORT,PROXIED://127.0.0.1:$KAFKA_PROXY_PORT
 inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,PROXIED:PLAINTEXT
 # SASL_SSL: SCRAM-SHA-512 users, TLS with the test CA's server certificate.
 sasl.enabled.mechanisms=SCRAM-SHA-512
 listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
@@ -784,6 +802,7 @@ kafka_up() {
     ensure_port_free "$KAFKA_PORT" kafka FERRIUM_KAFKA_PORT
     ensure_port_free "$KAFKA_CONTROLLER_PORT" kafka FERRIUM_KAFKA_CONTROLLER_PORT
     ensure_port_free "$KAFKA_SASL_PORT" kafka FERRIUM_KAFKA_SASL_PORT
+    ensure_port_free "$KAFKA_PROXIED_PORT" kafka FERRIUM_KAFKA_PROXIED_PORT
     kafka_format_once
     [[ -f $KAFKA_LOGS/server.log ]] && mv -f "$KAFKA_LOGS/server.log" "$KAFKA_LOGS/server.log.prev"
     log "kafka: starting Kafka $(kafka_version) on 127.0.0.1:$KAFKA_PORT (controller :$KAFKA_CONTROLLER_PORT)"
@@ -906,11 +925,83 @@ registry_up() {
 registry_down() { stop_pid registry "$(registry_pid)" TERM; }
 
 # ---------------------------------------------------------------------------------------------------
+# toxiproxy (Shopify's TCP fault proxy, built from the Go module proxy)
+
+toxiproxy_pid() {
+  [[ -f $TOXIPROXY_PID ]] || return 0
+  local pid
+  pid=$(cat "$TOXIPROXY_PID" 2>/dev/null || true)
+  if pid_alive "$pid" 'toxiproxy-server'; then echo "$pid"; fi
+}
+
+# The go binary: on PATH, else Go's usual install folders; Debian's golang-go as the last resort.
+toxiproxy_go() {
+  local g
+  for g in "$(command -v go || true)" /usr/local/go/bin/go /usr/lib/go/bin/go; do
+    [[ -n $g && -x $g ]] && { echo "$g"; return 0; }
+  done
+  apt_install golang-go >&2
+  command -v go || die "toxiproxy: no go binary after installing golang-go"
+}
+
+# Build toxiproxy-server once per version into $TOXIPROXY_DIR/bin.
+toxiproxy_fetch() {
+  [[ -x $TOXIPROXY_BIN && $(cat "$TOXIPROXY_DIR/bin/.version" 2>/dev/null) == "$TOXIPROXY_VERSION" ]] && return 0
+  local go tmp=$TOXIPROXY_DIR/bin.tmp
+  go=$(toxiproxy_go)
+  log "toxiproxy: building v$TOXIPROXY_VERSION with $($go version | cut -d' ' -f3) (first time only)"
+  rm -rf "$tmp"
+  mkdir -p "$tmp"
+  GOBIN=$tmp GOFLAGS=-modcacherw "$go" install "github.com/Shopify/toxiproxy/v2/cmd/server@v$TOXIPROXY_VERSION" \
+    >"$TOXIPROXY_DIR/build.log" 2>&1 9>&- ||
+    die_with_log "$TOXIPROXY_DIR/build.log" "toxiproxy: go install github.com/Shopify/toxiproxy/v2/cmd/server@v$TOXIPROXY_VERSION failed"
+  mv "$tmp/server" "$tmp/toxiproxy-server"
+  echo "$TOXIPROXY_VERSION" >"$tmp/.version"
+  rm -rf "$TOXIPROXY_DIR/bin"
+  mv "$tmp" "$TOXIPROXY_DIR/bin"
+}
+
+toxiproxy_ready() { curl -sf --max-time 2 "http://127.0.0.1:$TOXIPROXY_PORT/proxies/kafka"; }
+
+# The proxies made at start; tests make (and delete) their own through the API. A blackhole is not
+# one of toxiproxy's toxics: its `timeout` toxic discards bytes inside a live TCP stream, which no
+# real network does (TCP retransmits) and which would corrupt any protocol, so the tests drop the
+# proxy port's packets with iptables instead.
+toxiproxy_write_config() {
+  cat >"$TOXIPROXY_DIR/proxies.json" <<EOF
+[{"name": "kafka", "listen": "127.0.0.1:$KAFKA_PROXY_PORT", "upstream": "127.0.0.1:$KAFKA_PROXIED_PORT", "enabled": true}]
+EOF
+}
+
+toxiproxy_up() {
+  mkdir -p "$TOXIPROXY_DIR"
+  toxiproxy_fetch
+  toxiproxy_write_config
+  if [[ -n $(toxiproxy_pid) ]]; then
+    log "toxiproxy: already running (PID $(toxiproxy_pid))"
+  else
+    ensure_port_free "$TOXIPROXY_PORT" toxiproxy FERRIUM_TOXIPROXY_PORT
+    ensure_port_free "$KAFKA_PROXY_PORT" toxiproxy FERRIUM_KAFKA_PROXY_PORT
+    log "toxiproxy: starting v$TOXIPROXY_VERSION, API on 127.0.0.1:$TOXIPROXY_PORT"
+    # shellcheck disable=SC2016 # $$ is for the inner bash
+    LOG_LEVEL=warn setsid bash -c 'echo $$ >"$0"; exec "$@"' "$TOXIPROXY_PID" \
+      "$TOXIPROXY_BIN" -host 127.0.0.1 -port "$TOXIPROXY_PORT" -config "$TOXIPROXY_DIR/proxies.json" \
+      >"$TOXIPROXY_LOG" 2>&1 </dev/null 9>&- &
+    local deadline=$((SECONDS + 10))
+    until [[ -n $(toxiproxy_pid) ]] || ((SECONDS > deadline)); do sleep 0.1; done
+  fi
+  wait_ready toxiproxy "$TOXIPROXY_LOG" toxiproxy_pid toxiproxy_ready
+  log "toxiproxy: ready, API at http://127.0.0.1:$TOXIPROXY_PORT, Kafka through it at 127.0.0.1:$KAFKA_PROXY_PORT"
+}
+
+toxiproxy_down() { stop_pid toxiproxy "$(toxiproxy_pid)" TERM; }
+
+# ---------------------------------------------------------------------------------------------------
 # commands
 
 check_service() {
   case $1 in
-    postgres | mariadb | kafka | registry) ;;
+    postgres | mariadb | kafka | registry | toxiproxy) ;;
     *) die "unknown service '$1' (expected: ${ALL_SERVICES[*]})" ;;
   esac
 }
@@ -933,6 +1024,7 @@ cmd_up() {
         # the registry's test client (tests/tools/avro_consume.py) comes with it
         "$REPO_ROOT/scripts/python-env.sh" >/dev/null 9>&- || die "registry: could not set up the Python venv (see above)"
         ;;
+      toxiproxy) toxiproxy_up ;;
     esac
   done
   log "up: ${services[*]} ready in $((SECONDS - start))s"
@@ -944,7 +1036,7 @@ cmd_down() {
   for a in "$@"; do
     case $a in
       --purge) purge=1 ;;
-      postgres | mariadb | kafka | registry) named+=("$a") ;;
+      postgres | mariadb | kafka | registry | toxiproxy) named+=("$a") ;;
       *) die "down: unknown argument '$a' (expected: --purge or service names)" ;;
     esac
   done
@@ -959,10 +1051,12 @@ cmd_down() {
         mariadb) mariadb_down ;;
         kafka) kafka_down ;;
         registry) registry_down ;;
+        toxiproxy) toxiproxy_down ;;
       esac
     done
     return 0
   fi
+  toxiproxy_down
   registry_down
   kafka_down
   mariadb_down
@@ -977,7 +1071,7 @@ cmd_down() {
 
 cmd_restart() {
   need_root
-  (($# == 1)) || die "usage: $0 restart postgres|mariadb|kafka|registry"
+  (($# == 1)) || die "usage: $0 restart postgres|mariadb|kafka|registry|toxiproxy"
   check_service "$1"
   lock_services_dir
   case $1 in
@@ -985,6 +1079,7 @@ cmd_restart() {
     mariadb) mariadb_down && tls_ensure && mariadb_up ;;
     kafka) kafka_down && tls_ensure && kafka_up ;;
     registry) registry_down && registry_up ;;
+    toxiproxy) toxiproxy_down && toxiproxy_up ;;
   esac
 }
 
@@ -1006,6 +1101,12 @@ cmd_status() {
     echo "registry: running (PID $pid) at $(registry_url) (management :$REGISTRY_MANAGEMENT_PORT), Apicurio Registry $REGISTRY_VERSION, schemas in $REGISTRY_DIR/data"
   else
     echo "registry: stopped"
+  fi
+  pid=$(toxiproxy_pid 2>/dev/null || true)
+  if [[ -n $pid ]]; then
+    echo "toxiproxy: running (PID $pid), API at http://127.0.0.1:$TOXIPROXY_PORT, Kafka through it at 127.0.0.1:$KAFKA_PROXY_PORT"
+  else
+    echo "toxiproxy: stopped"
   fi
   return 0
 }
@@ -1033,6 +1134,8 @@ export FERRIUM_KAFKA_SASL_PASSWORD=$KAFKA_SCRAM_PASSWORD
 export FERRIUM_REGISTRY_PORT=$REGISTRY_PORT
 export FERRIUM_REGISTRY_MANAGEMENT_PORT=$REGISTRY_MANAGEMENT_PORT
 export FERRIUM_SCHEMA_REGISTRY_URL='$(registry_url)'
+export FERRIUM_TOXIPROXY_URL=http://127.0.0.1:$TOXIPROXY_PORT
+export FERRIUM_KAFKA_PROXY_BOOTSTRAP=127.0.0.1:$KAFKA_PROXY_PORT
 EOF
 }
 
@@ -1046,6 +1149,7 @@ cmd_logs() {
       mariadb) f=$MARIADB_LOG ;;
       kafka) f=$KAFKA_LOGS/server.log ;;
       registry) f=$REGISTRY_LOG ;;
+      toxiproxy) f=$TOXIPROXY_LOG ;;
     esac
     echo "==== $s: last 40 lines of $f ===="
     if [[ -f $f ]]; then tail -n 40 "$f"; else echo "(no log)"; fi

@@ -42,7 +42,7 @@ pub enum MysqlError {
     Protocol(String),
     #[error("query failed: {0}")]
     Query(String),
-    #[error("the binlog connection was lost: {0}")]
+    #[error("the MySQL binlog connection was lost: {0}")]
     ConnectionLost(String),
 }
 

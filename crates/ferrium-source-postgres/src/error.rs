@@ -39,7 +39,7 @@ pub enum PostgresError {
     Protocol(String),
     #[error("query failed: {0}")]
     Query(String),
-    #[error("the replication connection was lost: {0}")]
+    #[error("the PostgreSQL replication connection was lost: {0}")]
     ReplicationLost(String),
 }
 
