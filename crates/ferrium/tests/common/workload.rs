@@ -363,3 +363,12 @@ impl Reader {
         seen.values.values().map(Vec::len).sum()
     }
 }
+
+/// Retry warnings in a log: one per attempt, each naming the error and the next delay.
+pub fn retry_warnings(log: &str) -> Vec<&str> {
+    log.lines()
+        .filter(|l| {
+            l.contains("WARN") && l.contains("retriable error") && l.contains("retry_in_ms")
+        })
+        .collect()
+}

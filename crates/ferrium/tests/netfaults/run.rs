@@ -103,12 +103,3 @@ pub async fn stream_through(kind: Kind, target: Target, faults: &[Fault], tag: &
         log,
     }
 }
-
-/// Retry warnings in a log: one per attempt, each naming the error and the next delay.
-pub fn retry_warnings(log: &str) -> Vec<&str> {
-    log.lines()
-        .filter(|l| {
-            l.contains("WARN") && l.contains("retriable error") && l.contains("retry_in_ms")
-        })
-        .collect()
-}
