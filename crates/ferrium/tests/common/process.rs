@@ -4,6 +4,9 @@
 
 #![allow(dead_code)]
 
+#[path = "transcript.rs"]
+pub mod transcript;
+
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -116,6 +119,7 @@ impl Ferrium {
                 if std::env::var_os("FERRIUM_TEST_VERBOSE").is_some() {
                     eprintln!("[ferrium] {line}");
                 }
+                transcript::keep("ferrium log", &line);
                 log_writer.lock().unwrap().push_str(&line);
                 log_writer.lock().unwrap().push('\n');
             }
@@ -318,7 +322,9 @@ pub fn run_to_exit(
         }
         std::thread::sleep(Duration::from_millis(50));
     };
-    (status, reader.join().unwrap())
+    let log = reader.join().unwrap();
+    transcript::keep("ferrium log", &log);
+    (status, log)
 }
 
 /// At-least-once check of per-key counters 1..=`rounds`: every value present, values rise

@@ -135,10 +135,12 @@ impl Http {
         {
             payload = dechunk(&payload);
         }
+        let body = String::from_utf8_lossy(&payload).to_string();
+        crate::support::transcript::keep(&format!("http {method} {path} {status}"), &body);
         Reply {
             status,
             headers,
-            body: String::from_utf8_lossy(&payload).to_string(),
+            body,
         }
     }
 

@@ -71,6 +71,7 @@ impl Worker {
                 if std::env::var_os("FERRIUM_TEST_VERBOSE").is_some() {
                     eprintln!("[ferrium] {line}");
                 }
+                crate::support::transcript::keep("ferrium log", &line);
                 {
                     let mut log = writer.lock().unwrap();
                     log.push_str(&line);

@@ -266,14 +266,13 @@ pub fn verify(
         .args(&args)
         .output()
         .expect("the ferrium binary starts");
-    (
-        out.status.code().unwrap_or(-1),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
+    let output = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    support::transcript::keep("ferrium cli", &output);
+    (out.status.code().unwrap_or(-1), output)
 }
 
 /// Asserts that verify finds the read model equal to its source.

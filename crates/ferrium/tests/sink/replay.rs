@@ -190,6 +190,7 @@ async fn ferrium_replay_rebuilds_into_a_fresh_table_and_stops_at_the_end() {
         ])
         .output()
         .unwrap();
+    crate::support::transcript::keep("ferrium replay", &String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),

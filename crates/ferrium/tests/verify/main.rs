@@ -5,6 +5,9 @@
 //! exactly those keys reported. Nothing is mocked; without the services the tests fail
 //! with a message saying how to start them.
 
+#[path = "../common/transcript.rs"]
+mod transcript;
+
 use std::process::Command;
 
 use ferrium_verify::{verify, Endpoint, Report, VerifyOptions};
@@ -270,11 +273,12 @@ fn cli(args: &[&str]) -> (i32, String, String) {
         .args(args)
         .output()
         .expect("the ferrium binary starts");
-    (
-        out.status.code().unwrap_or(-1),
+    let (stdout, stderr) = (
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    );
+    transcript::keep("ferrium verify", &format!("{stdout}{stderr}"));
+    (out.status.code().unwrap_or(-1), stdout, stderr)
 }
 
 #[tokio::test(flavor = "multi_thread")]
