@@ -130,6 +130,13 @@ pub fn kafka_sink_config(
         }
     }
     let producer = client_settings(&producer, "producer.")?;
+    let mut admin = worker.with_prefix("admin.");
+    for (key, value) in &config.props {
+        if let Some(k) = key.strip_prefix("admin.override.") {
+            admin.insert(k.to_string(), value.clone());
+        }
+    }
+    let admin = client_settings(&admin, "admin.")?;
     let int = |key: &str| -> Result<i32, ConnectorError> {
         match config.get(key) {
             None => Ok(-1),
@@ -158,7 +165,8 @@ pub fn kafka_sink_config(
                 })
                 .collect(),
         },
-    ))
+    )
+    .with_admin(admin))
 }
 
 /// Kafka Connect names a source task's transactional id `<group.id>-<connector>-<task>`.

@@ -233,6 +233,7 @@ pub const DEF: ConfigDef = ConfigDef {
         "value.converter",
         "header.converter",
         "producer.override.",
+        "admin.override.",
         "topic.creation.",
         ferrium_config::relational::SELECT_OVERRIDE_PREFIX,
         "errors.",

@@ -25,7 +25,7 @@ impl KafkaSink {
             producer: client
                 .create_with_context(config.logs.clone())
                 .map_err(|e| SinkError::Config(e.to_string()))?,
-            topics: TopicCreator::new(&client, config.topics.clone(), &config.logs)?,
+            topics: TopicCreator::new(&config.admin_config(), config.topics.clone(), &config.logs)?,
         })
     }
 }

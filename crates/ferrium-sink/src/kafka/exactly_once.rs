@@ -58,7 +58,7 @@ impl TransactionalKafkaSink {
             .map_err(|e| classify_in(e, &logs))?;
         tracing::info!(%transactional_id, "transactional producer ready");
         Ok(TransactionalKafkaSink {
-            topics: TopicCreator::new(&client, config.topics.clone(), &logs)?,
+            topics: TopicCreator::new(&config.admin_config(), config.topics.clone(), &logs)?,
             producer,
             in_transaction: false,
             pending: Vec::new(),

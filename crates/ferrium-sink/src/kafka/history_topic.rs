@@ -39,7 +39,7 @@ impl KafkaSchemaHistory {
                 ("retention.bytes".into(), "-1".into()),
             ],
         };
-        let mut creator = TopicCreator::new(&config.producer_config(), settings, &config.logs)?;
+        let mut creator = TopicCreator::new(&config.admin_config(), settings, &config.logs)?;
         creator.ensure(std::iter::once(topic)).await?;
         Ok(KafkaSchemaHistory {
             producer: config

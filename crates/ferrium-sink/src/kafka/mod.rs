@@ -31,6 +31,9 @@ pub struct KafkaSinkConfig {
     pub bootstrap_servers: String,
     /// `producer.*` from the worker, then `producer.override.*` from the connector.
     pub producer: BTreeMap<String, String>,
+    /// `admin.*` from the worker, then `admin.override.*` from the connector: for the
+    /// admin clients that create topics, over the producer's settings.
+    pub admin: BTreeMap<String, String>,
     /// `topic.creation.default.*` for change, transaction and heartbeat topics.
     pub topics: TopicSettings,
     /// Shared by every client made from this config: a refusal one of them sees (the
@@ -48,9 +51,16 @@ impl KafkaSinkConfig {
         KafkaSinkConfig {
             bootstrap_servers,
             producer,
+            admin: BTreeMap::new(),
             topics,
             logs: logs::KafkaLogs::default(),
         }
+    }
+
+    /// With `admin` (librdkafka's names) for the clients that create topics.
+    pub fn with_admin(mut self, admin: BTreeMap<String, String>) -> KafkaSinkConfig {
+        self.admin = admin;
+        self
     }
 
     /// Producer settings: durable means acknowledged by every in-sync replica, and
@@ -67,6 +77,16 @@ impl KafkaSinkConfig {
         client.set("compression.type", "lz4");
         client.set("message.timeout.ms", "120000");
         for (key, value) in &self.producer {
+            client.set(key, value);
+        }
+        client
+    }
+
+    /// Settings of the admin clients that create topics: the producer's (so one set of
+    /// security keys reaches the broker), then the `admin.` keys.
+    pub(crate) fn admin_config(&self) -> ClientConfig {
+        let mut client = self.producer_config();
+        for (key, value) in &self.admin {
             client.set(key, value);
         }
         client

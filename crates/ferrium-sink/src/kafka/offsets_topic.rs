@@ -60,7 +60,7 @@ impl OffsetsTopic {
     /// Creates the topic (compacted) if it does not exist.
     pub async fn ensure_exists(&self) -> Result<(), SinkError> {
         let mut creator = TopicCreator::new(
-            &self.config.producer_config(),
+            &self.config.admin_config(),
             self.settings.clone(),
             &self.config.logs,
         )?;

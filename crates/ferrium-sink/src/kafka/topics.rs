@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use rdkafka::admin::{AdminOptions, NewTopic, TopicReplication};
 
-use super::logs::{Admin, KafkaLogs};
+use super::logs::{Admin, KafkaLogs, Producer};
 use rdkafka::config::ClientConfig;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 
@@ -34,6 +34,8 @@ impl Default for TopicSettings {
 
 pub(crate) struct TopicCreator {
     admin: Admin,
+    /// The admin client's settings, for [`probe_refusal`].
+    client: ClientConfig,
     logs: KafkaLogs,
     known: HashSet<String>,
     settings: TopicSettings,
@@ -50,6 +52,7 @@ impl TopicCreator {
             admin: client
                 .create_with_context(logs.clone())
                 .map_err(|e| SinkError::Config(e.to_string()))?,
+            client: client.clone(),
             known: HashSet::new(),
             settings,
         })
@@ -84,11 +87,16 @@ impl TopicCreator {
             })
             .collect();
         let options = AdminOptions::new().request_timeout(Some(Duration::from_secs(10)));
-        let results = self
-            .admin
-            .create_topics(new_topics.iter(), &options)
-            .await
-            .map_err(|e| classify_in(e, &self.logs))?;
+        let results = self.admin.create_topics(new_topics.iter(), &options).await;
+        let results = match results {
+            Ok(results) => results,
+            Err(e) => {
+                if self.logs.refusal().is_none() {
+                    probe_refusal(&self.client, &self.logs).await;
+                }
+                return Err(classify_in(e, &self.logs));
+            }
+        };
         for result in results {
             match result {
                 Ok(topic) => {
@@ -111,5 +119,20 @@ impl TopicCreator {
             }
         }
         Ok(())
+    }
+}
+
+/// After an admin call timed out: whether the broker refuses these settings' login or TLS
+/// handshake. An admin client's error callbacks are never served (rdkafka polls only its
+/// admin queue), so a refusal would look like a slow broker and be retried forever; a
+/// producer made from the same settings (rdkafka polls its callbacks on its own thread)
+/// sees it within a moment, into `logs`.
+async fn probe_refusal(client: &ClientConfig, logs: &KafkaLogs) {
+    let Ok(_producer) = client.create_with_context::<_, Producer>(logs.clone()) else {
+        return;
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while logs.refusal().is_none() && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }

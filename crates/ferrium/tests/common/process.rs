@@ -318,7 +318,9 @@ pub fn run_to_exit(
         if Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("ferrium did not exit within {timeout:?}");
+            let log = reader.join().unwrap_or_default();
+            transcript::keep("ferrium log", &log);
+            panic!("ferrium did not exit within {timeout:?}; log:\n{log}");
         }
         std::thread::sleep(Duration::from_millis(50));
     };

@@ -101,6 +101,37 @@ async fn a_wrong_scram_password_fails_the_connector_naming_the_authentication() 
     db.drop().await;
 }
 
+/// The admin clients that create a connector's topics take `admin.` over the producer's
+/// settings: a wrong password there alone fails the connector on its first topic.
+#[tokio::test(flavor = "multi_thread")]
+async fn admin_keys_configure_the_clients_that_create_topics() {
+    let db = TestDb::create("kafka_sasl_admin").await;
+    db.exec("CREATE TABLE t (id int PRIMARY KEY); INSERT INTO t VALUES (1);")
+        .await;
+    let prefix = db.name.clone();
+    let connector = db.write_connector(&db.connector(&[("topic.prefix", prefix.as_str())]));
+    let worker = sasl_worker(&db, &service_env("FERRIUM_KAFKA_SASL_PASSWORD"));
+    let wrong = format!(
+        "admin.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username=\"{}\" password=\"not-the-admin-secret\";",
+        service_env("FERRIUM_KAFKA_SASL_USER")
+    );
+    let mut lines = std::fs::read_to_string(&worker).unwrap();
+    lines.push_str(&wrong);
+    lines.push('\n');
+    std::fs::write(&worker, lines).unwrap();
+    let (status, log) = run_to_exit(&connector, Some(&worker), Duration::from_secs(90));
+    assert!(!status.success(), "{log}");
+    assert!(
+        log.contains("Authentication failed") || log.contains("SASL authentication"),
+        "{log}"
+    );
+    assert!(
+        !log.contains("not-the-admin-secret"),
+        "the password was logged:\n{log}"
+    );
+    db.drop().await;
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn java_only_client_keys_are_refused_by_name() {
     let db = TestDb::create("kafka_java_keys").await;
