@@ -116,3 +116,62 @@ async fn mariadb_table_dropped_and_recreated_under_streaming() {
     assert!(ferrium.stop().success());
     db.drop().await;
 }
+
+/// The same while the connector is stopped: on the restart, the change to the dropped
+/// table is read from the WAL with the structure it had then, although the catalog now
+/// knows only the new table.
+#[tokio::test(flavor = "multi_thread")]
+async fn postgres_table_dropped_and_recreated_while_the_connector_is_stopped() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    let db = TestDb::create("recreate_stopped").await;
+    db.exec(
+        "CREATE TABLE t (id int PRIMARY KEY, a text); INSERT INTO t VALUES (1, 'one'), (2, 'two');",
+    )
+    .await;
+    let connector = db.write_connector(&db.connector(&[]));
+    let ferrium = Ferrium::start(&connector, &db.worker(&[]));
+    ferrium.collect("test.public.t", 2, T);
+    ferrium.wait_for_log("streaming started");
+    assert!(ferrium.stop().success());
+    db.exec(
+        "INSERT INTO t VALUES (3, 'three');
+         DROP TABLE t;
+         CREATE TABLE t (id int PRIMARY KEY, b int NOT NULL, c text);
+         INSERT INTO t VALUES (10, 1, 'x'), (11, 2, 'y');
+         UPDATE t SET b = 3 WHERE id = 10;",
+    )
+    .await;
+    let ferrium = Ferrium::start(&connector, &db.worker(&[]));
+    let lines = ferrium.collect("test.public.t", 4, T);
+    assert_recreated(&lines, &ferrium.log());
+    assert!(ferrium.stop().success());
+    db.drop().await;
+}
+
+/// MariaDB, likewise: the schema history gives the binlog's old rows their old columns.
+#[tokio::test(flavor = "multi_thread")]
+async fn mariadb_table_dropped_and_recreated_while_the_connector_is_stopped() {
+    let _serial = ONE_AT_A_TIME.lock().await;
+    let mut db = mysql_support::TestDb::create("recreate_stopped").await;
+    db.exec("CREATE TABLE t (id int PRIMARY KEY, a varchar(10)); INSERT INTO t VALUES (1, 'one'), (2, 'two');")
+        .await;
+    let topic = db.topic("t");
+    let connector = db.write_connector(&db.connector(&[]));
+    let ferrium = Ferrium::start(&connector, &db.worker(&[]));
+    ferrium.collect(&topic, 2, T);
+    ferrium.wait_for_log("streaming the binlog");
+    assert!(ferrium.stop().success());
+    db.exec(
+        "INSERT INTO t VALUES (3, 'three');
+         DROP TABLE t;
+         CREATE TABLE t (id int PRIMARY KEY, b int NOT NULL, c varchar(10));
+         INSERT INTO t VALUES (10, 1, 'x'), (11, 2, 'y');
+         UPDATE t SET b = 3 WHERE id = 10;",
+    )
+    .await;
+    let ferrium = Ferrium::start(&connector, &db.worker(&[]));
+    let lines = ferrium.collect(&topic, 4, T);
+    assert_recreated(&lines, &ferrium.log());
+    assert!(ferrium.stop().success());
+    db.drop().await;
+}

@@ -23,8 +23,10 @@ struct SlotWalLimit;
 
 impl SlotWalLimit {
     async fn set(db: &TestDb) -> SlotWalLimit {
-        db.exec("ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'; SELECT pg_reload_conf();")
+        // ALTER SYSTEM refuses to run in a transaction block: one statement per call.
+        db.exec("ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'")
             .await;
+        db.exec("SELECT pg_reload_conf()").await;
         SlotWalLimit
     }
 }
@@ -67,8 +69,9 @@ async fn write_wal_until_the_slot_is_lost(db: &TestDb) {
     db.exec("CREATE TABLE wal_filler (n int)").await;
     let deadline = Instant::now() + T;
     loop {
-        db.exec("INSERT INTO wal_filler VALUES (1); SELECT pg_switch_wal(); CHECKPOINT;")
-            .await;
+        db.exec("INSERT INTO wal_filler VALUES (1)").await;
+        db.exec("SELECT pg_switch_wal()").await;
+        db.exec("CHECKPOINT").await;
         if wal_status(db).await.as_deref() == Some("lost") {
             return;
         }
