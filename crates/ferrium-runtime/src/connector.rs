@@ -201,6 +201,7 @@ async fn run_resolved(
     let mut backoff: Option<Backoff> = None;
     loop {
         let started = Instant::now();
+        let mut progressed = false;
         let result = run_once(
             &config,
             &worker,
@@ -208,6 +209,7 @@ async fn run_resolved(
             &handles,
             &shutdown,
             offset_flush,
+            &mut progressed,
         )
         .await;
         let (error, built_retry) = match result {
@@ -229,8 +231,10 @@ async fn run_resolved(
                 max_retries,
             )
         });
-        // A run that streamed for a while before failing starts the backoff over.
-        if started.elapsed() > Duration::from_secs(120) {
+        // A run that recovered (it stored an offset) or streamed for a while before
+        // failing starts the backoff over: the next outage is a new one, and waiting as
+        // long as after the last retry of an earlier outage would only delay recovery.
+        if progressed || started.elapsed() > Duration::from_secs(120) {
             backoff.reset(wait);
         }
         let Some(delay) = backoff.next_delay() else {
@@ -277,11 +281,13 @@ impl Default for ConnectorHandles {
 
 type RunError = (ConnectorError, Option<(i64, Duration)>);
 
-/// A started source: its channel to the pipeline and the way offsets flow back.
+/// A started source and the way offsets flow back to it (its channel to the pipeline is
+/// returned beside it).
 struct RunningSource {
     task: tokio::task::JoinHandle<Result<SourceExit, Box<dyn ferrium_event::Classified>>>,
-    records: mpsc::Receiver<ferrium_event::SourceMessage>,
     committed: watch::Sender<Option<ferrium_event::Offset>>,
+    /// Sees whether an offset was stored during this run.
+    progress: watch::Receiver<Option<ferrium_event::Offset>>,
     shutdown: CancellationToken,
 }
 
@@ -293,7 +299,7 @@ fn start_source(
     queue: usize,
     handles: &ConnectorHandles,
     shutdown: &CancellationToken,
-) -> RunningSource {
+) -> (mpsc::Receiver<ferrium_event::SourceMessage>, RunningSource) {
     let (tx, records) = mpsc::channel(queue);
     let (committed, committed_rx) = watch::channel(stored.clone());
     let source_shutdown = shutdown.child_token();
@@ -307,25 +313,28 @@ fn start_source(
         signals: handles.inbox.clone(),
         snapshot_status: handles.snapshot_status.clone(),
     };
-    RunningSource {
+    let running = RunningSource {
         task: tokio::spawn(async move { source.run(ctx).await }),
-        records,
+        progress: committed.subscribe(),
         committed,
         shutdown: source_shutdown,
-    }
+    };
+    (records, running)
 }
 
-/// Waits for the source after the pipeline ended and combines both outcomes.
+/// Waits for the source after the pipeline ended and combines both outcomes; notes in
+/// `progressed` whether the run stored an offset.
 async fn finish(
-    task: tokio::task::JoinHandle<Result<SourceExit, Box<dyn ferrium_event::Classified>>>,
-    source_shutdown: &CancellationToken,
+    running: RunningSource,
     pipeline: Result<(), ConnectorError>,
     retry: Option<(i64, Duration)>,
+    progressed: &mut bool,
 ) -> Result<ConnectorOutcome, RunError> {
     if pipeline.is_err() {
-        source_shutdown.cancel();
+        running.shutdown.cancel();
     }
-    let source_result = task.await;
+    let source_result = running.task.await;
+    *progressed = running.progress.has_changed().unwrap_or(false);
     pipeline.map_err(|e| (e, retry))?;
     match source_result {
         Ok(Ok(SourceExit::Finished)) => Ok(ConnectorOutcome::Finished),
@@ -348,6 +357,7 @@ async fn run_once(
     handles: &ConnectorHandles,
     shutdown: &CancellationToken,
     offset_flush_interval: Duration,
+    progressed: &mut bool,
 ) -> Result<ConnectorOutcome, RunError> {
     if crate::sink_task::is_sink(config) {
         return crate::sink_task::run_once(config, worker, shutdown).await;
@@ -418,18 +428,19 @@ async fn run_once(
             .map_err(transient)?
             .get(&encode_key(&config.name, &partition))
             .and_then(|v| decode_value(v));
-        let running = start_source(source, config, &partition, stored, queue, handles, shutdown);
+        let (records, running) =
+            start_source(source, config, &partition, stored, queue, handles, shutdown);
         let result = run_exactly_once(
             &settings,
             &topic.topic,
-            running.records,
+            records,
             &mut intake,
             &mut sink,
             &running.committed,
             shutdown,
         )
         .await;
-        return finish(running.task, &running.shutdown, result, retry).await;
+        return finish(running, result, retry, progressed).await;
     }
 
     let Some(store) = delivery.store() else {
@@ -459,10 +470,11 @@ async fn run_once(
         metrics: crate::sink_metrics::SinkMetrics::new(&config.name),
     });
     let stored = store.load(&config.name, &partition);
-    let running = start_source(source, config, &partition, stored, queue, handles, shutdown);
+    let (records, running) =
+        start_source(source, config, &partition, stored, queue, handles, shutdown);
     let result = run_pipeline(
         &settings,
-        running.records,
+        records,
         &mut intake,
         sink.as_mut(),
         store.as_ref(),
@@ -470,5 +482,5 @@ async fn run_once(
         shutdown,
     )
     .await;
-    finish(running.task, &running.shutdown, result, retry).await
+    finish(running, result, retry, progressed).await
 }

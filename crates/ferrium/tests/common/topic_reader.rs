@@ -13,6 +13,7 @@ use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::KafkaError;
 use rdkafka::message::{BorrowedMessage, Message};
+use rdkafka::Offset;
 
 /// The broker `scripts/services.sh up` started (`FERRIUM_KAFKA_PORT`, default 9092).
 pub fn kafka_bootstrap() -> String {
@@ -85,6 +86,33 @@ impl TopicReader {
             }
         }
         values
+    }
+
+    /// Whether this reader has read all its partitions hold now: on every assigned
+    /// partition its position has reached the high watermark. Under `read_committed`
+    /// librdkafka moves the position past transaction markers and aborted records, so
+    /// this also holds when a topic ends with a marker; it never holds while a
+    /// transaction is still open.
+    pub fn at_end(&self) -> bool {
+        let Ok(position) = self.consumer.position() else {
+            return false;
+        };
+        let partitions = position.elements();
+        !partitions.is_empty()
+            && partitions.iter().all(|p| {
+                let Ok((_, high)) = self.consumer.fetch_watermarks(
+                    p.topic(),
+                    p.partition(),
+                    Duration::from_secs(5),
+                ) else {
+                    return false;
+                };
+                match p.offset() {
+                    Offset::Offset(at) => at >= high,
+                    // Nothing read yet: at the end only of an empty partition.
+                    _ => high == 0,
+                }
+            })
     }
 
     /// The record values that arrive within `wait`, expecting none in particular.

@@ -198,7 +198,7 @@ impl Drop for Blackhole {
 }
 
 /// The faults of issue #13, as one test applies them in turn.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
     /// Every connection reset (RST) mid-stream, and new ones too for a moment.
     Reset,

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -239,6 +239,8 @@ struct Seen {
 /// a proxy).
 pub struct Reader {
     seen: Arc<Mutex<Seen>>,
+    /// How many times the reader, idle, found it had read everything the topic held.
+    at_end: Arc<AtomicU64>,
     stop: Arc<AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -247,11 +249,15 @@ impl Reader {
     pub fn start(topic: &str, group: &str) -> Reader {
         let seen = Arc::new(Mutex::new(Seen::default()));
         let stop = Arc::new(AtomicBool::new(false));
-        let (out, done) = (seen.clone(), stop.clone());
+        let at_end = Arc::new(AtomicU64::new(0));
+        let (out, done, ended) = (seen.clone(), stop.clone(), at_end.clone());
         let reader = TopicReader::subscribe(group, &[topic]);
         let thread = std::thread::spawn(move || {
             while !done.load(Ordering::SeqCst) {
                 let Some(message) = reader.next(Duration::from_millis(200)) else {
+                    if reader.at_end() {
+                        ended.fetch_add(1, Ordering::SeqCst);
+                    }
                     continue;
                 };
                 let Some(value) = json_value(&message) else {
@@ -276,6 +282,7 @@ impl Reader {
         });
         Reader {
             seen,
+            at_end,
             stop,
             thread: Some(thread),
         }
@@ -299,6 +306,22 @@ impl Reader {
             if Instant::now() > deadline {
                 return None;
             }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits until the reader has read everything the topic holds now (call it once no
+    /// producer writes to it any more, so a late duplicate would already be there);
+    /// panics after `bound`.
+    pub fn drain(&self, bound: Duration) {
+        // A check that began before this call may have looked at an older end.
+        let before = self.at_end.load(Ordering::SeqCst);
+        let deadline = Instant::now() + bound;
+        while self.at_end.load(Ordering::SeqCst) < before + 2 {
+            assert!(
+                Instant::now() < deadline,
+                "the reader did not reach the end of its topic within {bound:?}"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -339,4 +362,13 @@ impl Reader {
         }
         seen.values.values().map(Vec::len).sum()
     }
+}
+
+/// Retry warnings in a log: one per attempt, each naming the error and the next delay.
+pub fn retry_warnings(log: &str) -> Vec<&str> {
+    log.lines()
+        .filter(|l| {
+            l.contains("WARN") && l.contains("retriable error") && l.contains("retry_in_ms")
+        })
+        .collect()
 }

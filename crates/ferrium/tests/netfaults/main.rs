@@ -43,9 +43,9 @@ fn print(what: &str, report: &Report) {
         "{what}: {} changes exactly once; caught up after: {}; {} retry warnings",
         report.changes,
         times.join(", "),
-        run::retry_warnings(&report.log).len()
+        workload::retry_warnings(&report.log).len()
     );
-    for warning in run::retry_warnings(&report.log) {
+    for warning in workload::retry_warnings(&report.log) {
         eprintln!("  {warning}");
     }
 }

@@ -81,13 +81,12 @@ pub async fn stream_through(kind: Kind, target: Target, faults: &[Fault], tag: &
         "round {rounds} never arrived; log:\n{}",
         ferrium.log()
     );
-    // Anything still in flight (a duplicate would be) has its chance to show up.
-    tokio::time::sleep(Duration::from_secs(3)).await;
     let (status, log) = ferrium.stop_and_log();
     assert!(
         status.success(),
         "ferrium exited with {status}; log:\n{log}"
     );
+    reader.drain(RECOVERY_BOUND);
     let what = format!("{kind:?} through {target:?} faults");
     let changes = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         reader.assert_exactly_once(rounds, &what)
@@ -103,13 +102,4 @@ pub async fn stream_through(kind: Kind, target: Target, faults: &[Fault], tag: &
         changes,
         log,
     }
-}
-
-/// Retry warnings in a log: one per attempt, each naming the error and the next delay.
-pub fn retry_warnings(log: &str) -> Vec<&str> {
-    log.lines()
-        .filter(|l| {
-            l.contains("WARN") && l.contains("retriable error") && l.contains("retry_in_ms")
-        })
-        .collect()
 }

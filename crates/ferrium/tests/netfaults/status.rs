@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::run::retry_warnings;
 use crate::support::TestDb;
 use crate::toxiproxy::Proxy;
 use crate::worker::{task_state, Worker};
+use crate::workload::retry_warnings;
 
 const T: Duration = Duration::from_secs(60);
 
