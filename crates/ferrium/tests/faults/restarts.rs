@@ -69,13 +69,13 @@ async fn restart_under_a_writer(kind: Kind, service: &str, tag: &str, streaming:
         "the restart was not seen as a retriable error:\n{}",
         ferrium.log()
     );
-    // Anything still in flight (a duplicate would be) has its chance to show up.
-    tokio::time::sleep(Duration::from_secs(3)).await;
     let (status, log) = ferrium.stop_and_log();
     assert!(
         status.success(),
         "ferrium exited with {status}; log:\n{log}"
     );
+    // Nothing writes to the topic any more: a late duplicate would be there by now.
+    reader.drain(RECOVERY_BOUND);
     let what = format!("{kind:?} restarted under a writer");
     let changes = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         reader.assert_exactly_once(rounds, &what)
