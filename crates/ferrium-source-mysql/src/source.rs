@@ -249,13 +249,22 @@ async fn signal_table(
 /// The stored position must be in a binlog file the server still has.
 async fn verify_resume(conn: &mut Conn, offset: &MysqlOffset) -> Result<(), MysqlError> {
     let files = binlog_files(conn).await?;
+    check_resume(&files, offset)
+}
+
+/// [`verify_resume`] over the server's `SHOW BINARY LOGS` (name, size), oldest first.
+fn check_resume(files: &[(String, u64)], offset: &MysqlOffset) -> Result<(), MysqlError> {
     match files.iter().find(|(name, _)| name == &offset.position.file) {
         None => Err(MysqlError::ResumeMismatch(format!(
-            "the stored position {} is in a binlog file the server no longer has (it has {}); the changes since were purged: take a new snapshot with ferrium reset-offsets or snapshot.mode=when_needed",
+            "the stored position {} is in binlog file {}, which the server no longer has ({}): the binlogs were purged past it, so the changes since are lost. \
+             To recover, set snapshot.mode=when_needed (Ferrium takes a new snapshot) or reset the connector's offsets (ferrium reset-offsets); \
+             then keep binlogs longer than a connector may be stopped (binlog_expire_logs_seconds, expire_logs_days) and purge none it has not read",
             offset.position,
+            offset.position.file,
             match (files.first(), files.last()) {
-                (Some(a), Some(b)) => format!("{} to {}", a.0, b.0),
-                _ => "none".into(),
+                (Some(a), Some(b)) if a.0 == b.0 => format!("its oldest and only binlog is {}", a.0),
+                (Some(a), Some(b)) => format!("its oldest binlog is {}, its newest {}", a.0, b.0),
+                _ => "it lists no binlog at all".into(),
             }
         ))),
         Some((_, size)) if offset.position.pos > *size => Err(MysqlError::ResumeMismatch(format!(
@@ -272,5 +281,43 @@ impl Source for MysqlSource {
         self.run_inner(ctx)
             .await
             .map_err(|e| Box::new(e) as Box<dyn Classified>)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn offset(file: &str, pos: u64) -> MysqlOffset {
+        MysqlOffset {
+            position: BinlogPosition::new(file.to_string(), pos),
+            gtids: GtidSet::Empty,
+            skip_events: 0,
+            skip_rows: 0,
+            server_id: 1,
+            ts_sec: 0,
+        }
+    }
+
+    #[test]
+    fn a_purged_position_names_itself_the_oldest_binlog_and_the_fix() {
+        let files = [
+            ("bin.000007".to_string(), 400),
+            ("bin.000008".to_string(), 900),
+        ];
+        let error = check_resume(&files, &offset("bin.000003", 1234)).unwrap_err();
+        assert_eq!(error.action(), ferrium_event::ErrorAction::Fail);
+        let text = error.to_string();
+        for needle in [
+            "bin.000003:1234",
+            "its oldest binlog is bin.000007",
+            "snapshot.mode=when_needed",
+            "ferrium reset-offsets",
+            "binlog_expire_logs_seconds",
+        ] {
+            assert!(text.contains(needle), "{needle} missing: {text}");
+        }
+        assert!(check_resume(&files, &offset("bin.000008", 900)).is_ok());
+        assert!(check_resume(&files, &offset("bin.000008", 901)).is_err());
     }
 }

@@ -23,7 +23,8 @@ use crate::events::EventBuilder;
 use crate::offset::{format_lsn, parse_lsn, PgOffset};
 use crate::registry::TableRegistry;
 use crate::slot::{
-    check_slot_usable, drop_slot, ensure_publication, read_slot, verify_resume, SlotState,
+    check_slot_usable, drop_slot, ensure_publication, invalidated_slot_error,
+    is_invalidated_slot_message, read_slot, verify_resume, SlotState,
 };
 use crate::snapshot::{run_snapshot, SnapshotEnd, SnapshotView};
 use crate::snapshot_plan::SnapshotPlan;
@@ -144,6 +145,10 @@ fn replication_error(
                 fix: format!("{message}; run ALTER ROLE {} WITH REPLICATION", quote_ident(&config.user)),
             }
         }
+        // The slot's WAL is gone: every retry would meet the same refusal.
+        E::Server(message) if is_invalidated_slot_message(&message) => {
+            invalidated_slot_error(config, None, None, Some(&message))
+        }
         E::Server(message) if message.contains("no pg_hba.conf entry") => PostgresError::Setup(format!(
             "{message}; allow replication connections for this role in pg_hba.conf (a 'host replication …' line)"
         )),
@@ -172,7 +177,9 @@ fn needs_snapshot(mode: SnapshotMode, stored: Option<&PgOffset>, slot: Option<&S
         SnapshotMode::NoData => false,
         SnapshotMode::WhenNeeded => match (stored, slot) {
             (None, _) | (_, None) => true,
-            (Some(stored), Some(slot)) => slot.confirmed_flush.is_some_and(|c| c > stored.lsn),
+            (Some(stored), Some(slot)) => {
+                slot.invalidated() || slot.confirmed_flush.is_some_and(|c| c > stored.lsn)
+            }
         },
     }
 }
@@ -233,6 +240,12 @@ async fn run(config: &PostgresConfig, ctx: SourceContext) -> Result<SourceExit, 
     // An unfinished snapshot goes on from its chunks when its slot still holds the
     // consistent point; without the slot the changes since are gone, so it starts over.
     let resume_snapshot = match (&unfinished, &slot, &stored) {
+        // An invalidated slot lost the changes since the consistent point, like a
+        // dropped one: the unfinished snapshot starts over on a new slot.
+        (Some(_), Some(slot), _) if slot.invalidated() => {
+            tracing::warn!(slot = %config.slot_name, "the initial snapshot was unfinished and PostgreSQL invalidated its replication slot; starting it over");
+            false
+        }
         (Some(_), Some(slot), Some(stored)) if config.snapshot_mode != SnapshotMode::Always => {
             verify_resume(Some(slot), stored.lsn, config)?;
             true
@@ -328,6 +341,14 @@ async fn run(config: &PostgresConfig, ctx: SourceContext) -> Result<SourceExit, 
                     .await
                     .map_err(|e| replication_error(config, e))?;
                 (client, stored.lsn, false)
+            }
+            (Some(slot), None) if slot.invalidated() => {
+                return Err(invalidated_slot_error(
+                    config,
+                    slot.invalidation_reason.as_deref(),
+                    None,
+                    None,
+                ));
             }
             (Some(slot), None) => {
                 let start = slot.confirmed_flush.unwrap_or(0);
@@ -489,6 +510,8 @@ mod tests {
             database: Some("db".into()),
             confirmed_flush: Some(confirmed),
             active_pid: None,
+            wal_status: Some("reserved".into()),
+            invalidation_reason: None,
         }
     }
 
@@ -520,5 +543,69 @@ mod tests {
             Some(&offset(20)),
             Some(&slot(10))
         ));
+    }
+
+    #[test]
+    fn an_invalidated_slot_is_snapshotted_again_only_under_when_needed() {
+        use SnapshotMode::*;
+        let lost = SlotState {
+            wal_status: Some("lost".into()),
+            ..slot(10)
+        };
+        assert!(needs_snapshot(WhenNeeded, Some(&offset(10)), Some(&lost)));
+        assert!(!needs_snapshot(Initial, Some(&offset(10)), Some(&lost)));
+        assert!(!needs_snapshot(NoData, Some(&offset(10)), Some(&lost)));
+    }
+
+    #[test]
+    fn an_invalidated_slot_is_a_resume_mismatch_naming_cause_and_fix() {
+        let props = [
+            (
+                "connector.class",
+                "io.debezium.connector.postgresql.PostgresConnector",
+            ),
+            ("database.hostname", "h"),
+            ("database.user", "u"),
+            ("database.dbname", "d"),
+            ("topic.prefix", "p"),
+            ("slot.name", "s1"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let config = PostgresConfig::from_connector(&ConnectorConfig {
+            name: "c".into(),
+            props,
+        })
+        .unwrap();
+        let lost = SlotState {
+            wal_status: Some("lost".into()),
+            ..slot(10)
+        };
+        let error = verify_resume(Some(&lost), 10, &config).unwrap_err();
+        assert_eq!(error.action(), ferrium_event::ErrorAction::Fail);
+        let text = error.to_string();
+        for needle in [
+            "'s1' was invalidated",
+            "max_slot_wal_keep_size",
+            "since the stored offset 0/A",
+            "snapshot.mode=when_needed",
+            "pg_drop_replication_slot('s1')",
+        ] {
+            assert!(text.contains(needle), "{needle} missing: {text}");
+        }
+        // START_REPLICATION's own refusal is the same error, never a lost connection to retry.
+        let refused = replication_error(
+            &config,
+            pgwire_replication::PgWireError::Server(
+                "ERROR: can no longer get changes from replication slot \"s1\" (SQLSTATE 55000)"
+                    .into(),
+            ),
+        );
+        assert!(
+            matches!(refused, PostgresError::ResumeMismatch(_)),
+            "{refused}"
+        );
+        assert!(refused.to_string().contains("snapshot.mode=when_needed"));
     }
 }

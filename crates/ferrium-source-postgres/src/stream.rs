@@ -169,6 +169,18 @@ impl<'a> Streamer<'a> {
                 event = client.recv() => match event {
                     Ok(Some(event)) => self.handle(event).await,
                     Ok(None) => return Ok(SourceExit::Shutdown),
+                    // START_REPLICATION's refusal of an invalidated slot can come here,
+                    // after the session started: it must fail, not be retried forever.
+                    Err(pgwire_replication::PgWireError::Server(message))
+                        if crate::slot::is_invalidated_slot_message(&message) =>
+                    {
+                        return Err(crate::slot::invalidated_slot_error(
+                            self.config,
+                            None,
+                            Some(self.checkpoint_lsn),
+                            Some(&message),
+                        ));
+                    }
                     Err(e) => return Err(PostgresError::ReplicationLost(e.to_string())),
                 },
             };

@@ -1,6 +1,12 @@
-//! Fault tests that restart shared services. They live in their own test binary because
-//! cargo runs test binaries one after another: nothing else is connected while a
-//! service restarts.
+//! Fault tests that restart shared services or change server-wide settings. They live
+//! in their own test binary because cargo runs test binaries one after another: nothing
+//! else is connected while a service restarts.
+//!
+//! Here: Ferrium killed and the broker and schema registry restarted (this file); the
+//! databases themselves restarted under a writer (`restarts`), a PostgreSQL slot
+//! invalidated by `max_slot_wal_keep_size` (`slot_invalidated`), a MariaDB binlog purged
+//! past the stored position (`binlog_purged`), and a table dropped and created again
+//! under streaming (`recreated_tables`).
 
 #[path = "../e2e/support.rs"]
 mod support;
@@ -12,6 +18,18 @@ mod mysql_support;
 #[path = "../sink/harness.rs"]
 #[allow(dead_code)]
 mod harness;
+
+#[path = "../rest/http.rs"]
+mod http;
+#[path = "../rest/worker.rs"]
+mod worker;
+#[path = "../common/workload.rs"]
+mod workload;
+
+mod binlog_purged;
+mod recreated_tables;
+mod restarts;
+mod slot_invalidated;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
@@ -47,48 +65,6 @@ fn wait_for_log(ferrium: &Ferrium, needle: &str, occurrences: usize) {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-}
-
-/// PostgreSQL restarts under a streaming connector: Ferrium reconnects on its own and
-/// resumes from its stored offset; the changes made before and after arrive.
-#[tokio::test(flavor = "multi_thread")]
-async fn postgres_restart_mid_stream_recovers_without_loss() {
-    let _serial = ONE_AT_A_TIME.lock().await;
-    let db = TestDb::create("pgrestart").await;
-    db.exec("CREATE TABLE t (id int PRIMARY KEY);").await;
-    let connector = db.connector(&[
-        ("snapshot.mode", "no_data"),
-        ("retriable.restart.connector.wait.ms", "500"),
-    ]);
-    let ferrium = Ferrium::start(
-        &db.write_connector(&connector),
-        &db.worker(&["value.converter.schemas.enable=false"]),
-    );
-    wait_for_log(&ferrium, "streaming started", 1);
-    db.exec("INSERT INTO t VALUES (1)").await;
-    ferrium.collect("test.public.t", 1, Duration::from_secs(30));
-
-    restart("postgres");
-    let client = support::connect(&db.name).await;
-    client
-        .batch_execute("INSERT INTO t VALUES (2); INSERT INTO t VALUES (3);")
-        .await
-        .unwrap();
-    let lines = ferrium.collect("test.public.t", 2, Duration::from_secs(60));
-    let ids: Vec<_> = lines
-        .iter()
-        .map(|l| l.after()["id"].as_i64().unwrap())
-        .collect();
-    assert_eq!(ids, [2, 3]);
-    assert!(
-        ferrium.log().contains("retriable error"),
-        "the restart was not seen:\n{}",
-        ferrium.log()
-    );
-    wait_for_log(&ferrium, "streaming started", 2);
-    assert!(ferrium.stop().success());
-    let db = TestDb { client, ..db };
-    db.drop().await;
 }
 
 /// The Kafka broker restarts under a streaming connector: records produced across the
