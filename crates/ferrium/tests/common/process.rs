@@ -74,7 +74,11 @@ impl Ferrium {
             .arg(connector)
             .arg("--worker")
             .arg(worker)
-            .env("FERRIUM_LOG", "info")
+            // FERRIUM_TEST_LOG (e.g. `info,ferrium_sink=debug`) for a closer look at a run.
+            .env(
+                "FERRIUM_LOG",
+                std::env::var("FERRIUM_TEST_LOG").unwrap_or("info".into()),
+            )
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .stdin(Stdio::null())

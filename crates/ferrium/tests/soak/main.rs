@@ -71,6 +71,23 @@ async fn restart(service: Service) {
     );
 }
 
+/// Both connectors' whole logs into `FERRIUM_SOAK_RESULTS/tmp/`, when it is set; says where.
+fn keep_logs(pipelines: &[&Pipeline]) -> String {
+    let Ok(folder) = std::env::var("FERRIUM_SOAK_RESULTS") else {
+        return String::new();
+    };
+    let folder = std::path::Path::new(&folder).join("tmp");
+    let _ = std::fs::create_dir_all(&folder);
+    let mut kept = Vec::new();
+    for pipeline in pipelines {
+        let path = folder.join(format!("soak-{:?}.log", pipeline.kind).to_lowercase());
+        if std::fs::write(&path, pipeline.log()).is_ok() {
+            kept.push(path.display().to_string());
+        }
+    }
+    format!("the whole logs are in {}; ", kept.join(" and "))
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn every_change_arrives_exactly_once_through_random_faults() {
     let faults = setting("FERRIUM_SOAK_FAULTS", 10) as usize;
@@ -109,8 +126,9 @@ async fn every_change_arrives_exactly_once_through_random_faults() {
         for pipeline in [&pg, &my] {
             let caught_up = tokio::task::block_in_place(|| pipeline.caught_up(RECOVERY_BOUND));
             let Some(at) = caught_up else {
+                let kept = keep_logs(&[&pg, &my]);
                 panic!(
-                    "soak (seed {seed}): after fault #{} ({}), the {:?} connector did not catch up within {RECOVERY_BOUND:?}; its log's end:\n{}",
+                    "soak (seed {seed}): after fault #{} ({}), the {:?} connector did not catch up within {RECOVERY_BOUND:?}; {kept}its log's end:\n{}",
                     applied.len() + 1,
                     action.name(),
                     pipeline.kind,
