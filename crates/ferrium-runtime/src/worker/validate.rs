@@ -142,6 +142,7 @@ pub fn validate(
         None => Vec::new(),
     };
     found.extend(crate::intake::Intake::config_problems(&resolved));
+    found.extend(kafka_client_problems(&resolved));
     problems.extend(found.iter().map(|p| resolution.scrub(p)));
     let keys: Vec<&'static ConfigKey> = checks(class)
         .map(|(def, _)| def.all_keys().collect())
@@ -240,6 +241,34 @@ pub fn validate(
     }
 }
 
+/// The connector's own Kafka client overrides, checked as they are translated for
+/// librdkafka when the connector starts (a Java-only key, a JAAS entry Ferrium cannot
+/// read, a store it cannot open); each problem names its option in quotes.
+fn kafka_client_problems(config: &ConnectorConfig) -> Vec<String> {
+    [
+        "producer.override.",
+        "admin.override.",
+        "consumer.override.",
+    ]
+    .into_iter()
+    .filter_map(|prefix| {
+        let settings: std::collections::BTreeMap<String, String> = config
+            .props
+            .iter()
+            .filter_map(|(k, v)| Some((k.strip_prefix(prefix)?.to_string(), v.clone())))
+            .collect();
+        let problem = ferrium_sink::librdkafka_settings(&settings, prefix).err()?;
+        // The message begins with the option as the user wrote it.
+        let key = problem
+            .split([' ', ':', '='])
+            .next()
+            .unwrap_or(prefix)
+            .to_string();
+        Some(format!("'{key}': {problem}"))
+    })
+    .collect()
+}
+
 /// The framework option a problem names in quotes, if any.
 fn framework_key(problem: &str) -> Option<String> {
     const PREFIXES: &[&str] = &[
@@ -250,6 +279,9 @@ fn framework_key(problem: &str) -> Option<String> {
         "header.converter",
         "errors.",
         "extended.headers.enabled",
+        "producer.override.",
+        "admin.override.",
+        "consumer.override.",
     ];
     let mut rest = problem;
     while let Some(start) = rest.find('\'') {
@@ -305,6 +337,14 @@ fn framework_entry(
 mod tests {
     use super::*;
 
+    /// The report's entry for option `name`.
+    fn entry_of<'a>(v: &'a Validation, name: &str) -> &'a Json {
+        v.infos["configs"]
+            .as_array()
+            .and_then(|configs| configs.iter().find(|c| c["definition"]["name"] == name))
+            .unwrap_or_else(|| panic!("no entry for {name}: {:#}", v.infos))
+    }
+
     fn pg(pairs: &[(&str, &str)]) -> ConnectorConfig {
         ConnectorConfig {
             name: "c".into(),
@@ -313,6 +353,38 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
         }
+    }
+
+    #[test]
+    fn kafka_client_overrides_are_checked_as_they_will_be_translated() {
+        let v = validate(
+            ferrium_source_postgres::CONNECTOR_CLASS,
+            &WorkerConfig::default(),
+            &pg(&[
+                ("connector.class", ferrium_source_postgres::CONNECTOR_CLASS),
+                ("database.hostname", "h"),
+                ("database.user", "u"),
+                ("database.dbname", "d"),
+                ("topic.prefix", "p"),
+                ("producer.override.ssl.protocol", "TLSv1.3"),
+                (
+                    "admin.override.sasl.jaas.config",
+                    "com.example.Login required;",
+                ),
+            ]),
+        );
+        let errors = |n: &str| entry_of(&v, n)["value"]["errors"].to_string();
+        assert!(
+            errors("producer.override.ssl.protocol").contains("Java's TLS or login machinery"),
+            "{:#}",
+            v.infos
+        );
+        assert!(
+            errors("admin.override.sasl.jaas.config").contains("admin.override.sasl.jaas.config: "),
+            "{:#}",
+            v.infos
+        );
+        assert_eq!(v.infos["error_count"], 2, "{:?}", v.errors);
     }
 
     #[test]
@@ -337,21 +409,19 @@ mod tests {
                 ),
             ]),
         );
-        let configs = v.infos["configs"].as_array().unwrap();
-        let find = |n: &str| configs.iter().find(|c| c["definition"]["name"] == n);
         assert_eq!(v.infos["error_count"], 3, "{:#}", v.infos);
-        let unwrap = find("transforms.unwrap.type").expect("an entry for the transform's class");
+        let unwrap = entry_of(&v, "transforms.unwrap.type");
         assert_eq!(unwrap["definition"]["group"], "Transforms: unwrap");
         assert!(unwrap["value"]["errors"][0]
             .as_str()
             .unwrap()
             .contains("not available"));
-        let regex = find("transforms.later.regex").expect("an entry for the missing option");
+        let regex = entry_of(&v, "transforms.later.regex");
         assert!(regex["value"]["errors"][0]
             .as_str()
             .unwrap()
             .contains("required"));
-        let converter = find("value.converter").expect("an entry for the converter");
+        let converter = entry_of(&v, "value.converter");
         assert!(converter["value"]["errors"][0]
             .as_str()
             .unwrap()
@@ -392,11 +462,7 @@ mod tests {
                 ("database.server.id", "0"),
             ]),
         );
-        let configs = v.infos["configs"].as_array().unwrap();
-        let server_id = configs
-            .iter()
-            .find(|c| c["definition"]["name"] == "database.server.id")
-            .unwrap();
+        let server_id = entry_of(&v, "database.server.id");
         assert_eq!(v.infos["error_count"], 1, "{:#}", v.infos);
         assert!(server_id["value"]["errors"][0]
             .as_str()
@@ -416,38 +482,34 @@ mod tests {
                 ("database.password", "pw"),
             ]),
         );
-        let configs = v.infos["configs"].as_array().unwrap();
-        let find = |n: &str| {
-            configs
-                .iter()
-                .find(|c| c["definition"]["name"] == n)
-                .unwrap()
-        };
         assert_eq!(v.infos["error_count"], 3, "{:#}", v.infos);
         assert_eq!(
-            find("snapshot.mode")["value"]["errors"]
+            entry_of(&v, "snapshot.mode")["value"]["errors"]
                 .as_array()
                 .unwrap()
                 .len(),
             1
         );
         assert_eq!(
-            find("database.dbname")["value"]["errors"]
+            entry_of(&v, "database.dbname")["value"]["errors"]
                 .as_array()
                 .unwrap()
                 .len(),
             1
         );
         assert_eq!(
-            find("topic.prefix")["value"]["errors"]
+            entry_of(&v, "topic.prefix")["value"]["errors"]
                 .as_array()
                 .unwrap()
                 .len(),
             1
         );
-        assert_eq!(find("database.password")["value"]["value"], "[hidden]");
-        assert_eq!(find("database.port")["value"]["value"], "5432");
-        assert!(find("database.hostname")["value"]["errors"]
+        assert_eq!(
+            entry_of(&v, "database.password")["value"]["value"],
+            "[hidden]"
+        );
+        assert_eq!(entry_of(&v, "database.port")["value"]["value"], "5432");
+        assert!(entry_of(&v, "database.hostname")["value"]["errors"]
             .as_array()
             .unwrap()
             .is_empty());
@@ -494,29 +556,22 @@ mod tests {
             !shown.contains("port-secret-77") && !shown.contains("pw-secret-78"),
             "{shown}"
         );
-        let configs = v.infos["configs"].as_array().unwrap();
-        let find = |n: &str| {
-            configs
-                .iter()
-                .find(|c| c["definition"]["name"] == n)
-                .unwrap()
-        };
         assert_eq!(v.infos["error_count"], 2, "{:#}", v.infos);
         // The port was checked resolved: not a number, reported with its placeholder.
-        let port_entry = &find("database.port")["value"];
+        let port_entry = &entry_of(&v, "database.port")["value"];
         assert_eq!(port_entry["value"], port.as_str());
         assert!(
             port_entry["errors"][0].as_str().unwrap().contains(&port),
             "{port_entry}"
         );
-        let user = &find("database.user")["value"];
+        let user = &entry_of(&v, "database.user")["value"];
         assert_eq!(user["value"], missing.as_str());
         let error = user["errors"][0].as_str().unwrap();
         assert!(
             error.contains("config provider 'dir'") && error.contains("no file \"absent\""),
             "{error}"
         );
-        assert!(find("database.password")["value"]["errors"]
+        assert!(entry_of(&v, "database.password")["value"]["errors"]
             .as_array()
             .unwrap()
             .is_empty());
