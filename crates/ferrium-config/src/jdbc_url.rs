@@ -47,12 +47,9 @@ const KNOWN_PARAMS: &[&str] = &[
     "user",
     "password",
     "currentSchema",
-    "sslmode",
     "connectTimeout",
     "ApplicationName",
     "applicationName",
-    "useSSL",
-    "sslMode",
     "allowPublicKeyRetrieval",
     "serverTimezone",
     "connectionTimeZone",
@@ -60,13 +57,30 @@ const KNOWN_PARAMS: &[&str] = &[
     "reWriteBatchedInserts",
 ];
 
-/// pgjdbc's TLS files and factory, read for `jdbc:postgresql:` URLs only.
+/// pgjdbc's TLS mode, files and factory, read for `jdbc:postgresql:` URLs only.
 const POSTGRES_TLS_PARAMS: &[&str] = &[
+    "sslmode",
     "sslrootcert",
     "sslcert",
     "sslkey",
     "sslpassword",
     "sslfactory",
+];
+
+/// Connector/J's and MariaDB Connector/J's TLS mode and stores, read for `jdbc:mysql:`
+/// and `jdbc:mariadb:` URLs only (`ferrium_tls::MYSQL_URL_TLS_PARAMS`).
+pub const MYSQL_TLS_PARAMS: &[&str] = &[
+    "sslMode",
+    "useSSL",
+    "trustCertificateKeyStoreUrl",
+    "trustCertificateKeyStorePassword",
+    "clientCertificateKeyStoreUrl",
+    "clientCertificateKeyStorePassword",
+    "serverSslCert",
+    "trustStore",
+    "trustStorePassword",
+    "keyStore",
+    "keyStorePassword",
 ];
 
 impl JdbcUrl {
@@ -118,13 +132,13 @@ impl JdbcUrl {
         let mut params = BTreeMap::new();
         for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let known = KNOWN_PARAMS.contains(&k)
-                || (dialect == JdbcDialect::Postgres && POSTGRES_TLS_PARAMS.contains(&k));
-            if !known {
+            let tls_params = match dialect {
+                JdbcDialect::Postgres => POSTGRES_TLS_PARAMS,
+                JdbcDialect::Mysql => MYSQL_TLS_PARAMS,
+            };
+            if !KNOWN_PARAMS.contains(&k) && !tls_params.contains(&k) {
                 let mut supported = KNOWN_PARAMS.to_vec();
-                if dialect == JdbcDialect::Postgres {
-                    supported.extend(POSTGRES_TLS_PARAMS);
-                }
+                supported.extend(tls_params);
                 return Err(format!(
                     "JDBC URL parameter '{k}' is not supported; supported: {}",
                     supported.join(", ")
@@ -234,5 +248,18 @@ mod tests {
             e.contains("'targetServerType'") && !e.contains("s3cret"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn each_driver_takes_only_its_own_tls_parameters() {
+        assert!(JdbcUrl::parse("jdbc:postgresql://h/db?sslmode=verify-full").is_ok());
+        assert!(
+            JdbcUrl::parse("jdbc:mariadb://h/db?sslMode=verify-full&serverSslCert=/ca").is_ok()
+        );
+        // A driver's spelling on the other's URL would be ignored by that driver.
+        let e = JdbcUrl::parse("jdbc:mysql://h/db?sslmode=require").unwrap_err();
+        assert!(e.contains("'sslmode'") && e.contains("sslMode"), "{e}");
+        let e = JdbcUrl::parse("jdbc:postgresql://h/db?sslMode=require").unwrap_err();
+        assert!(e.contains("'sslMode'") && e.contains("sslmode"), "{e}");
     }
 }

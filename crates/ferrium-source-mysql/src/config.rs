@@ -8,8 +8,8 @@ use ferrium_config::signal::{SIGNAL_CONSUMER_PREFIX, SIGNAL_KEYS};
 use ferrium_config::{ConfigDef, ConfigError, ConfigKey, ConfigType as T, ConnectorConfig};
 
 use crate::filters::Filters;
-use crate::tls::MysqlTls;
 use crate::types::{BigintUnsignedMode, BinaryMode, DecimalMode, TimePrecisionMode, TypeOptions};
+use ferrium_tls::MysqlTls;
 
 const KEYS: &[ConfigKey] = &[
     ConfigKey::new(
@@ -335,7 +335,7 @@ impl MysqlConfig {
         };
         let mariadb_class =
             config.get("connector.class").map(str::trim) == Some(crate::MARIADB_CONNECTOR_CLASS);
-        let tls = MysqlTls::read(&v, mariadb_class, &mut problems);
+        let tls = crate::tls::read(&v, mariadb_class, &mut problems);
         let filters = match Filters::from_config(&v) {
             Ok(f) => Some(f),
             Err(e) => {

@@ -3,7 +3,7 @@
 //! a replica id that is not the server's own.
 
 use mysql_async::prelude::Queryable;
-use mysql_async::{Conn, OptsBuilder, Row, SslOpts};
+use mysql_async::{Conn, OptsBuilder, Row};
 
 use crate::config::MysqlConfig;
 use crate::error::{is_privilege_code, query_error, MysqlError};
@@ -29,14 +29,13 @@ pub fn target(config: &MysqlConfig) -> String {
     format!("{}:{}", config.host, config.port)
 }
 
-fn opts(config: &MysqlConfig, ssl: Option<SslOpts>) -> OptsBuilder {
+fn opts(config: &MysqlConfig) -> OptsBuilder {
     OptsBuilder::default()
         .ip_or_hostname(config.host.clone())
         .tcp_port(config.port)
         .user(Some(config.user.clone()))
         .pass(Some(config.password.clone()))
         .prefer_socket(false)
-        .ssl_opts(ssl)
         // The snapshot reads TIMESTAMP as UTC text and strings as UTF-8, whatever the
         // server's defaults, so both paths decode the same way.
         .setup(vec![
@@ -48,22 +47,7 @@ fn opts(config: &MysqlConfig, ssl: Option<SslOpts>) -> OptsBuilder {
 /// Opens a connection, telling a login failure (operator must act) from an unreachable
 /// server (worth retrying).
 pub async fn connect(config: &MysqlConfig) -> Result<Conn, MysqlError> {
-    let ssl = config.tls.ssl_opts();
-    match open(config, ssl.clone()).await {
-        // `preferred`: the server offers no TLS, so plaintext, as Connector/J does.
-        Err(MysqlError::Tls { message, .. })
-            if config.tls.mode == SslMode::Preferred && message == NO_TLS_FROM_SERVER =>
-        {
-            open(config, None).await
-        }
-        other => other,
-    }
-}
-
-const NO_TLS_FROM_SERVER: &str = "the server does not offer TLS";
-
-async fn open(config: &MysqlConfig, ssl: Option<SslOpts>) -> Result<Conn, MysqlError> {
-    let attempt = Conn::new(opts(config, ssl.clone()));
+    let attempt = config.tls.connect(opts(config));
     match tokio::time::timeout(config.connect_timeout, attempt).await {
         Err(_) => Err(MysqlError::Connect {
             target: target(config),
@@ -77,7 +61,7 @@ async fn open(config: &MysqlConfig, ssl: Option<SslOpts>) -> Result<Conn, MysqlE
             let mut message = e.message;
             // The server says the same for a wrong password and for a user created
             // REQUIRE SSL that logs in without TLS.
-            if ssl.is_none() {
+            if config.tls.mode == SslMode::Disabled {
                 message.push_str(" (if the user is created REQUIRE SSL or REQUIRE X509, turn TLS on with database.ssl.mode)");
             }
             Err(MysqlError::Auth {
@@ -90,7 +74,7 @@ async fn open(config: &MysqlConfig, ssl: Option<SslOpts>) -> Result<Conn, MysqlE
             mysql_async::DriverError::NoClientSslFlagFromServer,
         ))) => Err(MysqlError::Tls {
             target: target(config),
-            message: NO_TLS_FROM_SERVER.into(),
+            message: "the server does not offer TLS".into(),
         }),
         Ok(Err(e)) if tls_refusal(&e).is_some() => Err(MysqlError::Tls {
             target: target(config),

@@ -114,17 +114,16 @@ impl Database {
                 Conn::Pg(client)
             }
             JdbcDialect::Mysql => {
-                let mut opts = mysql_async::OptsBuilder::default()
+                let tls = ferrium_tls::MysqlTls::from_url(|k| url.params.get(k).cloned())
+                    .map_err(|e| connect_error(e.to_string()))?;
+                let opts = mysql_async::OptsBuilder::default()
                     .ip_or_hostname(url.host.clone())
                     .tcp_port(url.port)
                     .user(user)
                     .pass(password)
                     .db_name(Some(url.database.clone()))
                     .prefer_socket(false);
-                if let Some(ssl) = mysql_ssl(&url) {
-                    opts = opts.ssl_opts(ssl);
-                }
-                let mut conn = tokio::time::timeout(CONNECT_TIMEOUT, mysql_async::Conn::new(opts))
+                let mut conn = tokio::time::timeout(CONNECT_TIMEOUT, tls.connect(opts))
                     .await
                     .map_err(|_| {
                         connect_error(format!("no answer in {}s", CONNECT_TIMEOUT.as_secs()))
@@ -300,29 +299,6 @@ fn my_text(value: Option<&mysql_async::Value>) -> Option<Cow<'_, str>> {
         other => Some(Cow::Owned(
             other.as_sql(false).trim_matches('\'').to_string(),
         )),
-    }
-}
-
-/// TLS for MySQL when the URL asks for it, in Connector/J's and MariaDB's spellings.
-fn mysql_ssl(url: &JdbcUrl) -> Option<mysql_async::SslOpts> {
-    let mode = url
-        .params
-        .get("sslMode")
-        .map(|m| m.to_ascii_lowercase())
-        .or_else(
-            || match url.params.get("useSSL").map(|v| v.to_ascii_lowercase()) {
-                Some(v) if v == "true" => Some("required".into()),
-                _ => None,
-            },
-        )?;
-    match mode.as_str() {
-        "required" | "trust" | "preferred" => {
-            Some(mysql_async::SslOpts::default().with_danger_accept_invalid_certs(true))
-        }
-        "verify_ca" | "verify-ca" | "verify_identity" | "verify-full" => {
-            Some(mysql_async::SslOpts::default())
-        }
-        _ => None,
     }
 }
 

@@ -135,17 +135,8 @@ impl MyTarget {
     pub async fn connect(config: &JdbcSinkConfig) -> Result<MyTarget, SinkError> {
         let url = &config.url;
         let target = url.display();
-        let ssl = url
-            .params
-            .get("sslMode")
-            .or_else(|| url.params.get("useSSL"));
-        if let Some(mode) =
-            ssl.filter(|m| !matches!(m.as_str(), "false" | "disabled" | "DISABLED" | "disable"))
-        {
-            return Err(SinkError::fail(format!(
-                "connection.url asks for TLS ({mode}); TLS to the target database is not implemented yet: remove sslMode/useSSL"
-            )));
-        }
+        let tls = ferrium_tls::MysqlTls::from_url(|k| url.params.get(k).cloned())
+            .map_err(|e| SinkError::fail(format!("connection.url: {e}")))?;
         let opts = OptsBuilder::default()
             .ip_or_hostname(url.host.clone())
             .tcp_port(url.port)
@@ -154,7 +145,7 @@ impl MyTarget {
             .pass(config.password.clone())
             .prefer_socket(false)
             .init(vec!["SET time_zone = '+00:00'", "SET NAMES utf8mb4"]);
-        let conn = tokio::time::timeout(config.connect_timeout, Conn::new(opts))
+        let conn = tokio::time::timeout(config.connect_timeout, tls.connect(opts))
             .await
             .map_err(|_| {
                 SinkError::retry(format!(
@@ -501,6 +492,14 @@ fn delete_sql(table: &TargetTable, key: &[String], rows: &[Vec<SqlValue>]) -> (S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_url_parser_accepts_the_tls_parameters_the_tls_setting_reads() {
+        assert_eq!(
+            ferrium_config::jdbc_url::MYSQL_TLS_PARAMS,
+            ferrium_tls::MYSQL_URL_TLS_PARAMS
+        );
+    }
 
     fn table() -> TargetTable {
         TargetTable {
