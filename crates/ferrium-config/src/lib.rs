@@ -28,9 +28,44 @@ pub use worker::WorkerConfig;
 /// Masks values of keys that look secret, for logs.
 pub fn redact(key: &str, value: &str) -> String {
     let lower = key.to_ascii_lowercase();
-    if lower.contains("password") || lower.contains("secret") || lower.contains("sasl.jaas") {
+    // `basic.auth.user.info` is `user:password`; bearer tokens and inline PEM keys are
+    // credentials too.
+    const SECRET_PARTS: &[&str] = &[
+        "password",
+        "secret",
+        "sasl.jaas",
+        "user.info",
+        "token",
+        "keystore.key",
+        "private.key",
+    ];
+    if SECRET_PARTS.iter().any(|part| lower.contains(part)) {
         "********".to_string()
     } else {
         value.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn credentials_are_masked_and_other_values_kept() {
+        for key in [
+            "database.password",
+            "value.converter.basic.auth.user.info",
+            "schema.registry.basic.auth.user.info",
+            "producer.override.sasl.jaas.config",
+            "bearer.auth.token",
+            "ssl.keystore.key",
+        ] {
+            assert_eq!(redact(key, "ann:s3cret"), "********", "{key}");
+        }
+        assert_eq!(redact("database.user", "ann"), "ann");
+        assert_eq!(
+            redact("value.converter.basic.auth.credentials.source", "USER_INFO"),
+            "USER_INFO"
+        );
     }
 }
