@@ -9,6 +9,7 @@
 #   bench/soak.sh                                   # 100 faults, 30 minutes
 #   FERRIUM_SOAK_SEED=1796352647 bench/soak.sh      # replay a run's fault order
 #   FERRIUM_SOAK_FAULTS=20 FERRIUM_SOAK_MINUTES=5 bench/soak.sh
+#   FERRIUM_SOAK_ONLY="restart kafka" FERRIUM_SOAK_FAULTS=10 FERRIUM_SOAK_MINUTES=0 bench/soak.sh
 #
 # It is the `soak` test binary (crates/ferrium/tests/soak/), which CI runs with ten faults.
 # Starts the services if they are not running. Writes bench/results/soak.md and soak.json

@@ -8,13 +8,15 @@ use rdkafka::producer::Producer as _;
 
 use super::logs::Producer;
 
-use super::produce::{delivered, enqueue};
+use super::produce::{delivered, enqueue, Progress};
 use super::topics::TopicCreator;
 use super::{classify, KafkaSinkConfig};
 use crate::{Delivery, Sink, SinkError};
 
 pub struct KafkaSink {
     producer: Producer,
+    /// Shared by the batches awaiting acknowledgement.
+    progress: Progress,
     topics: TopicCreator,
 }
 
@@ -25,6 +27,7 @@ impl KafkaSink {
             producer: client
                 .create_with_context(config.logs.clone())
                 .map_err(|e| SinkError::Config(e.to_string()))?,
+            progress: Progress::new(),
             topics: TopicCreator::new(&config.admin_config(), config.topics.clone(), &config.logs)?,
         })
     }
@@ -37,7 +40,7 @@ impl Sink for KafkaSink {
             .ensure(batch.iter().map(|r| r.topic.as_ref()))
             .await?;
         let pending = enqueue(&self.producer, &batch).await?;
-        Ok(Box::pin(delivered(pending)))
+        Ok(Box::pin(delivered(pending, self.progress.clone())))
     }
 
     async fn flush(&mut self) -> Result<(), SinkError> {

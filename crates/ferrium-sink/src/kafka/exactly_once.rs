@@ -14,18 +14,24 @@ use rdkafka::producer::{DeliveryFuture, Producer as _};
 
 use super::logs::Producer;
 
-use super::produce::{delivered, enqueue};
+use super::produce::{delivered, enqueue, Progress, STALL};
 use super::topics::TopicCreator;
 use super::{classify, classify_in, KafkaSinkConfig};
 use crate::SinkError;
 
-const TRANSACTION_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long `init_transactions` may wait for the broker: a fresh producer's first call.
+const INIT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// An abort is best effort (the next producer's fencing aborts the transaction too), and
+/// it follows a failure, often of this producer: not worth waiting long for.
+const ABORT_TIMEOUT: Duration = Duration::from_secs(5);
 
 pub struct TransactionalKafkaSink {
     producer: Producer,
     topics: TopicCreator,
     in_transaction: bool,
     pending: Vec<DeliveryFuture>,
+    progress: Progress,
 }
 
 impl TransactionalKafkaSink {
@@ -52,7 +58,7 @@ impl TransactionalKafkaSink {
             .create_with_context(logs.clone())
             .map_err(|e| SinkError::Config(e.to_string()))?;
         let init = producer.clone();
-        tokio::task::spawn_blocking(move || init.init_transactions(TRANSACTION_TIMEOUT))
+        tokio::task::spawn_blocking(move || init.init_transactions(INIT_TIMEOUT))
             .await
             .map_err(|e| SinkError::KafkaTransient(e.to_string()))?
             .map_err(|e| classify_in(e, &logs))?;
@@ -62,6 +68,7 @@ impl TransactionalKafkaSink {
             producer,
             in_transaction: false,
             pending: Vec::new(),
+            progress: Progress::new(),
         })
     }
 
@@ -108,10 +115,9 @@ impl TransactionalKafkaSink {
             return Err(error);
         }
         let producer = self.producer.clone();
-        let committed =
-            tokio::task::spawn_blocking(move || producer.commit_transaction(TRANSACTION_TIMEOUT))
-                .await
-                .map_err(|e| SinkError::KafkaTransient(e.to_string()))?;
+        let committed = tokio::task::spawn_blocking(move || producer.commit_transaction(STALL))
+            .await
+            .map_err(|e| SinkError::KafkaTransient(e.to_string()))?;
         self.in_transaction = false;
         committed.map_err(classify)
     }
@@ -126,7 +132,7 @@ impl TransactionalKafkaSink {
                 ))
             })
         };
-        let deliveries = delivered(pending);
+        let deliveries = delivered(pending, self.progress.clone());
         tokio::pin!(deliveries);
         loop {
             tokio::select! {
@@ -151,8 +157,7 @@ impl TransactionalKafkaSink {
         self.pending.clear();
         let producer = self.producer.clone();
         let result =
-            tokio::task::spawn_blocking(move || producer.abort_transaction(TRANSACTION_TIMEOUT))
-                .await;
+            tokio::task::spawn_blocking(move || producer.abort_transaction(ABORT_TIMEOUT)).await;
         if let Ok(Err(error)) = result {
             tracing::debug!(%error, "aborting the open transaction failed");
         }

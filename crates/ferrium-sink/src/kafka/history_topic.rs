@@ -9,7 +9,7 @@ use rdkafka::config::ClientConfig;
 
 use super::logs::Producer;
 use super::offsets_topic::read_to_end;
-use super::produce::{delivered, enqueue};
+use super::produce::{delivered, enqueue, Progress};
 use super::topics::{TopicCreator, TopicSettings};
 use super::KafkaSinkConfig;
 use crate::SinkError;
@@ -100,7 +100,9 @@ impl SchemaHistoryStore for KafkaSchemaHistory {
         let pending = enqueue(&self.producer, std::slice::from_ref(&record))
             .await
             .map_err(history_error)?;
-        delivered(pending).await.map_err(history_error)
+        delivered(pending, Progress::new())
+            .await
+            .map_err(history_error)
     }
 
     fn describe(&self) -> String {

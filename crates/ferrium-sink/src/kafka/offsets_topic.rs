@@ -15,7 +15,7 @@ use rdkafka::consumer::Consumer as _;
 use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::{Message, Offset, TopicPartitionList};
 
-use super::produce::{delivered, enqueue};
+use super::produce::{delivered, enqueue, Progress};
 use super::topics::{TopicCreator, TopicSettings};
 use super::{classify, KafkaSinkConfig};
 use crate::SinkError;
@@ -102,7 +102,7 @@ impl OffsetsTopic {
     /// Writes one offsets record outside any transaction (the at-least-once mode).
     pub async fn write(&self, record: SerializedRecord) -> Result<(), SinkError> {
         let pending = enqueue(&self.producer, std::slice::from_ref(&record)).await?;
-        delivered(pending).await
+        delivered(pending, Progress::new()).await
     }
 }
 

@@ -10,7 +10,8 @@
 //! CI runs ten faults. `bench/soak.sh` runs at least 100 over 30 minutes and keeps the
 //! results. Settings: `FERRIUM_SOAK_FAULTS` (10), `FERRIUM_SOAK_MINUTES` (0: stop after the
 //! faults), `FERRIUM_SOAK_SEED` (from the clock; printed, so a run's order can be
-//! replayed), `FERRIUM_SOAK_RESULTS` (a folder for `soak.md` and `soak.json`).
+//! replayed), `FERRIUM_SOAK_ONLY` (comma-separated words: only the faults whose names
+//! contain one), `FERRIUM_SOAK_RESULTS` (a folder for `soak.md` and `soak.json`).
 //!
 //! It restarts shared services, so it is a test binary of its own: cargo runs binaries
 //! one after another, and nothing else is connected meanwhile.
@@ -102,10 +103,17 @@ async fn every_change_arrives_exactly_once_through_random_faults() {
         minutes.as_secs() / 60
     );
 
+    let only: Vec<String> = std::env::var("FERRIUM_SOAK_ONLY")
+        .unwrap_or_default()
+        .split(',')
+        .map(|w| w.trim().to_string())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut deck = Deck::new(seed, &only);
+
     let kafka = Proxy::kafka();
     let mut pg = Pipeline::start(Kind::Postgres, "soak_pg", &kafka).await;
     let mut my = Pipeline::start(Kind::Mariadb, "soak_my", &kafka).await;
-    let mut deck = Deck::new(seed);
     let started = Instant::now();
     let mut applied: Vec<Applied> = Vec::new();
     while applied.len() < faults || started.elapsed() < minutes {
@@ -166,8 +174,13 @@ async fn every_change_arrives_exactly_once_through_random_faults() {
     };
     summary.print();
     if let Ok(folder) = std::env::var("FERRIUM_SOAK_RESULTS") {
+        let narrowed = if only.is_empty() {
+            String::new()
+        } else {
+            format!("FERRIUM_SOAK_ONLY=\"{}\" ", only.join(","))
+        };
         let command = format!(
-            "FERRIUM_SOAK_FAULTS={faults} FERRIUM_SOAK_MINUTES={} bench/soak.sh",
+            "{narrowed}FERRIUM_SOAK_FAULTS={faults} FERRIUM_SOAK_MINUTES={} bench/soak.sh",
             minutes.as_secs() / 60
         );
         summary.write(std::path::Path::new(&folder), &command);
