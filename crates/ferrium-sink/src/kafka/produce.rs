@@ -101,9 +101,8 @@ pub(crate) async fn enqueue(
                 }
                 Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
                     // The local queue is full: let librdkafka drain it. This wait is the
-                    // backpressure that slows the source down.
-                    // A queue that frees not one slot for STALL belongs to a producer that
-                    // stopped making progress.
+                    // backpressure that slows the source down. A queue that frees not one
+                    // slot for STALL belongs to a producer that stopped making progress.
                     if full_since.get_or_insert_with(Instant::now).elapsed() >= STALL {
                         return Err(stalled(producer.in_flight_count().max(0) as usize));
                     }
@@ -125,13 +124,20 @@ pub(crate) async fn delivered(
 ) -> Result<(), SinkError> {
     let waiting_since = Instant::now();
     let count = pending.len();
+    // One timer for the whole wait: most deliveries are ready when reached, and a timer
+    // per record would be work on the per-event path.
+    let mut tick = tokio::time::interval_at((waiting_since + TICK).into(), TICK);
     for (done, delivery) in pending.into_iter().enumerate() {
         tokio::pin!(delivery);
         let outcome = loop {
-            match tokio::time::timeout(TICK, &mut delivery).await {
-                Ok(outcome) => break outcome,
-                Err(_) if progress.stalled(waiting_since) => return Err(stalled(count - done)),
-                Err(_) => {}
+            tokio::select! {
+                biased;
+                outcome = &mut delivery => break outcome,
+                _ = tick.tick() => {
+                    if progress.stalled(waiting_since) {
+                        return Err(stalled(count - done));
+                    }
+                }
             }
         };
         match outcome {
