@@ -4,9 +4,10 @@
 //! One chunk is in flight at a time. Its life: write the open watermark, read the chunk
 //! (keys above the last one emitted, up to the table's maximum key, `chunk.size` rows),
 //! write the close watermark (or, with `insert_delete`, delete the open one). The stream
-//! then meets the open watermark (the window opens), changes of the chunk's keys (each
-//! drops its row), and the close watermark: the rows left are emitted and the next chunk
-//! starts. Memory is bounded by one chunk.
+//! then meets the open watermark (the window opens) and the close watermark: the rows
+//! left are emitted and the next chunk starts. Every change of a chunk key the stream
+//! meets after the read drops its row, before the open watermark too (see
+//! [`crate::window`] for why). Memory is bounded by one chunk.
 
 use std::collections::VecDeque;
 
@@ -168,8 +169,8 @@ impl<R: Send> IncrementalSnapshot<R> {
         !self.context.is_empty()
     }
 
-    /// The stream changed a row: if that row is in the open window, the stream's state
-    /// wins and the chunk's copy is dropped. `is_table` tells whether the event's table
+    /// The stream changed a row: if that row is in the chunk in flight, the stream's
+    /// state wins and the chunk's copy is dropped. `is_table` tells whether the event's table
     /// has the given name; `identity` (given the chunk's surrogate key column, if any)
     /// is only built when it is the table being read.
     pub fn dedupe(
@@ -180,7 +181,7 @@ impl<R: Send> IncrementalSnapshot<R> {
         let Some(in_flight) = &self.in_flight else {
             return;
         };
-        if !self.window.is_open() || !is_table(&in_flight.table) {
+        if !is_table(&in_flight.table) {
             return;
         }
         if let Some(identity) = identity(in_flight.surrogate.as_deref()) {

@@ -1,7 +1,16 @@
-//! The rows of one chunk while its window is open: filled by the chunk read, thinned by
-//! the change stream (a key the stream touches inside the window is dropped, since the
-//! stream carries a state at least as new), emitted in key order when the window
-//! closes. Bounded by the chunk size.
+//! The rows of one chunk from its read until its window closes: filled by the chunk
+//! read, thinned by the change stream, emitted in key order when the window closes.
+//! Bounded by the chunk size.
+//!
+//! A key the stream touches from the read on is dropped, not only inside the window
+//! (between the watermarks). On PostgreSQL a transaction's commit record can precede the
+//! open watermark in the WAL while the transaction is still visible to the chunk's
+//! snapshot as running (it has not yet left the proc array, typically because the
+//! watermark's commit flushed its record in the same group commit): its change comes
+//! before the window, and the chunk holds the state before it. Keeping that row would
+//! put a deleted or outdated row after the stream's event. Dropping a row the stream
+//! changed is always safe, because the stream delivers every change up to the close
+//! watermark, so the key's last event is the newest state either way.
 
 use std::collections::HashMap;
 
@@ -32,6 +41,7 @@ impl<R> Window<R> {
         }
     }
 
+    /// The open watermark arrived: the close watermark that follows is this chunk's.
     pub fn open(&mut self) {
         self.open = true;
     }
@@ -42,9 +52,6 @@ impl<R> Window<R> {
 
     /// The stream changed the row with this identity.
     pub fn dedupe(&mut self, identity: &str) {
-        if !self.open {
-            return;
-        }
         if let Some(i) = self.index.remove(identity) {
             self.rows[i] = None;
         }
@@ -72,18 +79,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keys_touched_inside_the_window_are_dropped_and_order_kept() {
+    fn keys_touched_from_the_read_on_are_dropped_and_order_kept() {
         let mut w = Window::default();
         w.fill([
             ("1".to_string(), 'a'),
             ("2".to_string(), 'b'),
             ("3".to_string(), 'c'),
         ]);
-        w.dedupe("2"); // before the window opens: the read is newer, keep it
+        w.dedupe("2"); // before the open watermark: the read may predate it
         w.open();
         w.dedupe("3");
         w.dedupe("9");
-        assert_eq!(w.close(), vec!['a', 'b']);
+        assert_eq!(w.close(), vec!['a']);
         assert!(!w.is_open());
         assert!(w.close().is_empty());
     }

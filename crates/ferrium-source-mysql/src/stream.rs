@@ -924,8 +924,8 @@ impl Streamer<'_> {
         header: Option<(&str, &ConnectData)>,
     ) -> Result<(), Stop> {
         if self.cx.incremental.is_running() {
-            // A row the stream changes inside an open window: the stream's state is at
-            // least as new as the chunk's, so the chunk's copy is dropped.
+            // A row of the chunk in flight that the stream changes: the stream's state
+            // is at least as new as the chunk's, so the chunk's copy is dropped.
             let key_values = match key.as_ref().map(|k| &k.value) {
                 Some(Value::Struct(values)) => Some(values.as_slice()),
                 _ => None,

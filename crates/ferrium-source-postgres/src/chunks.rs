@@ -3,6 +3,9 @@
 //! same text decoder as the initial snapshot and the stream, and the watermark rows
 //! written to the signalling table.
 //!
+//! Each chunk is read in a repeatable-read transaction whose snapshot is checked
+//! against what the stream already delivered (`chunk_snapshot.rs`).
+//!
 //! Keys travel as the text PostgreSQL prints for them and go back into the queries as
 //! untyped literals, which the server coerces to the key columns' own types: no value
 //! is ever reformatted on the way.
@@ -12,9 +15,12 @@ use std::sync::Arc;
 use ferrium_snapshot::engine::{identity, ChunkError};
 use ferrium_snapshot::{ChunkReader, ChunkRow, DataCollection, KeyText};
 use futures::StreamExt;
-use tokio_postgres::Client;
+use tokio_postgres::{Client, SimpleQueryMessage};
 
 use crate::catalog::{quote_ident, quote_literal, TableRef};
+use crate::chunk_snapshot::{
+    running_transactions, DeliveredTransactions, GIVE_UP_AFTER, REPORT_AFTER, RETRY_EVERY,
+};
 use crate::config::PostgresConfig;
 use crate::connection::sql_error;
 use crate::copy_text::{split_copy_row, CopyLineSplitter};
@@ -33,6 +39,8 @@ pub struct PgChunkReader<'a> {
     pub client: &'a Client,
     pub registry: &'a TableRegistry,
     pub tables: &'a [TableRef],
+    /// What the stream delivered, checked against each chunk's snapshot.
+    pub delivered: &'a DeliveredTransactions,
 }
 
 /// The signalling table as a quoted SQL name (`schema.table`, or `table` in `public`).
@@ -86,6 +94,53 @@ impl PgChunkReader<'_> {
             )));
         }
         Ok(key)
+    }
+
+    /// Reads the chunk's rows with `COPY`, decoded as the stream decodes them.
+    async fn copy_chunk(
+        &self,
+        wanted: &DataCollection,
+        sql: &str,
+        schema: &Arc<TableSchema>,
+        key_positions: &[usize],
+        surrogate_slot: Option<usize>,
+        limit: usize,
+    ) -> Result<Vec<ChunkRow<PgChunkRow>>, ChunkError<PostgresError>> {
+        let stream = self
+            .client
+            .copy_out(sql)
+            .await
+            .map_err(|e| self.table_problem(e))?;
+        futures::pin_mut!(stream);
+        let mut splitter = CopyLineSplitter::new();
+        let mut rows = Vec::with_capacity(limit);
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| self.table_problem(e))?;
+            for line in splitter.push(&chunk) {
+                let fields = split_copy_row(&line).map_err(|e| {
+                    ChunkError::Source(PostgresError::Protocol(format!(
+                        "chunk of {}: {e}",
+                        wanted.id
+                    )))
+                })?;
+                let key_text: KeyText = key_positions.iter().map(|&i| fields[i].clone()).collect();
+                let cells = fields.iter().map(|f| match f {
+                    Some(text) => Cell::Text(text),
+                    None => Cell::Null,
+                });
+                let row = schema.decode(cells).map_err(ChunkError::Source)?;
+                let identity = stream_identity(&row, surrogate_slot);
+                rows.push(ChunkRow {
+                    key: key_text,
+                    identity: identity.unwrap_or_default(),
+                    row: PgChunkRow {
+                        table: schema.clone(),
+                        row,
+                    },
+                });
+            }
+        }
+        Ok(rows)
     }
 
     fn table_problem(&self, e: tokio_postgres::Error) -> ChunkError<PostgresError> {
@@ -234,41 +289,19 @@ impl ChunkReader for PgChunkReader<'_> {
             wanted.and_filter(),
             order.join(", ")
         );
-        let stream = self
+        self.begin_chunk_snapshot(&wanted.id).await?;
+        let rows = self
+            .copy_chunk(wanted, &sql, &schema, &key_positions, surrogate_slot, limit)
+            .await;
+        // A refused query left the transaction aborted: it ends either way.
+        let end = self
             .client
-            .copy_out(sql.as_str())
-            .await
-            .map_err(|e| self.table_problem(e))?;
-        futures::pin_mut!(stream);
-        let mut splitter = CopyLineSplitter::new();
-        let mut rows = Vec::with_capacity(limit);
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| self.table_problem(e))?;
-            for line in splitter.push(&chunk) {
-                let fields = split_copy_row(&line).map_err(|e| {
-                    ChunkError::Source(PostgresError::Protocol(format!(
-                        "chunk of {}: {e}",
-                        wanted.id
-                    )))
-                })?;
-                let key_text: KeyText = key_positions.iter().map(|&i| fields[i].clone()).collect();
-                let cells = fields.iter().map(|f| match f {
-                    Some(text) => Cell::Text(text),
-                    None => Cell::Null,
-                });
-                let row = schema.decode(cells).map_err(ChunkError::Source)?;
-                let identity = stream_identity(&row, surrogate_slot);
-                rows.push(ChunkRow {
-                    key: key_text,
-                    identity: identity.unwrap_or_default(),
-                    row: PgChunkRow {
-                        table: schema.clone(),
-                        row,
-                    },
-                });
-            }
+            .batch_execute(if rows.is_ok() { "COMMIT" } else { "ROLLBACK" })
+            .await;
+        match (rows, end) {
+            (Ok(_), Err(e)) => Err(ChunkError::Source(sql_error(self.config, e))),
+            (rows, _) => rows,
         }
-        Ok(rows)
     }
 
     async fn write_watermark(
@@ -308,6 +341,52 @@ impl PgChunkReader<'_> {
             .ok_or_else(|| {
                 PostgresError::Setup("incremental snapshots need 'signal.data.collection'".into())
             })
+    }
+
+    /// Opens the transaction the chunk is read in, under a snapshot in which no
+    /// transaction the stream already delivered is still running (see
+    /// [`crate::chunk_snapshot`]).
+    async fn begin_chunk_snapshot(&self, table: &str) -> Result<(), ChunkError<PostgresError>> {
+        let source = |e| ChunkError::Source(sql_error(self.config, e));
+        let started = std::time::Instant::now();
+        let mut waited_long = false;
+        loop {
+            let messages = self
+                .client
+                .simple_query(
+                    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SELECT txid_current_snapshot()::text",
+                )
+                .await
+                .map_err(source)?;
+            let snapshot = messages.iter().find_map(|m| match m {
+                SimpleQueryMessage::Row(row) => row.get(0),
+                _ => None,
+            });
+            let running = snapshot
+                .ok_or_else(|| "no snapshot returned".to_string())
+                .and_then(running_transactions)
+                .map_err(|e| ChunkError::Source(PostgresError::Protocol(e)))?;
+            let Some(xid) = self.delivered.any_of(&running) else {
+                return Ok(());
+            };
+            self.client
+                .batch_execute("ROLLBACK")
+                .await
+                .map_err(source)?;
+            if started.elapsed() > GIVE_UP_AFTER {
+                return Err(ChunkError::Source(PostgresError::SnapshotRace(format!(
+                    "transaction {xid} was streamed but is still running in the snapshot of a chunk of '{table}' after {} s",
+                    GIVE_UP_AFTER.as_secs()
+                ))));
+            }
+            if !waited_long && started.elapsed() > REPORT_AFTER {
+                // Commits held by a synchronous standby stay in this state for as long
+                // as the standby takes to answer.
+                waited_long = true;
+                tracing::info!(connector = %self.config.name, xid, table, "a transaction the stream delivered is still running in the chunk's snapshot; waiting for it to finish");
+            }
+            tokio::time::sleep(RETRY_EVERY).await;
+        }
     }
 }
 

@@ -41,12 +41,16 @@ pub enum PostgresError {
     Query(String),
     #[error("the PostgreSQL replication connection was lost: {0}")]
     ReplicationLost(String),
+    #[error("an incremental snapshot chunk found no consistent snapshot: {0}")]
+    SnapshotRace(String),
 }
 
 impl Classified for PostgresError {
     fn action(&self) -> ErrorAction {
         match self {
-            PostgresError::Connect { .. } | PostgresError::ReplicationLost(_) => ErrorAction::Retry,
+            PostgresError::Connect { .. }
+            | PostgresError::ReplicationLost(_)
+            | PostgresError::SnapshotRace(_) => ErrorAction::Retry,
             PostgresError::Config(_)
             | PostgresError::Tls { .. }
             | PostgresError::Auth { .. }

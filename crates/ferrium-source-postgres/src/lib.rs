@@ -7,6 +7,7 @@
 
 pub mod admin;
 pub mod catalog;
+mod chunk_snapshot;
 mod chunks;
 pub mod config;
 mod connection;

@@ -32,6 +32,7 @@ use tokio_postgres::Client;
 use tokio_util::sync::CancellationToken;
 
 use crate::catalog::TableRef;
+use crate::chunk_snapshot::DeliveredTransactions;
 use crate::chunks::{PgChunkReader, PgChunkRow};
 use crate::config::PostgresConfig;
 use crate::error::PostgresError;
@@ -79,6 +80,8 @@ pub struct Streamer<'a> {
     tables: &'a [TableRef],
     incremental: IncrementalSnapshot<PgChunkRow>,
     signal_table: Option<SignalTable>,
+    /// The latest transactions streamed, for the chunk reads' snapshot check.
+    delivered: DeliveredTransactions,
 }
 
 /// The signalling table: its OID and where its columns sit in a tuple.
@@ -124,6 +127,7 @@ impl<'a> Streamer<'a> {
             tables,
             incremental,
             signal_table,
+            delivered: DeliveredTransactions::default(),
         }
     }
 
@@ -141,6 +145,7 @@ impl<'a> Streamer<'a> {
             client: self.catalog,
             registry: self.registry,
             tables: self.tables,
+            delivered: &self.delivered,
         };
         self.incremental.kick(&mut reader).await?;
         let mut heartbeat = self.config.common.heartbeat_interval.map(|every| {
@@ -211,6 +216,7 @@ impl<'a> Streamer<'a> {
             client: self.catalog,
             registry: self.registry,
             tables: self.tables,
+            delivered: &self.delivered,
         };
         if let Some(emit) = self.incremental.handle(action, &mut reader).await? {
             for chunk_row in emit.rows {
@@ -382,6 +388,7 @@ impl<'a> Streamer<'a> {
                     }
                     None => 0,
                 };
+                self.delivered.record(xid);
                 self.txn = Some(OpenTransaction {
                     xid,
                     final_lsn: final_lsn.0,

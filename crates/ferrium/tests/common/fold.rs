@@ -4,6 +4,9 @@
 //! change gave it, or bring back a key whose delete was streamed. Rows carry an `id` key
 //! and a `version` column.
 
+// Shared by several test binaries, each using a part.
+#![allow(dead_code)]
+
 use std::collections::{BTreeMap, HashSet};
 
 use serde_json::Value;
@@ -37,6 +40,11 @@ impl Fold {
             state,
             ..Fold::new(topic)
         }
+    }
+
+    /// The lines to fold next are a new collection, folded from its start.
+    pub fn next_collection(&mut self) {
+        self.applied = 0;
     }
 
     /// Folds the lines not folded yet (`lines` grows between calls).

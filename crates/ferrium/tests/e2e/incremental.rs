@@ -10,15 +10,15 @@ use std::time::Duration;
 use crate::support::{Ferrium, TestDb};
 
 #[path = "../common/fold.rs"]
-mod fold;
+pub mod fold;
 use fold::Fold;
 
-const WAIT: Duration = Duration::from_secs(240);
+pub const WAIT: Duration = Duration::from_secs(240);
 
-const SIGNAL_TABLE: &str =
+pub const SIGNAL_TABLE: &str =
     "CREATE TABLE debezium_signal (id varchar(42) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048));";
 
-fn start(db: &TestDb, extra: &[(&str, &str)]) -> Ferrium {
+pub fn start(db: &TestDb, extra: &[(&str, &str)]) -> Ferrium {
     let mut options = vec![
         ("snapshot.mode", "no_data"),
         ("signal.data.collection", "public.debezium_signal"),
@@ -37,7 +37,7 @@ fn start(db: &TestDb, extra: &[(&str, &str)]) -> Ferrium {
     ferrium
 }
 
-async fn signal(db: &TestDb, id: &str, kind: &str, data: &str) {
+pub async fn signal(db: &TestDb, id: &str, kind: &str, data: &str) {
     db.client
         .execute(
             "INSERT INTO debezium_signal (id, type, data) VALUES ($1, $2, $3)",

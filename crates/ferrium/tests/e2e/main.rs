@@ -7,6 +7,7 @@ mod avro_tools;
 mod bad_input;
 mod conformance;
 mod incremental;
+mod incremental_visibility;
 mod kafka;
 mod kafka_security;
 mod providers;
