@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 
 use ferrium_config::signal::Watermarking;
 use ferrium_event::snapshot_status::SnapshotStatus;
-use ferrium_event::Offset;
+use ferrium_event::{Offset, Value};
 
 use crate::action::{Action, DataCollection, SnapshotKind, WINDOW_CLOSE, WINDOW_OPEN};
 use crate::context::IncrementalContext;
@@ -187,6 +187,31 @@ impl<R: Send> IncrementalSnapshot<R> {
         if let Some(identity) = identity(in_flight.surrogate.as_deref()) {
             self.window.dedupe(&identity);
         }
+    }
+
+    /// The stream is about to emit a change: drops its row from the chunk in flight.
+    /// `key` holds the event's key values, `before` and `after` its images (a struct of
+    /// column values, or null), and `slot_of` gives a column's place in an image, for a
+    /// surrogate key.
+    pub fn dedupe_change(
+        &mut self,
+        is_table: impl FnOnce(&str) -> bool,
+        slot_of: impl FnOnce(&str) -> Option<usize>,
+        key: Option<&[Value]>,
+        before: &Value,
+        after: &Value,
+    ) {
+        self.dedupe(is_table, |surrogate| match surrogate {
+            Some(column) => {
+                let row = match (after, before) {
+                    (Value::Struct(row), _) | (Value::Null, Value::Struct(row)) => row,
+                    _ => return None,
+                };
+                let value = row.get(slot_of(column)?)?;
+                Some(identity(std::slice::from_ref(value)))
+            }
+            None => key.map(identity),
+        });
     }
 
     /// Starts (or resumes) reading when a snapshot is due and no chunk is in flight.

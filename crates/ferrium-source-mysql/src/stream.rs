@@ -923,28 +923,17 @@ impl Streamer<'_> {
         info: &SourceInfo,
         header: Option<(&str, &ConnectData)>,
     ) -> Result<(), Stop> {
-        if self.cx.incremental.is_running() {
-            // A row of the chunk in flight that the stream changes: the stream's state
-            // is at least as new as the chunk's, so the chunk's copy is dropped.
-            let key_values = match key.as_ref().map(|k| &k.value) {
-                Some(Value::Struct(values)) => Some(values.as_slice()),
-                _ => None,
-            };
-            let row = match (&after, &before) {
-                (Value::Struct(row), _) | (Value::Null, Value::Struct(row)) => Some(row),
-                _ => None,
-            };
-            self.cx.incremental.dedupe(
-                |name| table.is_named(name),
-                |surrogate| match surrogate {
-                    Some(column) => table
-                        .value_slot_of(column)
-                        .and_then(|slot| row.and_then(|r| r.get(slot)))
-                        .map(|v| ferrium_snapshot::engine::identity(std::slice::from_ref(v))),
-                    None => key_values.map(ferrium_snapshot::engine::identity),
-                },
-            );
-        }
+        let key_values = match key.as_ref().map(|k| &k.value) {
+            Some(Value::Struct(values)) => Some(values.as_slice()),
+            _ => None,
+        };
+        self.cx.incremental.dedupe_change(
+            |name| table.is_named(name),
+            |column| table.value_slot_of(column),
+            key_values,
+            &before,
+            &after,
+        );
         let block = match self.tx.as_mut().and_then(|tx| tx.counter.as_mut()) {
             Some(counter) => {
                 if !counter.begin_emitted {

@@ -713,22 +713,13 @@ impl<'a> Streamer<'a> {
         lsn: u64,
         header: Option<(&str, Option<&ConnectData>)>,
     ) -> Result<(), StepError> {
-        if self.incremental.is_running() {
-            let row = match (&after, &before) {
-                (Value::Struct(row), _) | (Value::Null, Value::Struct(row)) => Some(row),
-                _ => None,
-            };
-            self.incremental.dedupe(
-                |name| table.is_named(name),
-                |surrogate| match surrogate {
-                    Some(column) => table
-                        .value_slot_of(column)
-                        .and_then(|slot| row.and_then(|r| r.get(slot)))
-                        .map(|v| ferrium_snapshot::engine::identity(std::slice::from_ref(v))),
-                    None => key.as_deref().map(ferrium_snapshot::engine::identity),
-                },
-            );
-        }
+        self.incremental.dedupe_change(
+            |name| table.is_named(name),
+            |column| table.value_slot_of(column),
+            key.as_deref(),
+            &before,
+            &after,
+        );
         let block = self.next_block(table).await?;
         let info = self.source_info(lsn);
         let mut record = self

@@ -37,6 +37,19 @@ pub fn start(db: &TestDb, extra: &[(&str, &str)]) -> Ferrium {
     ferrium
 }
 
+/// A database with the signalling table and `items (id, version)` holding keys 1 to
+/// `rows` at version 0.
+pub async fn items_db(name: &str, rows: u32) -> TestDb {
+    let db = TestDb::create(name).await;
+    db.exec(&format!(
+        "CREATE TABLE items (id int PRIMARY KEY, version int NOT NULL);
+         INSERT INTO items SELECT i, 0 FROM generate_series(1, {rows}) i;
+         {SIGNAL_TABLE}"
+    ))
+    .await;
+    db
+}
+
 pub async fn signal(db: &TestDb, id: &str, kind: &str, data: &str) {
     db.client
         .execute(
@@ -75,13 +88,7 @@ async fn table_state(db: &TestDb) -> BTreeMap<i64, i64> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn incremental_snapshot_under_concurrent_changes_folds_to_the_table() {
-    let db = TestDb::create("incr").await;
-    db.exec(&format!(
-        "CREATE TABLE items (id int PRIMARY KEY, version int NOT NULL);
-         INSERT INTO items SELECT i, 0 FROM generate_series(1, 200000) i;
-         {SIGNAL_TABLE}"
-    ))
-    .await;
+    let db = items_db("incr", 200_000).await;
     let ferrium = start(&db, &[]);
     signal(
         &db,
@@ -137,13 +144,7 @@ async fn incremental_snapshot_under_concurrent_changes_folds_to_the_table() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn pause_resume_and_stop_signals_from_the_table() {
-    let db = TestDb::create("incrctl").await;
-    db.exec(&format!(
-        "CREATE TABLE items (id int PRIMARY KEY, version int NOT NULL);
-         INSERT INTO items SELECT i, 0 FROM generate_series(1, 3000) i;
-         {SIGNAL_TABLE}"
-    ))
-    .await;
+    let db = items_db("incrctl", 3_000).await;
     let ferrium = start(
         &db,
         &[
@@ -232,13 +233,7 @@ async fn pause_resume_and_stop_signals_from_the_table() {
 /// its offsets recorded (not from the start) and still ends with exactly the table.
 #[tokio::test(flavor = "multi_thread")]
 async fn an_incremental_snapshot_resumes_after_kill_9() {
-    let db = TestDb::create("incrkill").await;
-    db.exec(&format!(
-        "CREATE TABLE items (id int PRIMARY KEY, version int NOT NULL);
-         INSERT INTO items SELECT i, 0 FROM generate_series(1, 60000) i;
-         {SIGNAL_TABLE}"
-    ))
-    .await;
+    let db = items_db("incrkill", 60_000).await;
     let options = [("incremental.snapshot.chunk.size", "500")];
     let first = start(&db, &options);
     signal(

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use tokio_postgres::Client;
 
 use crate::incremental::fold::Fold;
-use crate::incremental::{signal, start, SIGNAL_TABLE, WAIT};
+use crate::incremental::{items_db, signal, start, WAIT};
 use crate::support::TestDb;
 
 /// Sets the server up to wait for a standby that never connects, for sessions that ask
@@ -126,13 +126,7 @@ async fn delete_held_at_commit(db: &TestDb) -> HeldDelete {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_chunk_never_reads_a_row_whose_delete_was_streamed_but_is_still_committing() {
-    let db = TestDb::create("incrvis").await;
-    db.exec(&format!(
-        "CREATE TABLE items (id int PRIMARY KEY, version int NOT NULL);
-         INSERT INTO items SELECT i, 0 FROM generate_series(1, 3) i;
-         {SIGNAL_TABLE}"
-    ))
-    .await;
+    let db = items_db("incrvis", 3).await;
     let ferrium = start(&db, &[]);
     let standby = AbsentStandby::configure(&db.client).await;
     let held = delete_held_at_commit(&db).await;
