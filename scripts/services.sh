@@ -41,6 +41,8 @@
 #   FERRIUM_REGISTRY_PORT          schema registry HTTP port       (8081)
 #   FERRIUM_REGISTRY_MANAGEMENT_PORT  registry health/metrics port (9000)
 #   FERRIUM_REGISTRY_HEAP_OPTS     registry JVM heap               (-Xms128m -Xmx512m)
+#   FERRIUM_REGISTRY_TLS_PORT      the registry over https with basic auth (8443)
+#   FERRIUM_REGISTRY_MTLS_PORT     the registry over https with a client certificate (8444)
 #   FERRIUM_TOXIPROXY_PORT         toxiproxy's HTTP API port       (8474)
 #   FERRIUM_SERVICES_TIMEOUT       seconds to wait for each service to be ready / to stop (120)
 #
@@ -54,7 +56,11 @@
 # SASL_SSL listener at 127.0.0.1:9094 (SCRAM-SHA-512 user ferrium, password ferrium-secret; TLS from
 # the test CA; exported as FERRIUM_KAFKA_SASL_BOOTSTRAP, _USER and _PASSWORD); the schema
 # registry's Confluent API at http://127.0.0.1:8081/apis/ccompat/v7 (Apicurio: global compatibility
-# defaults to NONE, not Confluent's BACKWARD; schemas are lost when it stops). The registry needs
+# defaults to NONE, not Confluent's BACKWARD), and the same registry behind nginx as secured
+# registries are run: https://127.0.0.1:8443/apis/ccompat/v7 with basic auth (user ferrium-registry,
+# password registry-secret; FERRIUM_SCHEMA_REGISTRY_TLS_URL, _USER, _PASSWORD) and
+# https://127.0.0.1:8444/apis/ccompat/v7 with a client certificate from the test CA
+# (FERRIUM_SCHEMA_REGISTRY_MTLS_URL), both with the test CA's server certificate. The registry needs
 # Java 21+, found under /usr/lib/jvm/ when the default java is older. Shopify's toxiproxy (built
 # with Go from the Go module proxy; Go's module cache stays in ~/go) puts network faults between
 # Ferrium and a server: its API at http://127.0.0.1:8474 (FERRIUM_TOXIPROXY_URL), where tests make
@@ -79,6 +85,11 @@ KAFKA_HEAP_OPTS=${FERRIUM_KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}
 REGISTRY_PORT=${FERRIUM_REGISTRY_PORT:-8081}
 REGISTRY_MANAGEMENT_PORT=${FERRIUM_REGISTRY_MANAGEMENT_PORT:-9000}
 REGISTRY_HEAP_OPTS=${FERRIUM_REGISTRY_HEAP_OPTS:--Xms128m -Xmx512m}
+REGISTRY_TLS_PORT=${FERRIUM_REGISTRY_TLS_PORT:-8443}
+REGISTRY_MTLS_PORT=${FERRIUM_REGISTRY_MTLS_PORT:-8444}
+# The basic-auth user of the registry's https gateway.
+REGISTRY_USER=ferrium-registry
+REGISTRY_PASSWORD=registry-secret
 TOXIPROXY_PORT=${FERRIUM_TOXIPROXY_PORT:-8474}
 TIMEOUT=${FERRIUM_SERVICES_TIMEOUT:-120}
 ALL_SERVICES=(postgres mariadb kafka registry toxiproxy)
@@ -104,6 +115,9 @@ REGISTRY_DIR=$SERVICES_DIR/registry    # owned by root
 REGISTRY_DIST=$REGISTRY_DIR/dist       # the unpacked distribution (quarkus-run.jar, lib/, app/)
 REGISTRY_LOG=$REGISTRY_DIR/registry.log
 REGISTRY_PID=$REGISTRY_DIR/registry.pid
+GATEWAY_DIR=$REGISTRY_DIR/gateway      # nginx in front of the registry: https, basic auth, client certs
+GATEWAY_PID=$GATEWAY_DIR/nginx.pid
+GATEWAY_LOG=$GATEWAY_DIR/error.log
 TOXIPROXY_VERSION=2.12.0
 TOXIPROXY_DIR=$SERVICES_DIR/toxiproxy  # owned by root
 TOXIPROXY_BIN=$TOXIPROXY_DIR/bin/toxiproxy-server
@@ -114,9 +128,10 @@ TOXIPROXY_PID=$TOXIPROXY_DIR/toxiproxy.pid
 # and the servers/tools this script runs.
 BUILD_PACKAGES=(build-essential cmake pkg-config libssl-dev libcurl4-openssl-dev libsasl2-dev zlib1g-dev)
 # curl and tar: the registry's readiness check and its distribution; python3-venv: tests/tools' venv;
+# nginx-light: the registry's https gateway;
 # iptables: the network-fault tests' blackholes (packets dropped, as toxiproxy cannot: see toxiproxy_up).
 SERVICE_PACKAGES=(postgresql postgresql-contrib mariadb-server mariadb-client iproute2 procps util-linux
-  curl tar python3-venv openssl iptables)
+  curl tar python3-venv openssl iptables nginx-light)
 
 # ---------------------------------------------------------------------------------------------------
 # helpers
@@ -920,9 +935,84 @@ registry_up() {
   fi
   wait_ready registry "$REGISTRY_LOG" registry_pid registry_ready
   log "registry: ready at $(registry_url)"
+  gateway_up
 }
 
-registry_down() { stop_pid registry "$(registry_pid)" TERM; }
+registry_down() {
+  gateway_down
+  stop_pid registry "$(registry_pid)" TERM
+}
+
+# The registry's https gateway: nginx with the test CA's server certificate, one port that asks for
+# basic auth and one that asks for a client certificate, both proxying to the registry.
+gateway_pid() {
+  local pid
+  pid=$(cat "$GATEWAY_PID" 2>/dev/null || true)
+  if pid_alive "$pid" 'nginx'; then echo "$pid"; fi
+}
+
+gateway_url() { echo "https://127.0.0.1:$1/apis/ccompat/v7"; }
+
+gateway_ready() {
+  curl -sf --max-time 2 --cacert "$TLS_DIR/ca.crt" -u "$REGISTRY_USER:$REGISTRY_PASSWORD" \
+    "$(gateway_url "$REGISTRY_TLS_PORT")/subjects" >/dev/null &&
+    curl -sf --max-time 2 --cacert "$TLS_DIR/ca.crt" --cert "$TLS_DIR/ferrium_tls_cert.crt" \
+      --key "$TLS_DIR/ferrium_tls_cert.key" "$(gateway_url "$REGISTRY_MTLS_PORT")/subjects" >/dev/null
+}
+
+gateway_write_config() {
+  mkdir -p "$GATEWAY_DIR/tmp"
+  chown www-data: "$GATEWAY_DIR/tmp"
+  # The workers (www-data) read the password file on each request; the hash is of a test password.
+  printf '%s:%s\n' "$REGISTRY_USER" "$(openssl passwd -apr1 "$REGISTRY_PASSWORD")" >"$GATEWAY_DIR/htpasswd"
+  chmod 644 "$GATEWAY_DIR/htpasswd"
+  cat >"$GATEWAY_DIR/nginx.conf" <<EOF
+user www-data;
+worker_processes 1;
+pid $GATEWAY_PID;
+error_log $GATEWAY_LOG warn;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path $GATEWAY_DIR/tmp/body;
+  proxy_temp_path $GATEWAY_DIR/tmp/proxy;
+  fastcgi_temp_path $GATEWAY_DIR/tmp/fastcgi;
+  uwsgi_temp_path $GATEWAY_DIR/tmp/uwsgi;
+  scgi_temp_path $GATEWAY_DIR/tmp/scgi;
+  ssl_certificate $TLS_DIR/server.crt;
+  ssl_certificate_key $TLS_DIR/server.key;
+  server {
+    listen 127.0.0.1:$REGISTRY_TLS_PORT ssl;
+    auth_basic "schema registry";
+    auth_basic_user_file $GATEWAY_DIR/htpasswd;
+    location / { proxy_pass http://127.0.0.1:$REGISTRY_PORT; proxy_set_header Authorization ""; }
+  }
+  server {
+    listen 127.0.0.1:$REGISTRY_MTLS_PORT ssl;
+    ssl_client_certificate $TLS_DIR/ca.crt;
+    ssl_verify_client on;
+    location / { proxy_pass http://127.0.0.1:$REGISTRY_PORT; }
+  }
+}
+EOF
+}
+
+gateway_up() {
+  command -v nginx >/dev/null || die "registry: nginx not found (run: $0 deps)"
+  mkdir -p "$GATEWAY_DIR"
+  if [[ -n $(gateway_pid) ]]; then
+    log "registry: https gateway already running (PID $(gateway_pid))"
+  else
+    ensure_port_free "$REGISTRY_TLS_PORT" registry FERRIUM_REGISTRY_TLS_PORT
+    ensure_port_free "$REGISTRY_MTLS_PORT" registry FERRIUM_REGISTRY_MTLS_PORT
+    gateway_write_config
+    nginx -c "$GATEWAY_DIR/nginx.conf" -e "$GATEWAY_LOG" 9>&- || die_with_log "$GATEWAY_LOG" "registry: nginx did not start"
+  fi
+  wait_ready "registry gateway" "$GATEWAY_LOG" gateway_pid gateway_ready
+  log "registry: https at $(gateway_url "$REGISTRY_TLS_PORT") (basic auth) and $(gateway_url "$REGISTRY_MTLS_PORT") (client certificate)"
+}
+
+gateway_down() { stop_pid "registry gateway" "$(gateway_pid)" QUIT; }
 
 # ---------------------------------------------------------------------------------------------------
 # toxiproxy (Shopify's TCP fault proxy, built from the Go module proxy)
@@ -1102,6 +1192,12 @@ cmd_status() {
   else
     echo "registry: stopped"
   fi
+  pid=$(gateway_pid 2>/dev/null || true)
+  if [[ -n $pid ]]; then
+    echo "registry gateway: running (PID $pid), https on 127.0.0.1:$REGISTRY_TLS_PORT (basic auth) and :$REGISTRY_MTLS_PORT (client certificate)"
+  else
+    echo "registry gateway: stopped"
+  fi
   pid=$(toxiproxy_pid 2>/dev/null || true)
   if [[ -n $pid ]]; then
     echo "toxiproxy: running (PID $pid), API at http://127.0.0.1:$TOXIPROXY_PORT, Kafka through it at 127.0.0.1:$KAFKA_PROXY_PORT"
@@ -1134,6 +1230,10 @@ export FERRIUM_KAFKA_SASL_PASSWORD=$KAFKA_SCRAM_PASSWORD
 export FERRIUM_REGISTRY_PORT=$REGISTRY_PORT
 export FERRIUM_REGISTRY_MANAGEMENT_PORT=$REGISTRY_MANAGEMENT_PORT
 export FERRIUM_SCHEMA_REGISTRY_URL='$(registry_url)'
+export FERRIUM_SCHEMA_REGISTRY_TLS_URL='$(gateway_url "$REGISTRY_TLS_PORT")'
+export FERRIUM_SCHEMA_REGISTRY_USER=$REGISTRY_USER
+export FERRIUM_SCHEMA_REGISTRY_PASSWORD=$REGISTRY_PASSWORD
+export FERRIUM_SCHEMA_REGISTRY_MTLS_URL='$(gateway_url "$REGISTRY_MTLS_PORT")'
 export FERRIUM_TOXIPROXY_URL=http://127.0.0.1:$TOXIPROXY_PORT
 export FERRIUM_KAFKA_PROXY_BOOTSTRAP=127.0.0.1:$KAFKA_PROXY_PORT
 EOF
@@ -1153,6 +1253,10 @@ cmd_logs() {
     esac
     echo "==== $s: last 40 lines of $f ===="
     if [[ -f $f ]]; then tail -n 40 "$f"; else echo "(no log)"; fi
+    if [[ $s == registry && -s $GATEWAY_LOG ]]; then
+      echo "==== registry gateway: last 20 lines of $GATEWAY_LOG ===="
+      tail -n 20 "$GATEWAY_LOG"
+    fi
     if [[ $s == kafka && -s $KAFKA_LOGS/kafkaServer.out ]]; then
       echo "==== kafka: last 20 lines of $KAFKA_LOGS/kafkaServer.out ===="
       tail -n 20 "$KAFKA_LOGS/kafkaServer.out"

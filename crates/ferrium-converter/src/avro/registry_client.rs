@@ -18,6 +18,10 @@ pub enum RegistryError {
     /// No answer, or a server error: wait and try again; nothing is written meanwhile.
     #[error("the schema registry at {url} is unreachable: {reason}")]
     Unreachable { url: String, reason: String },
+    /// The TLS handshake failed: a certificate was not trusted, either way. Waiting does
+    /// not fix it.
+    #[error("the TLS handshake with the schema registry at {url} failed: {reason}; check schema.registry.ssl.truststore.location (the CA that signed the registry's certificate, PEM) and, for a registry that asks for a client certificate, schema.registry.ssl.keystore.location")]
+    Tls { url: String, reason: String },
     /// HTTP 409: the schema breaks the subject's compatibility rule.
     #[error("the schema registry refused the schema for subject '{subject}' as incompatible (HTTP 409: {message})")]
     Incompatible { subject: String, message: String },
@@ -256,6 +260,13 @@ impl RegistryClient {
             }
             let response = match request.send().await {
                 Ok(response) => response,
+                Err(e) if is_tls_failure(&e) => {
+                    last = Some(RegistryError::Tls {
+                        url: base.clone(),
+                        reason: error_chain(&e),
+                    });
+                    continue;
+                }
                 Err(e) => {
                     last = Some(RegistryError::Unreachable {
                         url: base.clone(),
@@ -264,6 +275,7 @@ impl RegistryClient {
                     continue;
                 }
             };
+            let reason = response.status().canonical_reason();
             let status = response.status().as_u16();
             let text = match response.text().await {
                 Ok(text) => text,
@@ -279,10 +291,17 @@ impl RegistryClient {
             if (200..300).contains(&status) {
                 return Ok(answer);
             }
-            let message = answer
-                .get("message")
-                .and_then(Json::as_str)
-                .map_or_else(|| truncate(&answer.to_string()), str::to_string);
+            let message = answer.get("message").and_then(Json::as_str).map_or_else(
+                || match &answer {
+                    // A proxy's error page in front of the registry: its status says it.
+                    Json::String(page) if page.trim_start().starts_with('<') => {
+                        reason.unwrap_or("no message").to_string()
+                    }
+                    Json::String(text) => truncate(text.trim()),
+                    other => truncate(&other.to_string()),
+                },
+                str::to_string,
+            );
             let error = match status {
                 409 => RegistryError::Incompatible {
                     subject: subject.to_string(),
@@ -341,6 +360,26 @@ fn encode_path(subject: &str) -> String {
 
 /// The cause chain of a reqwest error: "error sending request" alone does not say
 /// "connection refused".
+/// Whether a request failed in the TLS handshake (rustls refused a certificate, or the
+/// server refused ours), rather than in reaching the server. rustls' error travels inside
+/// `io::Error`s (nested, from tokio-rustls and hyper), whose `source()` skips the error
+/// they wrap, so an `io::Error` is looked into instead.
+fn is_tls_failure(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(e);
+    while let Some(error) = next {
+        if error.is::<rustls::Error>() {
+            return true;
+        }
+        next = match error.downcast_ref::<std::io::Error>() {
+            Some(io) => io
+                .get_ref()
+                .map(|inner| inner as &(dyn std::error::Error + 'static)),
+            None => error.source(),
+        };
+    }
+    false
+}
+
 fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut text = e.to_string();
     let mut source = e.source();

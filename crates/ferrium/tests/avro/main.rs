@@ -15,4 +15,5 @@ mod mysql_support;
 mod bad_input;
 mod evolution;
 mod registry;
+mod secured_registry;
 mod types;
