@@ -48,6 +48,9 @@ const LOGIN_MODULES: &[&str] = &[
     "org.apache.kafka.common.security.plain.PlainLoginModule",
 ];
 
+/// The SASL mechanisms the login modules above serve.
+const SASL_MECHANISMS: &[&str] = &["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"];
+
 /// `settings` with the Java client's names translated; `prefix` is how the user wrote the
 /// keys (`producer.`, `consumer.override.`, or empty), for messages.
 pub fn librdkafka_settings(
@@ -69,6 +72,17 @@ pub fn librdkafka_settings(
                     .map_err(|problem| format!("{}: {problem}", name(key)))?;
                 out.insert("sasl.username".to_string(), username);
                 out.insert("sasl.password".to_string(), password);
+            }
+            "sasl.mechanism" => {
+                let mechanism = value.trim().to_ascii_uppercase();
+                if !SASL_MECHANISMS.contains(&mechanism.as_str()) {
+                    return Err(format!(
+                        "{}={value} is not supported: use one of {} (GSSAPI and OAUTHBEARER are not built in)",
+                        name(key),
+                        SASL_MECHANISMS.join(", ")
+                    ));
+                }
+                out.insert(key.clone(), mechanism);
             }
             "ssl.endpoint.identification.algorithm" => {
                 let algorithm = match value.trim().to_ascii_lowercase().as_str() {
@@ -341,6 +355,16 @@ mod tests {
         assert_eq!(out["security.protocol"], "SASL_SSL");
         assert_eq!(out["sasl.mechanism"], "SCRAM-SHA-512");
         assert!(!out.contains_key("sasl.jaas.config"));
+    }
+
+    #[test]
+    fn an_unknown_sasl_mechanism_is_refused_naming_the_supported_ones() {
+        let error =
+            librdkafka_settings(&settings(&[("sasl.mechanism", "FOO")]), "producer.").unwrap_err();
+        assert_eq!(error, "producer.sasl.mechanism=FOO is not supported: use one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 (GSSAPI and OAUTHBEARER are not built in)");
+        let out =
+            librdkafka_settings(&settings(&[("sasl.mechanism", "scram-sha-256")]), "").unwrap();
+        assert_eq!(out["sasl.mechanism"], "SCRAM-SHA-256");
     }
 
     #[test]

@@ -150,3 +150,27 @@ async fn java_only_client_keys_are_refused_by_name() {
     );
     db.drop().await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unknown_sasl_mechanism_is_refused_naming_the_supported_ones() {
+    let db = TestDb::create("kafka_sasl_foo").await;
+    db.exec("CREATE TABLE t (id int PRIMARY KEY);").await;
+    let connector = db.write_connector(&db.connector(&[]));
+    let worker = db.worker(&[
+        &format!(
+            "bootstrap.servers={}",
+            service_env("FERRIUM_KAFKA_SASL_BOOTSTRAP")
+        ),
+        "producer.security.protocol=SASL_SSL",
+        "producer.sasl.mechanism=FOO",
+    ]);
+    let (status, log) = run_to_exit(&connector, Some(&worker), Duration::from_secs(60));
+    assert!(!status.success());
+    assert!(
+        log.contains(
+            "sasl.mechanism=FOO is not supported: use one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512"
+        ),
+        "{log}"
+    );
+    db.drop().await;
+}
