@@ -80,6 +80,10 @@ impl PostgresError {
                 if message.contains("no encryption") {
                     message.push_str(" (the server admits this role only over TLS: set database.sslmode=verify-full with database.sslrootcert, or require)");
                 }
+                // pg_hba.conf admits the role with `cert` lines only.
+                if message.contains("requires a valid client certificate") {
+                    message.push_str(" (the role logs in by client certificate: set database.sslcert and database.sslkey to a certificate the server's CA signed, with the role's name as its CN)");
+                }
                 return PostgresError::Auth {
                     target: target.to_string(),
                     user: user.to_string(),

@@ -145,6 +145,32 @@ async fn a_tls_only_role_in_plaintext_is_told_to_turn_tls_on() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_certificate_role_without_a_certificate_is_told_to_set_sslcert_and_sslkey() {
+    let db = tls_db("tls_nocert").await;
+    let connector = db.write_connector(&db.connector(&[
+        ("database.user", "ferrium_tls_cert"),
+        ("database.sslmode", "verify-full"),
+        ("database.sslrootcert", &tls_file("ca.crt")),
+        ("publication.autocreate.mode", "disabled"),
+    ]));
+    let (status, log) = run_to_exit(&connector, Some(&db.worker(&[])), WAIT);
+    assert!(!status.success());
+    let error = log
+        .lines()
+        .find(|l| l.contains("rejected the login of role 'ferrium_tls_cert'"))
+        .unwrap_or_else(|| panic!("{log}"));
+    assert!(
+        error.contains("connection requires a valid client certificate"),
+        "{log}"
+    );
+    assert!(
+        error.contains("set database.sslcert and database.sslkey"),
+        "{log}"
+    );
+    db.drop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_key_file_pgjdbc_reads_but_ferrium_does_not_is_refused_with_the_conversion() {
     let db = tls_db("tls_der_key").await;
     let der = db.dir.path().join("client.pk8");
