@@ -84,6 +84,44 @@ pub async fn check_server(client: &Client, config: &PostgresConfig) -> Result<()
     Ok(())
 }
 
+/// Checks that the role may read every captured table, before a snapshot (or anything
+/// else) starts: a table it cannot read would otherwise fail the snapshot midway.
+pub async fn check_select_privilege(
+    client: &Client,
+    config: &PostgresConfig,
+    tables: &[TableRef],
+) -> Result<(), PostgresError> {
+    let oids: Vec<u32> = tables.iter().map(|t| t.oid).collect();
+    let refused: Vec<u32> = client
+        .query(
+            "SELECT t.oid FROM unnest($1::oid[]) AS t(oid) WHERE NOT has_table_privilege(t.oid, 'SELECT')",
+            &[&oids],
+        )
+        .await
+        .map_err(|e| sql_error(config, e))?
+        .iter()
+        .map(|row| row.get(0))
+        .collect();
+    if refused.is_empty() {
+        return Ok(());
+    }
+    let unreadable: Vec<&TableRef> = tables.iter().filter(|t| refused.contains(&t.oid)).collect();
+    let names: Vec<String> = unreadable
+        .iter()
+        .map(|t| format!("{}.{}", t.schema, t.table))
+        .collect();
+    let quoted: Vec<String> = unreadable.iter().map(|t| t.qualified()).collect();
+    Err(PostgresError::Privilege {
+        user: config.user.clone(),
+        what: format!("SELECT on {}, which the snapshot reads", names.join(", ")),
+        fix: format!(
+            "GRANT SELECT ON {} TO {}, or leave the table out of table.include.list",
+            quoted.join(", "),
+            quote_ident(&config.user)
+        ),
+    })
+}
+
 /// The ordinary tables the filters capture, in a stable order.
 pub async fn captured_tables(
     client: &Client,

@@ -15,7 +15,9 @@ use ferrium_tls::PgSslMode;
 use pgwire_replication::{Lsn, ReplicationClient, ReplicationConfig, SslMode, TlsConfig};
 use tokio_postgres::Client;
 
-use crate::catalog::{captured_tables, check_server, quote_ident, TableRef};
+use crate::catalog::{
+    captured_tables, check_select_privilege, check_server, quote_ident, TableRef,
+};
 use crate::config::{PostgresConfig, SnapshotMode};
 use crate::connection::{connect, sql_error, target, SESSION_OPTIONS};
 use crate::error::PostgresError;
@@ -194,6 +196,9 @@ async fn run(config: &PostgresConfig, ctx: SourceContext) -> Result<SourceExit, 
             "no table in database '{}' matches the connector's schema/table include and exclude lists; check the names (they are regular expressions over schema.table) or create the tables first",
             config.dbname
         )));
+    }
+    if config.snapshot_mode != SnapshotMode::NoData {
+        check_select_privilege(&catalog, config, &tables).await?;
     }
     let events = EventBuilder::new(
         &config.common.topic_prefix,

@@ -54,6 +54,41 @@ async fn wrong_password_is_a_clear_error() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn a_table_the_role_cannot_read_is_named_with_the_grant_before_anything_starts() {
+    let db = TestDb::create("noselect").await;
+    let admin = crate::support::connect("postgres").await;
+    admin
+        .batch_execute(
+            "DO $$ BEGIN
+               IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ferrium_noselect') THEN
+                 CREATE ROLE ferrium_noselect LOGIN REPLICATION;
+               END IF;
+             END $$;",
+        )
+        .await
+        .unwrap();
+    db.exec(&format!(
+        "CREATE TABLE readable (id int PRIMARY KEY); CREATE TABLE secret (id int PRIMARY KEY);
+         GRANT SELECT ON readable TO ferrium_noselect;
+         CREATE PUBLICATION {} FOR ALL TABLES;",
+        db.name
+    ))
+    .await;
+    let connector = db.write_connector(&db.connector(&[
+        ("database.user", "ferrium_noselect"),
+        ("publication.autocreate.mode", "disabled"),
+    ]));
+    let (status, log) = run_to_exit(&connector, Some(&db.worker(&[])), WAIT);
+    assert!(!status.success());
+    assert!(
+        log.contains(r#"role 'ferrium_noselect' lacks SELECT on public.secret, which the snapshot reads; GRANT SELECT ON "public"."secret" TO "ferrium_noselect""#),
+        "{log}"
+    );
+    assert_nothing_written(&db).await;
+    db.drop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn missing_table_is_a_clear_error() {
     let db = TestDb::create("notable").await;
     db.exec("CREATE TABLE t (id int PRIMARY KEY);").await;
